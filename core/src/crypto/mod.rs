@@ -1,0 +1,32 @@
+//! All cryptography of the core, on `ring` alone: the data-key hierarchy, row envelopes,
+//! blind indexes and the vault that wraps the data key. Nothing else in the workspace calls
+//! `ring` directly.
+
+mod blind_index;
+mod envelope;
+mod keys;
+mod nonce;
+mod vault;
+
+pub use blind_index::{BlindIndex, BLIND_INDEX_LEN};
+pub use envelope::{key_id_of as envelope_key_id, EnvelopeAad, ENVELOPE_VERSION};
+pub use keys::{DataKey, KeySet};
+pub use nonce::NoncePool;
+pub use vault::{Kek, KeyVault, PassphraseVault, RawKeyVault, VaultParams, MIN_PBKDF2_ITERATIONS};
+
+/// Crypto failures. None carries key material or plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("the system random source failed")]
+    Random,
+    #[error("ciphertext failed authentication")]
+    Decrypt,
+    #[error("envelope is malformed")]
+    Malformed,
+    #[error("envelope version {0} is not supported")]
+    Version(u8),
+    #[error("envelope names key {0}, which this store does not have")]
+    UnknownKey(u32),
+    #[error("the key vault failed: {0}")]
+    Vault(String),
+}

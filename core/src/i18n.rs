@@ -1,0 +1,283 @@
+//! The catalogue of strings shown to people, Simplified Chinese first, English second. Errors
+//! and labels are rendered here so every shell says the same thing in the same words.
+
+use crate::error::Error;
+use crate::model::{CardStatus, Category, Invalid};
+use crate::roster::{RowError, RowProblem};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// From a locale such as `DOORSTEP_LANG` or `LANG`: English for `en…`, Chinese otherwise.
+    pub fn from_locale(locale: &str) -> Self {
+        if locale.to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+}
+
+/// Something that can be said to a person.
+pub trait Localize {
+    fn localize(&self, lang: Lang) -> String;
+}
+
+impl Localize for Invalid {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Invalid::IdLength { found } => format!("身份证号应为18位，实际{found}位"),
+            Invalid::IdNotDigits => "身份证号应为17位数字加一位数字或X".into(),
+            Invalid::IdRegion => "身份证号地区码无效".into(),
+            Invalid::IdBirthDate => "身份证号中的出生日期无效".into(),
+            Invalid::IdCheckDigit { expected, found } => {
+                format!("身份证号校验位应为{expected}，实际为{found}")
+            }
+            Invalid::DivisionFormat => "区划代码应为12位数字".into(),
+            Invalid::DivisionProvince => "区划代码的省级代码无效".into(),
+            Invalid::DivisionNotVillage => "区划代码不是村级代码".into(),
+            Invalid::PhoneFormat => "手机号应为11位".into(),
+            Invalid::PhonePrefix => "手机号应以13至19开头".into(),
+            Invalid::Category => "未知类别（高龄、重病、残疾、未成年）".into(),
+            Invalid::NoCategory => "至少需要一个类别".into(),
+            Invalid::Gender => "性别应为男或女".into(),
+            Invalid::GenderMismatch => "性别与身份证号不符".into(),
+            Invalid::BirthDateMismatch => "出生日期与身份证号不符".into(),
+            Invalid::Date => "日期格式应为YYYY-MM-DD".into(),
+            Invalid::FutureDate => "日期在将来".into(),
+            Invalid::CardStatus => {
+                "未知社保卡状态（not_issued、issued_inactive、active、lost、frozen）".into()
+            }
+            Invalid::Datum => "坐标系应为wgs84或gcj02".into(),
+            Invalid::Latitude => "纬度应为-90到90之间的数".into(),
+            Invalid::Longitude => "经度应为-180到180之间的数".into(),
+            Invalid::HalfLocation => "经度和纬度须同时填写".into(),
+            Invalid::EnrolmentShape => "补贴项应为 代码:简称:金额:是否保护".into(),
+            Invalid::EnrolmentAmount => "补贴金额应为元，最多两位小数".into(),
+            Invalid::EnrolmentProtected => "补贴保护标志应为0或1".into(),
+            Invalid::MinorWithoutGuardian => "未成年人须填写监护人姓名和关系".into(),
+            Invalid::HalfGuardian => "监护人姓名和关系须同时填写".into(),
+            Invalid::MinorAge => "未成年类别与出生日期不符".into(),
+            Invalid::Required => "必填".into(),
+            Invalid::TooLong => "过长".into(),
+            Invalid::RosterId => "编号应为1至64位字母、数字、-、_或.".into(),
+        }
+    }
+}
+
+impl Localize for RowProblem {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (RowProblem::Invalid(i), _) => i.localize(lang),
+            (_, Lang::En) => self.to_string(),
+            (RowProblem::DuplicateId { first_line }, Lang::Zh) => {
+                format!("编号与第{first_line}行重复")
+            }
+            (RowProblem::DuplicateIdNumber { first_line }, Lang::Zh) => {
+                format!("身份证号与第{first_line}行重复（编号不同）")
+            }
+            (RowProblem::IdNumberInStore { other_id }, Lang::Zh) => {
+                format!("身份证号已在花名册中，编号为{other_id}")
+            }
+            (RowProblem::Malformed(what), Lang::Zh) => format!("格式错误：{what}"),
+        }
+    }
+}
+
+impl Localize for RowError {
+    fn localize(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => format!(
+                "line {}, {}: {}",
+                self.line,
+                self.field,
+                self.problem.localize(lang)
+            ),
+            Lang::Zh => format!(
+                "第{}行，{}：{}",
+                self.line,
+                self.field,
+                self.problem.localize(lang)
+            ),
+        }
+    }
+}
+
+impl Localize for Error {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return match self {
+                Error::Invalid(i) => i.localize(lang),
+                other => other.to_string(),
+            };
+        }
+        match self {
+            Error::NoStore { path } => {
+                format!("{} 没有数据库：请先运行 `doorstep init`", path.display())
+            }
+            Error::AlreadyExists { path } => format!("{} 已有数据库", path.display()),
+            Error::NotAStore { path } => {
+                format!("{} 不是 Doorstep 数据库，或创建未完成", path.display())
+            }
+            Error::NewerSchema { found, supported } => format!(
+                "数据库由更新版本的 Doorstep 写入（版本{found}，本程序最高支持{supported}）：请更新应用"
+            ),
+            Error::Locked => "数据库正被其他进程使用：请稍后再试".into(),
+            Error::WrongKey => "口令或密钥错误：数据库未作任何改动".into(),
+            Error::VaultKind { expected, found } => {
+                format!("数据库由 {expected} 密钥库保护，而不是 {found}")
+            }
+            Error::Corrupt { table, id } => {
+                format!("{table} 中的记录 {id} 无法读取：密文已损坏")
+            }
+            Error::NotFound { id } => format!("没有编号为 {id} 的服务对象"),
+            Error::Invalid(i) => i.localize(lang),
+            Error::InvalidRows(rows) => format!("花名册有{}行无效，未导入任何数据", rows.len()),
+            Error::RosterFormat(what) => format!("无法读取花名册文件：{what}"),
+            Error::Crypto(e) => format!("加密错误：{e}"),
+            Error::Sqlite(e) => format!("存储错误：{e}"),
+            Error::Io(e) => format!("文件错误：{e}"),
+        }
+    }
+}
+
+impl Localize for Category {
+    fn localize(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.label_zh().to_owned(),
+            Lang::En => self.code().replace('_', " "),
+        }
+    }
+}
+
+impl Localize for CardStatus {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (CardStatus::NotIssued, Lang::Zh) => "未发卡".into(),
+            (CardStatus::IssuedInactive, Lang::Zh) => "已发卡未激活".into(),
+            (CardStatus::Active, Lang::Zh) => "已激活".into(),
+            (CardStatus::Lost, Lang::Zh) => "已挂失".into(),
+            (CardStatus::Frozen, Lang::Zh) => "已冻结".into(),
+            (s, Lang::En) => s.code().replace('_', " "),
+        }
+    }
+}
+
+/// Labels of the shells' screens and tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    Id,
+    Name,
+    IdNumber,
+    Village,
+    Categories,
+    Card,
+    DueDate,
+    Overdue,
+    Distance,
+    Address,
+    Phone,
+    Guardian,
+    Subsidies,
+    Protected,
+    ProtectedHidden,
+    LastVisit,
+    NeverVisited,
+    Unreadable,
+    Imported,
+    Skipped,
+    StoreCreated,
+    PassphraseChanged,
+    Rotated,
+    RotationResumed,
+    Revealed,
+    DueToday,
+    Of,
+}
+
+impl Text {
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            Text::Id => ("编号", "id"),
+            Text::Name => ("姓名", "name"),
+            Text::IdNumber => ("身份证号", "ID number"),
+            Text::Village => ("村", "village"),
+            Text::Categories => ("类别", "categories"),
+            Text::Card => ("社保卡", "card"),
+            Text::DueDate => ("应访日期", "due"),
+            Text::Overdue => ("逾期天数", "overdue days"),
+            Text::Distance => ("距离(米)", "distance (m)"),
+            Text::Address => ("地址", "address"),
+            Text::Phone => ("电话", "phone"),
+            Text::Guardian => ("监护人", "guardian"),
+            Text::Subsidies => ("补贴", "subsidies"),
+            Text::Protected => ("受保护", "protected"),
+            Text::ProtectedHidden => (
+                "受保护补贴（已隐藏；使用 --reveal-protected 查看，查看将被记录）",
+                "protected subsidy (hidden; --reveal-protected shows it, and the reveal is logged)",
+            ),
+            Text::LastVisit => ("上次走访", "last visit"),
+            Text::NeverVisited => ("从未走访", "never visited"),
+            Text::Unreadable => ("条记录无法读取", "record(s) could not be read"),
+            Text::Imported => ("导入", "imported"),
+            Text::Skipped => ("跳过", "skipped"),
+            Text::StoreCreated => ("已创建加密数据库", "encrypted store created"),
+            Text::PassphraseChanged => ("口令已更改", "passphrase changed"),
+            Text::Rotated => ("数据密钥已轮换", "data key rotated"),
+            Text::RotationResumed => (
+                "（续完上次中断的轮换）",
+                "(finished an interrupted rotation)",
+            ),
+            Text::Revealed => (
+                "已查看受保护补贴，已记录",
+                "protected subsidies revealed and logged",
+            ),
+            Text::DueToday => ("今日应访", "due today"),
+            Text::Of => ("共", "of"),
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_picks_language() {
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::Zh);
+        assert_eq!(Lang::from_locale(""), Lang::Zh);
+    }
+
+    #[test]
+    fn row_errors_read_in_both_languages() {
+        let e = RowError {
+            line: 7,
+            field: "id_number".into(),
+            problem: RowProblem::Invalid(Invalid::IdCheckDigit {
+                expected: 'X',
+                found: '3',
+            }),
+        };
+        assert_eq!(
+            e.localize(Lang::En),
+            "line 7, id_number: ID number check digit should be X, found 3"
+        );
+        assert_eq!(
+            e.localize(Lang::Zh),
+            "第7行，id_number：身份证号校验位应为X，实际为3"
+        );
+    }
+}

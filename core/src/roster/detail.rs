@@ -1,0 +1,76 @@
+//! One recipient's detail view. Protected subsidies (orphans and children without support,
+//! HIV-related) show as "protected" unless the worker asks to reveal them, and every reveal is
+//! written to the reveal log in the same step.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::due::{due_date, overdue_days};
+use crate::error::{Error, Result};
+use crate::model::Recipient;
+use crate::store::{policy, recipients, reveal_log, Store};
+
+/// A subsidy line of the detail view. A hidden protected subsidy carries no code or name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailEnrolment {
+    Shown {
+        code: String,
+        short_name: String,
+        amount_fen: i64,
+        protected: bool,
+    },
+    Hidden,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecipientDetail {
+    pub recipient: Recipient,
+    pub enrolments: Vec<DetailEnrolment>,
+    pub due_date: NaiveDate,
+    pub overdue_days: i64,
+    /// How many protected subsidies were revealed (and logged) by this call.
+    pub revealed: u32,
+}
+
+pub fn show(
+    store: &mut Store,
+    id: &str,
+    reveal_protected: bool,
+    now: DateTime<Utc>,
+) -> Result<RecipientDetail> {
+    let today = now.date_naive();
+    let r = recipients::get(store.conn(), store.keys(), id)?
+        .ok_or_else(|| Error::NotFound { id: id.to_owned() })?;
+    let intervals = policy::read(store.conn())?.visit_intervals;
+    let protected = r.enrolments.iter().filter(|e| e.protected).count() as u32;
+    let revealed = if reveal_protected && protected > 0 {
+        // The log is written before anything is shown: no reveal goes unrecorded.
+        store.write(|tx, _| reveal_log::record(tx, id, now, protected))?;
+        protected
+    } else {
+        0
+    };
+    let enrolments = r
+        .enrolments
+        .iter()
+        .map(|e| {
+            if e.protected && revealed == 0 {
+                DetailEnrolment::Hidden
+            } else {
+                DetailEnrolment::Shown {
+                    code: e.code.clone(),
+                    short_name: e.short_name.clone(),
+                    amount_fen: e.amount_fen,
+                    protected: e.protected,
+                }
+            }
+        })
+        .collect();
+    let due = due_date(&r, &intervals, today);
+    Ok(RecipientDetail {
+        enrolments,
+        due_date: due,
+        overdue_days: overdue_days(due, today),
+        revealed,
+        recipient: r,
+    })
+}

@@ -1,0 +1,151 @@
+//! The roster list the worker plans a day from: decrypted in memory, filtered by name, sorted by
+//! days overdue and then distance. Protected subsidies never appear in it.
+
+use chrono::NaiveDate;
+
+use super::due::{due_date, overdue_days};
+use crate::error::{Error, Result};
+use crate::geo::{distance_m, to_wgs84};
+use crate::model::{CardStatus, Category, IdNumber, Phone, Recipient};
+use crate::store::{policy, recipients, Store};
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Only those due today or overdue.
+    pub due_only: bool,
+    /// The worker's WGS-84 position, for distances and the secondary sort.
+    pub near: Option<(f64, f64)>,
+    /// Part of a name (case-insensitive for Latin letters).
+    pub search: Option<String>,
+    /// A division-code prefix: village, township or county.
+    pub village: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// One line of the list: nothing about subsidies, the ID number masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListEntry {
+    pub id: String,
+    pub name: String,
+    pub id_number_masked: String,
+    pub village_code: String,
+    pub categories: Vec<Category>,
+    pub card_status: CardStatus,
+    pub last_visit: Option<NaiveDate>,
+    pub due_date: NaiveDate,
+    pub overdue_days: i64,
+    pub distance_m: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListResult {
+    pub entries: Vec<ListEntry>,
+    /// Matching rows before `limit`.
+    pub total: usize,
+    /// Ids of rows whose envelope could not be opened; the rest of the list is unaffected.
+    pub unreadable: Vec<String>,
+}
+
+fn entry(r: Recipient, due: NaiveDate, today: NaiveDate, near: Option<(f64, f64)>) -> ListEntry {
+    let distance_m = match (near, r.location.as_ref()) {
+        (Some(p), Some(loc)) => Some(distance_m(p, to_wgs84(loc))),
+        _ => None,
+    };
+    ListEntry {
+        id_number_masked: r.id_number.masked(),
+        overdue_days: overdue_days(due, today),
+        due_date: due,
+        distance_m,
+        id: r.id,
+        name: r.name,
+        village_code: r.village.as_str().to_owned(),
+        categories: r.categories,
+        card_status: r.card_status,
+        last_visit: r.last_visit,
+    }
+}
+
+/// Most overdue first; among equals the nearest first, unknown distances last; then by id so
+/// the order is stable.
+fn order(a: &ListEntry, b: &ListEntry) -> std::cmp::Ordering {
+    b.overdue_days
+        .cmp(&a.overdue_days)
+        .then_with(|| match (a.distance_m, b.distance_m) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        })
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult> {
+    let intervals = policy::read(store.conn())?.visit_intervals;
+    let rows = recipients::scan(
+        store.conn(),
+        store.keys(),
+        q.village.as_deref().unwrap_or(""),
+    )?;
+    let needle = q.search.as_deref().map(str::to_lowercase);
+    let mut out = ListResult::default();
+    for row in rows {
+        let r = match row {
+            Ok(r) => r,
+            Err(Error::Corrupt { id, .. }) => {
+                out.unreadable.push(id);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(n) = &needle {
+            if !r.name.to_lowercase().contains(n.as_str()) {
+                continue;
+            }
+        }
+        let due = due_date(&r, &intervals, today);
+        if q.due_only && due > today {
+            continue;
+        }
+        out.entries.push(entry(r, due, today, q.near));
+    }
+    out.total = out.entries.len();
+    match q.limit {
+        // Partial selection first: sorting 10,000 rows to show 50 wastes most of the sort.
+        Some(k) if k < out.entries.len() => {
+            out.entries.select_nth_unstable_by(k, order);
+            out.entries.truncate(k);
+            out.entries.sort_unstable_by(order);
+        }
+        _ => out.entries.sort_unstable_by(order),
+    }
+    Ok(out)
+}
+
+/// Exact lookup by ID number or mobile number through the blind indexes: returns the matching
+/// entries (several people can share a phone).
+pub fn lookup(
+    store: &Store,
+    key: &str,
+    near: Option<(f64, f64)>,
+    today: NaiveDate,
+) -> Result<Option<Vec<ListEntry>>> {
+    let intervals = policy::read(store.conn())?.visit_intervals;
+    let found = if let Ok(idn) = IdNumber::parse(key, today) {
+        recipients::find_by_id_number(store.conn(), store.keys(), &idn)?
+            .into_iter()
+            .collect()
+    } else if let Ok(phone) = Phone::parse(key) {
+        recipients::find_by_phone(store.conn(), store.keys(), &phone)?
+    } else {
+        return Ok(None);
+    };
+    let mut entries: Vec<ListEntry> = found
+        .into_iter()
+        .map(|r| {
+            let due = due_date(&r, &intervals, today);
+            entry(r, due, today, near)
+        })
+        .collect();
+    entries.sort_unstable_by(order);
+    Ok(Some(entries))
+}

@@ -1,0 +1,213 @@
+//! The encrypted offline store: one bundled SQLite file (WAL) in a folder of its own, whose
+//! personal values are sealed in per-row envelopes under a data key that only the vault can
+//! unwrap. Repositories read with `&Connection` and write with `&Transaction`.
+
+mod keyring;
+mod migrations;
+pub mod policy;
+pub mod recipients;
+pub mod reveal_log;
+mod rotation;
+#[cfg(test)]
+mod tests;
+
+use std::fs;
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::crypto::{Kek, KeyVault};
+use crate::error::{Error, Result};
+
+pub use keyring::{Keyring, ROTATE_AFTER_ENCRYPTIONS};
+pub use migrations::SCHEMA_VERSION;
+pub use rotation::{RotateOptions, RotateProgress, RotateReport};
+
+/// The database file inside a store folder.
+pub const DB_FILE: &str = "doorstep.db";
+/// How long a write waits for another process's write before reporting `Locked`.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
+
+pub struct Store {
+    conn: Connection,
+    kek: Kek,
+    keys: Keyring,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connection settings every open applies. None of them writes to the file.
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Overwrite deleted content with zeros, so an updated envelope's old bytes do not linger.
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    // Sorts and temporary indexes stay in memory, never in a temp file.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // WAL + NORMAL: durable across app kills (the WAL survives), and a power cut loses at most
+    // the last commits, never corrupts. The same settings the benchmark gives every peer.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn open_flags() -> OpenFlags {
+    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+}
+
+impl Store {
+    /// Creates a new store in `dir` (made 0700; files 0600). The database is built under a
+    /// temporary name and renamed when complete, so a creation killed half-way never leaves
+    /// something that looks like a store.
+    pub fn create(dir: &Path, vault: &dyn KeyVault) -> Result<Self> {
+        let db = dir.join(DB_FILE);
+        if db.exists() {
+            return Err(Error::AlreadyExists {
+                path: dir.to_owned(),
+            });
+        }
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let tmp = dir.join(format!("{DB_FILE}.creating"));
+        // A leftover from a killed creation holds no data: start over.
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            match fs::remove_file(format!("{}{suffix}", tmp.display())) {
+                Err(e) if e.kind() != ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        // Create the file ourselves so it is 0600 from its first byte; SQLite gives its WAL and
+        // SHM files the same mode as the database.
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        {
+            let mut conn = Connection::open_with_flags(&tmp, open_flags())?;
+            configure(&conn)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            migrations::migrate(&mut conn)?;
+            let params = vault.new_params()?;
+            let kek = vault.key_encryption_key(&params)?;
+            let tx = conn.transaction()?;
+            keyring::write_params(&tx, &params)?;
+            keyring::insert_key(&tx, &kek, 1, "active")?;
+            policy::write(&tx, &crate::policy::Policy::default())?;
+            policy::write_template(&tx, &crate::model::ChecklistTemplate::builtin())?;
+            tx.commit()?;
+            // Closing checkpoints the WAL into the main file and removes it.
+            conn.close().map_err(|(_, e)| Error::from(e))?;
+        }
+        fs::rename(&tmp, &db)?;
+        Self::open(dir, vault)
+    }
+
+    /// Opens an existing store. Checks, in order and before any write: that the store exists,
+    /// that its schema is not newer than this build, and that the vault's key opens it.
+    pub fn open(dir: &Path, vault: &dyn KeyVault) -> Result<Self> {
+        let db = dir.join(DB_FILE);
+        if !db.is_file() {
+            return Err(Error::NoStore {
+                path: dir.to_owned(),
+            });
+        }
+        let not_a_store = || Error::NotAStore {
+            path: dir.to_owned(),
+        };
+        let is_not_a_db = |e: &Error| {
+            matches!(e, Error::Sqlite(s)
+                if s.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase))
+        };
+        let mut conn = Connection::open_with_flags(&db, open_flags())?;
+        let version = match configure(&conn).and_then(|()| migrations::check_not_newer(&conn)) {
+            Err(e) if is_not_a_db(&e) => return Err(not_a_store()),
+            other => other?,
+        };
+        if version == 0 {
+            return Err(not_a_store());
+        }
+        let params = keyring::read_params(&conn)?.ok_or_else(not_a_store)?;
+        let (kek, keys) = keyring::load(&conn, vault, &params)?;
+        // Only now, with the key proven, may anything be written.
+        migrations::migrate(&mut conn)?;
+        Ok(Self {
+            conn,
+            kek,
+            keys,
+            dir: dir.to_owned(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
+    }
+
+    /// Runs `f` in one immediate transaction and commits, adding the encryptions it made to
+    /// the active key's counter in the same commit. On error nothing is written.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &Keyring) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx, &self.keys)?;
+        let n = self.keys.flush_count(&tx)?;
+        match tx.commit() {
+            Ok(()) => {
+                self.keys.note_committed(n);
+                Ok(out)
+            }
+            Err(e) => {
+                self.keys.unflush_count(n);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Re-wraps the data keys under a new vault (a passphrase change): one short transaction,
+    /// no data re-encrypted. The old vault's key stops working when it commits.
+    pub fn change_vault(&mut self, new_vault: &dyn KeyVault) -> Result<()> {
+        let params = new_vault.new_params()?;
+        let new_kek = new_vault.key_encryption_key(&params)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        keyring::write_params(&tx, &params)?;
+        keyring::rewrap_all(&tx, &self.kek, &new_kek)?;
+        tx.commit()?;
+        self.kek = new_kek;
+        Ok(())
+    }
+
+    /// Whether the active key has been used enough that it should be rotated.
+    pub fn needs_rotation(&self) -> bool {
+        self.keys.is_rotating() || self.keys.encryptions() >= ROTATE_AFTER_ENCRYPTIONS
+    }
+
+    /// Closes the connection, checkpointing the WAL into the main file.
+    pub fn close(self) -> Result<()> {
+        self.conn.close().map_err(|(_, e)| Error::from(e))
+    }
+}

@@ -1,0 +1,323 @@
+//! Store behaviour with real keys and real SQLite files.
+
+use std::os::unix::fs::PermissionsExt;
+
+use rusqlite::Connection;
+
+use super::*;
+use crate::crypto::{PassphraseVault, RawKeyVault};
+use crate::model::{IdNumber, Phone};
+use crate::testing::{recipient, temp_store, today};
+
+fn put_all(store: &mut Store, rs: &[crate::model::Recipient]) {
+    store
+        .write(|tx, keys| {
+            for r in rs {
+                recipients::put(tx, keys, r)?;
+            }
+            Ok(())
+        })
+        .expect("write");
+}
+
+fn raw(dir: &Path) -> Connection {
+    Connection::open(dir.join(DB_FILE)).expect("raw open")
+}
+
+#[test]
+fn round_trips_and_reopens() {
+    let mut t = temp_store();
+    let r = recipient("R1", "王秀兰", 1);
+    put_all(&mut t.store, std::slice::from_ref(&r));
+    assert_eq!(
+        recipients::get(t.store.conn(), t.store.keys(), "R1").expect("get"),
+        Some(r.clone())
+    );
+    assert_eq!(
+        recipients::get(t.store.conn(), t.store.keys(), "R9").expect("get"),
+        None
+    );
+    t.store.close().expect("close");
+    let store = Store::open(t.dir.path(), &t.vault).expect("reopen");
+    assert_eq!(
+        recipients::get(store.conn(), store.keys(), "R1").expect("get"),
+        Some(r)
+    );
+}
+
+#[test]
+fn files_are_private() {
+    let t = temp_store();
+    let db = fs::metadata(t.dir.path().join(DB_FILE)).expect("db");
+    assert_eq!(db.permissions().mode() & 0o777, 0o600);
+    let wal = fs::metadata(t.dir.path().join(format!("{DB_FILE}-wal"))).expect("wal");
+    assert_eq!(wal.permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn missing_existing_and_foreign_stores_are_named() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let vault = RawKeyVault::generate().expect("vault");
+    assert!(matches!(
+        Store::open(dir.path(), &vault),
+        Err(Error::NoStore { .. })
+    ));
+    Store::create(dir.path(), &vault).expect("create");
+    assert!(matches!(
+        Store::create(dir.path(), &vault),
+        Err(Error::AlreadyExists { .. })
+    ));
+    let other = tempfile::tempdir().expect("tmp");
+    fs::write(
+        other.path().join(DB_FILE),
+        b"this is not sqlite at all, just text..",
+    )
+    .expect("write");
+    assert!(matches!(
+        Store::open(other.path(), &vault),
+        Err(Error::NotAStore { .. })
+    ));
+}
+
+#[test]
+fn wrong_key_and_wrong_vault_kind_are_refused() {
+    let t = temp_store();
+    drop(t.store);
+    let other = RawKeyVault::generate().expect("vault");
+    assert!(matches!(
+        Store::open(t.dir.path(), &other),
+        Err(Error::WrongKey)
+    ));
+    let pass = PassphraseVault::new("x");
+    assert!(matches!(
+        Store::open(t.dir.path(), &pass),
+        Err(Error::VaultKind { .. })
+    ));
+}
+
+#[test]
+fn newer_schema_is_refused_before_the_key_is_tried() {
+    let t = temp_store();
+    drop(t.store);
+    raw(t.dir.path())
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .expect("bump");
+    let other = RawKeyVault::generate().expect("vault");
+    assert!(matches!(
+        Store::open(t.dir.path(), &other),
+        Err(Error::NewerSchema { .. })
+    ));
+}
+
+#[test]
+fn upsert_keeps_the_later_visit_date() {
+    let mut t = temp_store();
+    let mut r = recipient("R1", "李桂英", 3);
+    r.last_visit = Some(today());
+    put_all(&mut t.store, std::slice::from_ref(&r));
+    r.last_visit = Some(today() - chrono::Duration::days(40));
+    r.name = "李桂英改".into();
+    put_all(&mut t.store, std::slice::from_ref(&r));
+    let got = recipients::get(t.store.conn(), t.store.keys(), "R1")
+        .expect("get")
+        .expect("some");
+    assert_eq!(got.last_visit, Some(today()));
+    assert_eq!(got.name, "李桂英改");
+}
+
+#[test]
+fn blind_index_lookups_find_exact_matches_only() {
+    let mut t = temp_store();
+    let a = recipient("A", "张三", 11);
+    let b = recipient("B", "李四", 13);
+    put_all(&mut t.store, &[a.clone(), b]);
+    let idn = IdNumber::parse(a.id_number.as_str(), today()).expect("idn");
+    let found = recipients::find_by_id_number(t.store.conn(), t.store.keys(), &idn).expect("find");
+    assert_eq!(found.map(|r| r.id), Some("A".to_owned()));
+    let phone = Phone::parse(a.phone.as_ref().expect("phone").as_str()).expect("phone");
+    let found = recipients::find_by_phone(t.store.conn(), t.store.keys(), &phone).expect("find");
+    assert_eq!(found.len(), 1);
+    let nobody = IdNumber::parse(&crate::testing::id_number("19400312", 99), today()).expect("idn");
+    assert!(
+        recipients::find_by_id_number(t.store.conn(), t.store.keys(), &nobody)
+            .expect("find")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_damaged_envelope_fails_for_its_row_only() {
+    let mut t = temp_store();
+    put_all(
+        &mut t.store,
+        &[
+            recipient("A", "甲", 1),
+            recipient("B", "乙", 3),
+            recipient("C", "丙", 5),
+        ],
+    );
+    let mut sec: Vec<u8> = t
+        .store
+        .conn()
+        .query_row("SELECT sec FROM recipients WHERE id = 'B'", [], |r| {
+            r.get(0)
+        })
+        .expect("sec");
+    let mid = sec.len() / 2;
+    sec[mid] ^= 0x40;
+    t.store
+        .conn()
+        .execute("UPDATE recipients SET sec = ?1 WHERE id = 'B'", [&sec])
+        .expect("damage");
+    match recipients::get(t.store.conn(), t.store.keys(), "B") {
+        Err(Error::Corrupt { table, id }) => assert_eq!((table, id.as_str()), ("recipients", "B")),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    let all = recipients::scan(t.store.conn(), t.store.keys(), "").expect("scan");
+    assert_eq!(all.iter().filter(|r| r.is_ok()).count(), 2);
+}
+
+#[test]
+fn an_envelope_moved_to_another_row_does_not_open() {
+    let mut t = temp_store();
+    put_all(
+        &mut t.store,
+        &[recipient("A", "甲", 1), recipient("B", "乙", 3)],
+    );
+    t.store
+        .conn()
+        .execute(
+            "UPDATE recipients SET sec = (SELECT sec FROM recipients WHERE id = 'A') WHERE id = 'B'",
+            [],
+        )
+        .expect("swap");
+    assert!(matches!(
+        recipients::get(t.store.conn(), t.store.keys(), "B"),
+        Err(Error::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn encryptions_are_counted_and_persisted() {
+    let mut t = temp_store();
+    let before = t.store.keys().encryptions();
+    put_all(
+        &mut t.store,
+        &[recipient("A", "甲", 1), recipient("B", "乙", 3)],
+    );
+    assert_eq!(t.store.keys().encryptions(), before + 2);
+    let stored: i64 = t
+        .store
+        .conn()
+        .query_row(
+            "SELECT encryptions FROM keyring WHERE state = 'active'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(stored as u64, before + 2);
+    assert!(!t.store.needs_rotation());
+}
+
+#[test]
+fn vault_change_rewraps_without_touching_rows() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let old = RawKeyVault::generate().expect("vault");
+    let mut store = Store::create(dir.path(), &old).expect("create");
+    put_all(&mut store, &[recipient("A", "甲", 1)]);
+    let sec_before: Vec<u8> = store
+        .conn()
+        .query_row("SELECT sec FROM recipients", [], |r| r.get(0))
+        .expect("sec");
+    let new = RawKeyVault::generate().expect("vault");
+    store.change_vault(&new).expect("change");
+    drop(store);
+    assert!(matches!(
+        Store::open(dir.path(), &old),
+        Err(Error::WrongKey)
+    ));
+    let store = Store::open(dir.path(), &new).expect("open with new");
+    let sec_after: Vec<u8> = store
+        .conn()
+        .query_row("SELECT sec FROM recipients", [], |r| r.get(0))
+        .expect("sec");
+    assert_eq!(sec_before, sec_after);
+    assert!(recipients::get(store.conn(), store.keys(), "A")
+        .expect("get")
+        .is_some());
+}
+
+#[test]
+fn rotation_reencrypts_every_row_and_drops_the_old_key() {
+    let mut t = temp_store();
+    let rs: Vec<_> = (0..23)
+        .map(|i| recipient(&format!("R{i:02}"), &format!("人{i}"), i * 2 + 1))
+        .collect();
+    put_all(&mut t.store, &rs);
+    let old_key = t.store.keys().active_id();
+    let mut seen = Vec::new();
+    let report = t
+        .store
+        .rotate_data_key(
+            &RotateOptions {
+                batch_size: 5,
+                ..RotateOptions::default()
+            },
+            &mut |p| seen.push(p.done),
+        )
+        .expect("rotate");
+    assert!(!report.resumed);
+    assert_eq!(report.rows, 23);
+    assert_eq!(seen, vec![0, 5, 10, 15, 20, 23]);
+    assert_ne!(report.new_key_id, old_key);
+    let keys: Vec<u32> = {
+        let mut s = t
+            .store
+            .conn()
+            .prepare("SELECT key_id FROM keyring")
+            .expect("stmt");
+        let v = s
+            .query_map([], |r| r.get(0))
+            .expect("q")
+            .collect::<rusqlite::Result<_>>();
+        v.expect("keys")
+    };
+    assert_eq!(keys, vec![report.new_key_id]);
+    drop(t.store);
+    let store = Store::open(t.dir.path(), &t.vault).expect("reopen");
+    for r in &rs {
+        assert_eq!(
+            recipients::get(store.conn(), store.keys(), &r.id)
+                .expect("get")
+                .as_ref(),
+            Some(r)
+        );
+        let found =
+            recipients::find_by_id_number(store.conn(), store.keys(), &r.id_number).expect("find");
+        assert_eq!(found.map(|f| f.id), Some(r.id.clone()));
+    }
+}
+
+#[test]
+fn a_write_blocked_by_another_process_reports_locked() {
+    let mut t = temp_store();
+    let other = raw(t.dir.path());
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let res = t
+        .store
+        .write(|tx, keys| recipients::put(tx, keys, &recipient("A", "甲", 1)));
+    assert!(matches!(res, Err(Error::Locked)), "{res:?}");
+    other.execute_batch("ROLLBACK").expect("unlock");
+    put_all(&mut t.store, &[recipient("A", "甲", 1)]);
+}
+
+#[test]
+fn passphrase_vault_opens_with_the_right_passphrase_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    Store::create(dir.path(), &PassphraseVault::new("正确的口令")).expect("create");
+    assert!(matches!(
+        Store::open(dir.path(), &PassphraseVault::new("错误的口令")),
+        Err(Error::WrongKey)
+    ));
+    Store::open(dir.path(), &PassphraseVault::new("正确的口令")).expect("open");
+}
