@@ -6,6 +6,8 @@ mod due;
 mod import;
 mod query;
 mod row;
+#[cfg(test)]
+mod tests;
 
 pub use detail::{show, DetailEnrolment, RecipientDetail};
 pub use due::{due_date, overdue_days};

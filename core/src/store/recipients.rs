@@ -160,8 +160,11 @@ fn read_row(keys: &Keyring, row: &Row<'_>) -> rusqlite::Result<ReadResult> {
     let id: String = row.get(0)?;
     let village: String = row.get(1)?;
     let last_visit: Option<String> = row.get(2)?;
-    let sec = row.get_ref(3)?.as_blob()?;
     let corrupt = |id: String| Error::Corrupt { table: TABLE, id };
+    // A value of the wrong type is damage to that row, not a reason to fail the whole list.
+    let rusqlite::types::ValueRef::Blob(sec) = row.get_ref(3)? else {
+        return Ok(Err(corrupt(id)));
+    };
     let last_visit = match last_visit.map(|s| s.parse::<NaiveDate>()).transpose() {
         Ok(d) => d,
         Err(_) => return Ok(Err(corrupt(id))),

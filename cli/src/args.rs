@@ -1,0 +1,134 @@
+//! The command line: what each command takes. Secrets never come from arguments (they would
+//! show in `ps` and shell history): passphrases come from the environment or a hidden prompt.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "doorstep",
+    version,
+    about = "Doorstep: offline, encrypted home-visit records for the \"three doors\" action"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The store folder (default: $XDG_DATA_HOME/doorstep or ~/.local/share/doorstep).
+    #[arg(long, global = true, env = "DOORSTEP_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Machine-readable JSON on stdout (errors as JSON on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an encrypted store (passphrase from DOORSTEP_PASSPHRASE or a prompt).
+    Init,
+    /// The visit roster.
+    #[command(subcommand)]
+    Roster(RosterCommand),
+    /// Keys: passphrase change and data-key rotation.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Visit intervals and other policy values.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Build a demo store from a generated county and show today's due list.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Import a roster file (CSV with a header row, or a JSON array), upserting by id.
+    Import {
+        file: PathBuf,
+        /// Import the valid rows and list the skipped ones, instead of importing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// The file's format (default: JSON if it starts with '[', CSV otherwise).
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+    },
+    /// List recipients, most overdue first, then nearest.
+    List(ListArgs),
+    /// One recipient in full.
+    Show {
+        id: String,
+        /// Name protected subsidies (orphans, HIV-related); each reveal is logged.
+        #[arg(long)]
+        reveal_protected: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only those due today or overdue.
+    #[arg(long)]
+    pub due: bool,
+    /// Your position, WGS-84 "LAT,LON": adds distances and sorts by them after overdue days.
+    #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+    pub near: Option<String>,
+    /// Part of a name, or an exact ID number or mobile number.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// A village, township or county division code (prefix).
+    #[arg(long, value_name = "CODE")]
+    pub village: Option<String>,
+    /// At most this many lines.
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Re-wrap the data key under a new passphrase (from DOORSTEP_NEW_PASSPHRASE or a prompt).
+    ChangePassphrase,
+    /// Re-encrypt everything under a new data key; resumes an interrupted rotation.
+    Rotate {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch_size: usize,
+        /// Pause between transactions, to keep a busy device responsive.
+        #[arg(long, default_value_t = 0, value_name = "MS")]
+        pause_ms: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print the policy record.
+    Show,
+    /// Set the visit interval of one special group.
+    SetInterval {
+        /// elderly, seriously_ill, disabled, minor (or 高龄, 重病, 残疾, 未成年).
+        category: String,
+        days: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Recipients to generate.
+    #[arg(long, default_value_t = 2000)]
+    pub recipients: usize,
+    /// Build the demo store here instead of a new temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Lines of the due list to print.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+}

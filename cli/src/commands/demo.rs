@@ -1,0 +1,113 @@
+//! `doorstep demo`: a demo store built from a generated county (Lankao, Henan), through the
+//! same import path a real roster takes, and today's due list from it.
+
+use std::time::Instant;
+
+use doorstep_core::crypto::PassphraseVault;
+use doorstep_core::i18n::{Lang, Text};
+use doorstep_core::roster::{self, ImportOptions, ListQuery, RosterFormat};
+use doorstep_core::Store;
+use serde_json::json;
+
+use crate::args::DemoArgs;
+use crate::commands::roster::{entry_json, print_table};
+use crate::context::Context;
+use crate::output::{print_json, CliError};
+
+/// The demo store's passphrase: the demo is for looking around, not for real data.
+const DEMO_PASSPHRASE: &str = "doorstep-demo";
+const SEED: u64 = 20_261_127;
+
+pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
+    let dir = match &a.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.clone()
+        }
+        None => tempfile::Builder::new()
+            .prefix("doorstep-demo-")
+            .tempdir()?
+            .keep(),
+    };
+    let county = doorstep_sample::lankao();
+    let people = doorstep_sample::generate(SEED, a.recipients, ctx.today());
+    let csv = doorstep_sample::to_csv(&people);
+    std::fs::write(dir.join("roster.csv"), &csv)?;
+
+    let started = Instant::now();
+    let mut store = Store::create(&dir.join("store"), &PassphraseVault::new(DEMO_PASSPHRASE))?;
+    let report = roster::import(
+        &mut store,
+        csv.as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        ctx.today(),
+    )?;
+    let imported_in = started.elapsed();
+
+    // The worker sets out from the county seat's township government.
+    let start = county
+        .villages
+        .first()
+        .map(|v| (v.lat, v.lon))
+        .unwrap_or((34.822, 114.821));
+    let q = ListQuery {
+        due_only: true,
+        near: Some(start),
+        limit: Some(a.top),
+        ..ListQuery::default()
+    };
+    let due = roster::list(&store, &q, ctx.today())?;
+    let store_dir = dir.join("store");
+    if ctx.json {
+        print_json(&json!({
+            "store": store_dir,
+            "passphrase": DEMO_PASSPHRASE,
+            "county": county.name,
+            "villages": county.villages.len(),
+            "recipients": report.inserted + report.updated,
+            "due_today": due.total,
+            "due": due.entries.iter().map(|e| entry_json(e, true)).collect::<Vec<_>>(),
+        }));
+    } else {
+        let zh = ctx.lang == Lang::Zh;
+        println!(
+            "{} {} · {} {} · {} {}",
+            county.name,
+            county.code,
+            county.villages.len(),
+            if zh { "个村" } else { "villages" },
+            report.inserted + report.updated,
+            if zh { "名服务对象" } else { "recipients" },
+        );
+        println!(
+            "{}: {} ({:.1} s, {})",
+            Text::StoreCreated.get(ctx.lang),
+            store_dir.display(),
+            imported_in.as_secs_f64(),
+            if zh {
+                "含口令派生"
+            } else {
+                "including key derivation"
+            },
+        );
+        println!();
+        println!(
+            "{} {}: {} · {} {}",
+            Text::DueToday.get(ctx.lang),
+            ctx.today(),
+            due.total,
+            if zh { "显示前" } else { "showing" },
+            due.entries.len()
+        );
+        print_table(&due.entries, ctx.lang);
+        println!();
+        println!(
+            "{}: DOORSTEP_STORE={} DOORSTEP_PASSPHRASE={DEMO_PASSPHRASE} doorstep roster list --due",
+            if zh { "继续浏览" } else { "Look around" },
+            store_dir.display()
+        );
+    }
+    store.close()?;
+    Ok(())
+}

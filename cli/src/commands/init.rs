@@ -1,0 +1,30 @@
+//! `doorstep init`: create an encrypted store.
+
+use doorstep_core::crypto::PassphraseVault;
+use doorstep_core::i18n::Text;
+use doorstep_core::store::SCHEMA_VERSION;
+use doorstep_core::Store;
+use serde_json::json;
+
+use crate::context::Context;
+use crate::output::{print_json, CliError};
+use crate::secret;
+
+pub fn run(ctx: &Context) -> Result<(), CliError> {
+    let pass = secret::passphrase("DOORSTEP_PASSPHRASE", "新口令 / new passphrase: ", true)?;
+    let store = Store::create(&ctx.store_dir, &PassphraseVault::new(pass))?;
+    if ctx.json {
+        print_json(&json!({
+            "store": ctx.store_dir,
+            "schema_version": SCHEMA_VERSION,
+        }));
+    } else {
+        println!(
+            "{}: {}",
+            Text::StoreCreated.get(ctx.lang),
+            ctx.store_dir.display()
+        );
+    }
+    store.close()?;
+    Ok(())
+}

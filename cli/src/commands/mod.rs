@@ -1,0 +1,7 @@
+//! One module per command group.
+
+pub mod demo;
+pub mod init;
+pub mod key;
+pub mod policy;
+pub mod roster;

@@ -1,0 +1,66 @@
+//! What every command needs: the store folder, the language, today's date, the output mode.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_core::crypto::PassphraseVault;
+use doorstep_core::i18n::Lang;
+use doorstep_core::Store;
+
+use crate::args::Global;
+use crate::output::CliError;
+use crate::secret;
+
+#[derive(Debug)]
+pub struct Context {
+    pub store_dir: PathBuf,
+    pub json: bool,
+    pub lang: Lang,
+    /// The clock. `DOORSTEP_NOW` (RFC 3339) pins it, for scripted simulations and tests.
+    pub now: DateTime<Utc>,
+}
+
+/// `DOORSTEP_LANG`, then `LANG`; Chinese unless one says English.
+pub fn lang() -> Lang {
+    std::env::var("DOORSTEP_LANG")
+        .or_else(|_| std::env::var("LANG"))
+        .map(|l| Lang::from_locale(&l))
+        .unwrap_or_default()
+}
+
+fn default_store() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("doorstep"))
+}
+
+impl Context {
+    pub fn new(g: &Global) -> Result<Self, CliError> {
+        let now = match std::env::var("DOORSTEP_NOW") {
+            Ok(s) => DateTime::parse_from_rfc3339(&s)
+                .map_err(|_| CliError::usage("DOORSTEP_NOW must be an RFC 3339 time"))?
+                .with_timezone(&Utc),
+            Err(_) => Utc::now(),
+        };
+        let store_dir = g.store.clone().or_else(default_store).ok_or_else(|| {
+            CliError::usage("no store folder: pass --store DIR or set DOORSTEP_STORE")
+        })?;
+        Ok(Self {
+            store_dir,
+            json: g.json,
+            lang: lang(),
+            now,
+        })
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// Opens the store with the passphrase from the environment or a prompt.
+    pub fn open(&self) -> Result<Store, CliError> {
+        let pass = secret::passphrase("DOORSTEP_PASSPHRASE", "口令 / passphrase: ", false)?;
+        Ok(Store::open(&self.store_dir, &PassphraseVault::new(pass))?)
+    }
+}

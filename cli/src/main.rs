@@ -1,0 +1,35 @@
+//! `doorstep`: the terminal shell of the Doorstep core. It turns arguments into core calls
+//! and prints what comes back, as text for people or JSON for scripts.
+#![forbid(unsafe_code)]
+
+mod args;
+mod commands;
+mod context;
+mod output;
+mod secret;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use context::Context;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = match Context::new(&cli.global) {
+        Ok(c) => c,
+        Err(e) => return output::fail(cli.global.json, &e, context::lang()),
+    };
+    let result = match &cli.command {
+        Command::Init => commands::init::run(&ctx),
+        Command::Roster(c) => commands::roster::run(&ctx, c),
+        Command::Key(c) => commands::key::run(&ctx, c),
+        Command::Policy(c) => commands::policy::run(&ctx, c),
+        Command::Demo(a) => commands::demo::run(&ctx, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output::fail(ctx.json, &e, ctx.lang),
+    }
+}

@@ -1,0 +1,106 @@
+//! Printing: tables for people, JSON for scripts, and errors in the user's language (as JSON on
+//! stderr with `--json`). Error text comes from the core's catalogue and carries no personal data.
+
+use std::process::ExitCode;
+
+use doorstep_core::i18n::{Lang, Localize};
+use doorstep_core::roster::RowError;
+use serde_json::{json, Value};
+
+/// A failure of a command: the core's, or a usage problem found by the shell.
+#[derive(Debug)]
+pub enum CliError {
+    Core(doorstep_core::Error),
+    Usage(String),
+}
+
+impl CliError {
+    pub fn usage(msg: impl Into<String>) -> Self {
+        CliError::Usage(msg.into())
+    }
+}
+
+impl From<doorstep_core::Error> for CliError {
+    fn from(e: doorstep_core::Error) -> Self {
+        CliError::Core(e)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Core(e.into())
+    }
+}
+
+/// A stable, machine-readable name for each kind of failure.
+fn kind(e: &CliError) -> &'static str {
+    use doorstep_core::Error as E;
+    match e {
+        CliError::Usage(_) => "usage",
+        CliError::Core(e) => match e {
+            E::NoStore { .. } => "no_store",
+            E::AlreadyExists { .. } => "already_exists",
+            E::NotAStore { .. } => "not_a_store",
+            E::NewerSchema { .. } => "newer_schema",
+            E::Locked => "locked",
+            E::WrongKey => "wrong_key",
+            E::VaultKind { .. } => "vault_kind",
+            E::Corrupt { .. } => "corrupt",
+            E::NotFound { .. } => "not_found",
+            E::Invalid(_) => "invalid",
+            E::InvalidRows(_) => "invalid_rows",
+            E::RosterFormat(_) => "roster_format",
+            E::Crypto(_) => "crypto",
+            E::Sqlite(_) => "storage",
+            E::Io(_) => "io",
+        },
+    }
+}
+
+pub fn row_json(e: &RowError, lang: Lang) -> Value {
+    json!({ "line": e.line, "field": e.field, "reason": e.problem.localize(lang) })
+}
+
+pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
+    let message = match e {
+        CliError::Usage(m) => m.clone(),
+        CliError::Core(c) => c.localize(lang),
+    };
+    let rows = match e {
+        CliError::Core(doorstep_core::Error::InvalidRows(rows)) => rows.as_slice(),
+        _ => &[],
+    };
+    if json_mode {
+        let mut err = json!({ "kind": kind(e), "message": message });
+        if !rows.is_empty() {
+            err["rows"] = rows.iter().map(|r| row_json(r, lang)).collect();
+        }
+        eprintln!("{}", json!({ "error": err }));
+    } else {
+        let prefix = if lang == Lang::Zh { "错误" } else { "error" };
+        eprintln!("{prefix}: {message}");
+        for r in rows {
+            eprintln!("  {}", r.localize(lang));
+        }
+    }
+    match e {
+        CliError::Usage(_) => ExitCode::from(2),
+        CliError::Core(_) => ExitCode::FAILURE,
+    }
+}
+
+pub fn print_json(v: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("JSON values always serialise")
+    );
+}
+
+/// Pads `s` to `width` display columns (CJK characters take two).
+pub fn pad(s: &str, width: usize) -> String {
+    let w: usize = s
+        .chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}

@@ -1,0 +1,168 @@
+//! Helpers for the end-to-end tests: running the real `doorstep` binary against real store
+//! folders, and reading those folders from outside as an attacker with the files would.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::NaiveDate;
+
+/// The date every test runs on (pinned through `DOORSTEP_NOW`).
+pub const NOW: &str = "2026-11-27T09:00:00+08:00";
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date")
+}
+
+/// The newest modification time of the sources the binary is built from.
+fn newest_source() -> std::time::SystemTime {
+    fn walk(dir: &Path, newest: &mut std::time::SystemTime) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, newest);
+            } else if let Ok(m) = e.metadata().and_then(|m| m.modified()) {
+                *newest = (*newest).max(m);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for part in ["cli", "core", "sample", "Cargo.lock"] {
+        let p = root.join(part);
+        if p.is_file() {
+            if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {
+                newest = newest.max(m);
+            }
+        } else {
+            walk(&p, &mut newest);
+        }
+    }
+    newest
+}
+
+/// The `doorstep` binary of this build. `cargo test --workspace` and nextest build it next
+/// to the test binaries; a focused run of this crate alone (`-p doorstep-tests`) does not, so
+/// a missing or stale binary is built first.
+pub fn doorstep_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    let bin = target.join("doorstep");
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+    if built.is_none_or(|t| t < newest_source()) {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--quiet", "-p", "doorstep"])
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build -p doorstep failed");
+    }
+    bin
+}
+
+/// A store folder with its passphrase, driven through the CLI.
+#[derive(Debug)]
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+    pub passphrase: String,
+}
+
+impl Cli {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+            passphrase: "试一试 test passphrase".to_owned(),
+        }
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    /// A `doorstep` command on this store, English messages, the pinned clock.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(doorstep_bin());
+        c.args(args)
+            .env("DOORSTEP_STORE", self.store())
+            .env("DOORSTEP_PASSPHRASE", &self.passphrase)
+            .env("DOORSTEP_LANG", "en")
+            .env("DOORSTEP_NOW", NOW)
+            .env_remove("DOORSTEP_NEW_PASSPHRASE");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run doorstep")
+    }
+
+    /// Runs and insists on success.
+    pub fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "doorstep {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = self.ok(&a);
+        serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+    }
+
+    /// `init` then import `count` generated recipients; returns the CSV imported.
+    pub fn with_roster(count: usize) -> (Self, String) {
+        let cli = Self::new();
+        cli.ok(&["init"]);
+        let csv = doorstep_sample::to_csv(&doorstep_sample::generate(11, count, today()));
+        let file = cli.dir.path().join("roster.csv");
+        std::fs::write(&file, &csv).expect("write roster");
+        cli.ok(&["roster", "import", file.to_str().expect("utf-8 path")]);
+        (cli, csv)
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.store().join(doorstep_core::store::DB_FILE))
+            .expect("open the database file directly")
+    }
+}
+
+impl Default for Cli {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Every file in a folder with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("read store folder")
+        .map(|e| {
+            let e = e.expect("dir entry");
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read file"),
+            )
+        })
+        .collect()
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
