@@ -32,8 +32,10 @@ pub struct FlatRow {
     pub last_visit_day: Option<i64>,
 }
 
-/// The settings every peer runs with (the Doorstep store sets the same).
+/// The settings every peer runs with (the Doorstep store sets the same). The page size takes
+/// effect on a new database only.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "page_size", 8192)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "secure_delete", "ON")?;

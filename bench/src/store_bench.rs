@@ -303,9 +303,15 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     if peer_bin.is_some() {
         line("sqlcipher", &sc);
     }
-    let r = |x: &[f64], y: &[f64]| median(x) / median(y);
+    let r = |x: &[f64], y: &[f64]| {
+        if y.is_empty() {
+            "n/a".to_owned()
+        } else {
+            format!("{:.2}", median(x) / median(y))
+        }
+    };
     println!(
-        "store ratios: write_vs_plain={:.2} write_vs_sqlcipher={:.2} list_vs_plain={:.2} list_vs_sqlcipher={:.2}",
+        "store ratios: write_vs_plain={} write_vs_sqlcipher={} list_vs_plain={} list_vs_sqlcipher={}",
         r(&ds.write, &pl.write),
         r(&ds.write, &sc.write),
         r(&ds.list, &pl.list),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Category;
+use crate::model::{Category, CategorySet};
 
 /// Days between visits per special group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +47,10 @@ impl VisitIntervals {
     /// The shortest interval among a person's categories applies.
     pub fn for_categories(&self, categories: &[Category]) -> Option<u32> {
         categories.iter().map(|&c| self.days(c)).min()
+    }
+
+    pub fn for_set(&self, categories: CategorySet) -> Option<u32> {
+        categories.iter().map(|c| self.days(c)).min()
     }
 }
 

@@ -18,6 +18,8 @@ const RAW_KEY: &str = "x'2DD29CA851E7B56E4697B0E1F08507293D761A05CE4D1B628663F41
 fn open(path: &str) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "key", RAW_KEY)?;
+    // SQLCipher sizes its pages with its own pragma; match the other peers' 8 KiB.
+    conn.pragma_update(None, "cipher_page_size", 8192)?;
     plain::configure(&conn)?;
     Ok(conn)
 }

@@ -25,15 +25,38 @@ pub struct EnvelopeAad<'a> {
 }
 
 impl EnvelopeAad<'_> {
-    fn bytes(&self, header: &[u8]) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(header.len() + self.table.len() + self.row_id.len() + 4);
-        aad.extend_from_slice(header);
-        aad.extend_from_slice(self.table.as_bytes());
-        aad.push(0);
-        aad.extend_from_slice(self.row_id.as_bytes());
-        aad.push(0);
-        aad.extend_from_slice(&self.format.to_be_bytes());
-        aad
+    fn len(&self, header: &[u8]) -> usize {
+        header.len() + self.table.len() + self.row_id.len() + 4
+    }
+
+    fn write(&self, header: &[u8], out: &mut [u8]) {
+        let mut at = 0;
+        for part in [
+            header,
+            self.table.as_bytes(),
+            &[0],
+            self.row_id.as_bytes(),
+            &[0],
+        ] {
+            out[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        out[at..at + 2].copy_from_slice(&self.format.to_be_bytes());
+    }
+
+    /// Runs `f` with the associated data bytes, built on the stack when they fit (every row
+    /// id does), since this runs once per value sealed or opened.
+    fn with_bytes<T>(&self, header: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
+        let len = self.len(header);
+        let mut stack = [0u8; 160];
+        if len <= stack.len() {
+            self.write(header, &mut stack[..len]);
+            f(&stack[..len])
+        } else {
+            let mut heap = vec![0u8; len];
+            self.write(header, &mut heap);
+            f(&heap)
+        }
     }
 }
 
@@ -58,56 +81,104 @@ impl KeySet {
         aad: EnvelopeAad<'_>,
         plaintext: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
+        self.seal_with(nonces, aad, plaintext.len(), |buf| {
+            buf.extend_from_slice(plaintext);
+            true
+        })
+    }
+
+    /// Seals what `write` appends to the buffer: the plaintext is encoded straight into the
+    /// envelope, with no intermediate copy. `write` returns false if it could not encode.
+    pub fn seal_with(
+        &self,
+        nonces: &mut NoncePool,
+        aad: EnvelopeAad<'_>,
+        size_hint: usize,
+        write: impl FnOnce(&mut Vec<u8>) -> bool,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let mut out = Vec::new();
+        self.seal_into(nonces, aad, size_hint, &mut out, write)?;
+        Ok(out)
+    }
+
+    /// `seal_with` into a caller's buffer (cleared first), so a writer sealing many rows
+    /// reuses one allocation.
+    pub fn seal_into(
+        &self,
+        nonces: &mut NoncePool,
+        aad: EnvelopeAad<'_>,
+        size_hint: usize,
+        out: &mut Vec<u8>,
+        write: impl FnOnce(&mut Vec<u8>) -> bool,
+    ) -> Result<(), CryptoError> {
         let nonce = nonces.next_nonce()?;
-        let padded_len = (plaintext.len() / PAD_BLOCK + 1) * PAD_BLOCK;
-        let mut out = Vec::with_capacity(HEADER_LEN + padded_len + TAG_LEN);
+        out.clear();
+        out.reserve(HEADER_LEN + size_hint + PAD_BLOCK + TAG_LEN);
         out.push(ENVELOPE_VERSION);
         out.extend_from_slice(&self.key_id.to_be_bytes());
         out.extend_from_slice(&nonce);
-        let aad_bytes = aad.bytes(&out[..HEADER_LEN]);
-        out.extend_from_slice(plaintext);
+        if !write(out) || out.len() < HEADER_LEN {
+            return Err(CryptoError::Malformed);
+        }
+        let plain_len = out.len() - HEADER_LEN;
+        let padded_len = (plain_len / PAD_BLOCK + 1) * PAD_BLOCK;
         // ISO/IEC 7816-4 padding: 0x80 then zeros; always at least one byte.
         out.push(0x80);
         out.resize(HEADER_LEN + padded_len, 0);
-        let tag = self
-            .values
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&aad_bytes[..]),
-                &mut out[HEADER_LEN..],
-            )
+        let (header, body) = out.split_at_mut(HEADER_LEN);
+        let tag = aad
+            .with_bytes(header, |aad_bytes| {
+                self.values.seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(aad_bytes),
+                    body,
+                )
+            })
             .map_err(|_| CryptoError::Malformed)?;
         out.extend_from_slice(tag.as_ref());
-        Ok(out)
+        Ok(())
     }
 
     /// Opens an envelope sealed under this key set and returns the unpadded plaintext.
     pub fn open(&self, aad: EnvelopeAad<'_>, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut buf = Vec::new();
+        let len = self.open_into(aad, envelope, &mut buf)?;
+        buf.truncate(len);
+        Ok(buf)
+    }
+
+    /// Opens into `buf` (reused across calls, so scanning a table allocates once) and returns
+    /// the length of the unpadded plaintext at its start.
+    pub fn open_into(
+        &self,
+        aad: EnvelopeAad<'_>,
+        envelope: &[u8],
+        buf: &mut Vec<u8>,
+    ) -> Result<usize, CryptoError> {
         let key_id = key_id_of(envelope)?;
         if key_id != self.key_id {
             return Err(CryptoError::UnknownKey(key_id));
         }
         let (header, body) = envelope.split_at(HEADER_LEN);
         let nonce: [u8; NONCE_LEN] = header[5..].try_into().expect("12 bytes");
-        let aad_bytes = aad.bytes(header);
-        let mut buf = body.to_vec();
-        let plain_len = self
-            .values
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&aad_bytes[..]),
-                &mut buf,
-            )
+        buf.clear();
+        buf.extend_from_slice(body);
+        let plain_len = aad
+            .with_bytes(header, |aad_bytes| {
+                self.values.open_in_place(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(aad_bytes),
+                    buf,
+                )
+            })
             .map_err(|_| CryptoError::Decrypt)?
             .len();
-        buf.truncate(plain_len);
-        let end = buf
+        let plain = &buf[..plain_len];
+        plain
             .iter()
             .rposition(|&b| b != 0)
-            .filter(|&i| buf[i] == 0x80)
-            .ok_or(CryptoError::Malformed)?;
-        buf.truncate(end);
-        Ok(buf)
+            .filter(|&i| plain[i] == 0x80)
+            .ok_or(CryptoError::Malformed)
     }
 }
 

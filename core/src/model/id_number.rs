@@ -32,6 +32,14 @@ pub fn check_char(first17: &[u8]) -> char {
     CHECK_CHARS[(sum % 11) as usize]
 }
 
+/// Masks an 18-character ID number held as text (for values read straight from an envelope).
+pub fn mask(id: &str) -> String {
+    match (id.get(..3), id.get(14..)) {
+        (Some(head), Some(tail)) if id.len() == 18 => format!("{head}***********{tail}"),
+        _ => "******************".to_owned(),
+    }
+}
+
 impl IdNumber {
     /// Parses and validates: length, digits, region, birth date (a real date between 1900
     /// and `today`) and the check character.
@@ -98,7 +106,7 @@ impl IdNumber {
 
     /// The form shown in lists and on screens: first three and last four characters.
     pub fn masked(&self) -> String {
-        format!("{}***********{}", &self.0[..3], &self.0[14..])
+        mask(&self.0)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The domain: recipients and their special groups, workers, checklist templates, and the
 //! validation of the identifiers they carry. Nothing here touches storage or crypto.
 
+mod category_set;
 mod checklist;
 mod division;
 mod id_number;
@@ -8,9 +9,10 @@ mod phone;
 mod recipient;
 mod worker;
 
+pub use category_set::CategorySet;
 pub use checklist::{ChecklistItem, ChecklistTemplate, Label};
 pub use division::{validate_prefix as validate_division_prefix, DivisionCode};
-pub use id_number::{check_char as id_check_char, IdNumber};
+pub use id_number::{check_char as id_check_char, mask as mask_id_number, IdNumber};
 pub use phone::Phone;
 pub use recipient::{
     validate_roster_id, CardStatus, Category, Datum, Enrolment, Gender, Guardian, Location,

@@ -234,6 +234,7 @@ pub fn import(
     let result = store.write(|tx, keys| {
         let mut report = ImportReport::default();
         let mut store_errors = Vec::new();
+        let mut writer = recipients::Writer::new(tx, keys)?;
         for (line, r) in &good {
             let holders = recipients::ids_with_id_number(tx, keys, &r.id_number)?;
             if let Some(other) = holders.into_iter().find(|h| *h != r.id) {
@@ -244,10 +245,8 @@ pub fn import(
                 });
                 continue;
             }
-            let exists: bool = tx
-                .prepare_cached("SELECT 1 FROM recipients WHERE id = ?1")?
-                .exists([&r.id])?;
-            recipients::put(tx, keys, r)?;
+            let exists = recipients::exists(tx, &r.id)?;
+            writer.put(r)?;
             if exists {
                 report.updated += 1;
             } else {

@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 
-use super::due::{due_date, overdue_days};
-use crate::error::{Error, Result};
+use super::due::{due_after, due_date, overdue_days};
+use crate::error::Result;
 use crate::geo::{distance_m, to_wgs84};
-use crate::model::{CardStatus, Category, IdNumber, Phone, Recipient};
+use crate::model::{mask_id_number, CardStatus, Category, IdNumber, Phone, Recipient};
 use crate::store::{policy, recipients, Store};
 
 #[derive(Debug, Clone, Default)]
@@ -79,35 +79,58 @@ fn order(a: &ListEntry, b: &ListEntry) -> std::cmp::Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
+/// Whether `name` contains `needle`; Latin letters compare case-insensitively. Chinese needles
+/// (the usual case) compare directly, without lowering every name.
+fn name_matches(name: &str, needle: &str, fold_case: bool) -> bool {
+    if fold_case {
+        name.to_lowercase().contains(needle)
+    } else {
+        name.contains(needle)
+    }
+}
+
 pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult> {
     let intervals = policy::read(store.conn())?.visit_intervals;
-    let rows = recipients::scan(
-        store.conn(),
-        store.keys(),
-        q.village.as_deref().unwrap_or(""),
-    )?;
     let needle = q.search.as_deref().map(str::to_lowercase);
+    let fold_case = needle
+        .as_deref()
+        .is_some_and(|n| n.chars().any(char::is_alphabetic) && n.is_ascii());
     let mut out = ListResult::default();
-    for row in rows {
-        let r = match row {
+    let prefix = q.village.as_deref().unwrap_or("");
+    recipients::for_each_view(store.conn(), store.keys(), prefix, |row| {
+        let (row, v) = match row {
             Ok(r) => r,
-            Err(Error::Corrupt { id, .. }) => {
+            Err(id) => {
                 out.unreadable.push(id);
-                continue;
+                return;
             }
-            Err(e) => return Err(e),
         };
         if let Some(n) = &needle {
-            if !r.name.to_lowercase().contains(n.as_str()) {
-                continue;
+            if !name_matches(v.name, n, fold_case) {
+                return;
             }
         }
-        let due = due_date(&r, &intervals, today);
+        let due = due_after(row.last_visit, intervals.for_set(v.categories), today);
         if q.due_only && due > today {
-            continue;
+            return;
         }
-        out.entries.push(entry(r, due, today, q.near));
-    }
+        let distance_m = match (q.near, v.location()) {
+            (Some(p), Some(loc)) => Some(distance_m(p, to_wgs84(&loc))),
+            _ => None,
+        };
+        out.entries.push(ListEntry {
+            id: row.id.to_owned(),
+            name: v.name.to_owned(),
+            id_number_masked: mask_id_number(v.id_number),
+            village_code: row.village.to_owned(),
+            categories: v.categories.to_vec(),
+            card_status: v.card_status,
+            last_visit: row.last_visit,
+            due_date: due,
+            overdue_days: overdue_days(due, today),
+            distance_m,
+        });
+    })?;
     out.total = out.entries.len();
     match q.limit {
         // Partial selection first: sorting 10,000 rows to show 50 wastes most of the sort.

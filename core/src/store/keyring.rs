@@ -70,22 +70,62 @@ impl Keyring {
 
     /// Seals under the active key.
     pub fn seal(&self, aad: EnvelopeAad<'_>, plaintext: &[u8]) -> Result<Vec<u8>> {
-        let env = {
-            let mut pool = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-            self.active().seal(&mut pool, aad, plaintext)?
-        };
-        self.pending.fetch_add(1, Ordering::Relaxed);
-        Ok(env)
+        self.seal_with(aad, plaintext.len(), |buf| {
+            buf.extend_from_slice(plaintext);
+            true
+        })
     }
 
-    /// Opens with whichever live key the envelope names.
-    pub fn open(&self, aad: EnvelopeAad<'_>, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    /// Seals what `write` appends to the buffer (see `KeySet::seal_with`).
+    pub fn seal_with(
+        &self,
+        aad: EnvelopeAad<'_>,
+        size_hint: usize,
+        write: impl FnOnce(&mut Vec<u8>) -> bool,
+    ) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.seal_into(aad, size_hint, &mut out, write)?;
+        Ok(out)
+    }
+
+    /// Seals into a reused buffer (see `KeySet::seal_into`).
+    pub fn seal_into(
+        &self,
+        aad: EnvelopeAad<'_>,
+        size_hint: usize,
+        out: &mut Vec<u8>,
+        write: impl FnOnce(&mut Vec<u8>) -> bool,
+    ) -> Result<()> {
+        {
+            let mut pool = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+            self.active()
+                .seal_into(&mut pool, aad, size_hint, out, write)?;
+        }
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn set_for(&self, envelope: &[u8]) -> Result<&KeySet, CryptoError> {
         let key_id = crate::crypto::envelope_key_id(envelope)?;
         self.sets
             .iter()
             .find(|k| k.key_id == key_id)
-            .ok_or(CryptoError::UnknownKey(key_id))?
-            .open(aad, envelope)
+            .ok_or(CryptoError::UnknownKey(key_id))
+    }
+
+    /// Opens with whichever live key the envelope names.
+    pub fn open(&self, aad: EnvelopeAad<'_>, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.set_for(envelope)?.open(aad, envelope)
+    }
+
+    /// Opens into a reused buffer; returns the plaintext's length at its start.
+    pub fn open_into(
+        &self,
+        aad: EnvelopeAad<'_>,
+        envelope: &[u8],
+        buf: &mut Vec<u8>,
+    ) -> Result<usize, CryptoError> {
+        self.set_for(envelope)?.open_into(aad, envelope, buf)
     }
 
     /// The blind index to store with a new row (active key).

@@ -26,16 +26,17 @@ const STEPS: &[&str] = &[
         created_at  TEXT    NOT NULL
     );
     -- Personal fields live only in `sec` (one envelope per row). In plaintext: the roster id,
-    -- the village code, the last visit date (scheduling) and the blind indexes.
+    -- the village code, the last visit (days since 1970-01-01, for scheduling), the key id and
+    -- the blind indexes. updated_at is Unix seconds.
     CREATE TABLE recipients (
         id          TEXT    PRIMARY KEY,
         village     TEXT    NOT NULL,
-        last_visit  TEXT,
+        last_visit  INTEGER,
         key_id      INTEGER NOT NULL,
         id_bidx     BLOB    NOT NULL,
         phone_bidx  BLOB,
         sec         BLOB    NOT NULL,
-        updated_at  TEXT    NOT NULL
+        updated_at  INTEGER NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX recipients_by_id_bidx ON recipients (id_bidx);
     CREATE INDEX recipients_by_phone_bidx ON recipients (phone_bidx);

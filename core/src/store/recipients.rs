@@ -1,21 +1,18 @@
-//! The recipients table. A row's personal fields travel in one postcard-encoded envelope; the
-//! plaintext columns are the roster id, village code, last visit date and blind indexes.
+//! The recipients table. A row's personal fields travel in one envelope (layout in
+//! `recipient_codec`); the plaintext columns are the roster id, village code, last visit day,
+//! key id and the blind indexes.
 
 use chrono::{NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
-use serde::{Deserialize, Serialize};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Row, Transaction};
 
+use super::recipient_codec::{self, RecipientView, FORMAT};
 use crate::crypto::{BlindIndex, EnvelopeAad};
 use crate::error::{Error, Result};
-use crate::model::{
-    CardStatus, Category, Datum, DivisionCode, Enrolment, Gender, Guardian, IdNumber, Location,
-    Phone, Recipient,
-};
+use crate::model::{IdNumber, Phone, Recipient};
 use crate::store::Keyring;
 
 pub const TABLE: &str = "recipients";
-/// Version of the envelope's field layout (`SecretV1`); part of the associated data.
-const FORMAT: u16 = 1;
 
 fn aad(id: &str) -> EnvelopeAad<'_> {
     EnvelopeAad {
@@ -25,155 +22,145 @@ fn aad(id: &str) -> EnvelopeAad<'_> {
     }
 }
 
-/// The personal fields, in a layout that is only ever appended to through a new FORMAT.
-#[derive(Serialize, Deserialize)]
-struct SecretV1 {
-    name: String,
-    id_number: String,
-    gender: Gender,
-    /// Days since 0001-01-01 (CE): four bytes instead of a date string.
-    birth_days: i32,
-    categories: Vec<Category>,
-    address: String,
-    location: Option<(f64, f64, Datum)>,
-    phone: Option<String>,
-    guardian: Option<(String, String, Option<String>)>,
-    enrolments: Vec<(String, String, i64, bool)>,
-    card_status: CardStatus,
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")
 }
 
-fn encode(r: &Recipient) -> Result<Vec<u8>> {
-    use chrono::Datelike;
-    let secret = SecretV1 {
-        name: r.name.clone(),
-        id_number: r.id_number.as_str().to_owned(),
-        gender: r.gender,
-        birth_days: r.birth_date.num_days_from_ce(),
-        categories: r.categories.clone(),
-        address: r.address.clone(),
-        location: r.location.map(|l| (l.lat, l.lon, l.datum)),
-        phone: r.phone.as_ref().map(|p| p.as_str().to_owned()),
-        guardian: r.guardian.as_ref().map(|g| {
-            (
-                g.name.clone(),
-                g.relation.clone(),
-                g.phone.as_ref().map(|p| p.as_str().to_owned()),
-            )
-        }),
-        enrolments: r
-            .enrolments
-            .iter()
-            .map(|e| {
-                (
-                    e.code.clone(),
-                    e.short_name.clone(),
-                    e.amount_fen,
-                    e.protected,
-                )
-            })
-            .collect(),
-        card_status: r.card_status,
-    };
-    postcard::to_allocvec(&secret).map_err(|_| Error::Crypto(crate::crypto::CryptoError::Malformed))
+/// Dates in plaintext columns are days since 1970-01-01: compact and ordered.
+fn to_day(d: NaiveDate) -> i64 {
+    (d - epoch()).num_days()
 }
 
-fn decode(
-    id: String,
-    village: String,
-    last_visit: Option<NaiveDate>,
-    plain: &[u8],
-) -> Option<Recipient> {
-    let s: SecretV1 = postcard::from_bytes(plain).ok()?;
-    Some(Recipient {
-        id,
-        name: s.name,
-        // Validated before it was sealed; the envelope is authenticated.
-        id_number: IdNumber::trusted(s.id_number),
-        gender: s.gender,
-        birth_date: NaiveDate::from_num_days_from_ce_opt(s.birth_days)?,
-        categories: s.categories,
-        village: DivisionCode::trusted(village),
-        address: s.address,
-        location: s
-            .location
-            .map(|(lat, lon, datum)| Location { lat, lon, datum }),
-        phone: s.phone.map(Phone::trusted),
-        guardian: s.guardian.map(|(name, relation, phone)| Guardian {
-            name,
-            relation,
-            phone: phone.map(Phone::trusted),
-        }),
-        enrolments: s
-            .enrolments
-            .into_iter()
-            .map(|(code, short_name, amount_fen, protected)| Enrolment {
-                code,
-                short_name,
-                amount_fen,
-                protected,
-            })
-            .collect(),
-        card_status: s.card_status,
-        last_visit,
-    })
+fn from_day(n: i64) -> Option<NaiveDate> {
+    epoch().checked_add_signed(chrono::Duration::try_days(n)?)
 }
 
-/// Inserts or replaces a recipient. A later `last_visit` already stored (a visit recorded on
-/// the device) is kept over an older one from a roster file.
+fn corrupt(id: String) -> Error {
+    Error::Corrupt { table: TABLE, id }
+}
+
+/// Writes recipients within one transaction through one prepared statement: importing a
+/// roster prepares the upsert once, not once per row.
+pub struct Writer<'tx> {
+    stmt: CachedStatement<'tx>,
+    keys: &'tx Keyring,
+    now: i64,
+    /// The envelope buffer, reused row after row.
+    sec: Vec<u8>,
+}
+
+impl std::fmt::Debug for Writer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl<'tx> Writer<'tx> {
+    pub fn new(tx: &'tx Transaction<'_>, keys: &'tx Keyring) -> Result<Self> {
+        let stmt = tx.prepare_cached(
+            "INSERT INTO recipients (id, village, last_visit, key_id, id_bidx, phone_bidx, sec, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET
+                 village = excluded.village,
+                 last_visit = max(coalesce(recipients.last_visit, excluded.last_visit),
+                                  coalesce(excluded.last_visit, recipients.last_visit)),
+                 key_id = excluded.key_id, id_bidx = excluded.id_bidx,
+                 phone_bidx = excluded.phone_bidx, sec = excluded.sec,
+                 updated_at = excluded.updated_at",
+        )?;
+        Ok(Self {
+            stmt,
+            keys,
+            now: Utc::now().timestamp(),
+            sec: Vec::new(),
+        })
+    }
+
+    /// Inserts or replaces a recipient. A later last visit already stored (one recorded on
+    /// the device) is kept over an older one from a roster file.
+    pub fn put(&mut self, r: &Recipient) -> Result<()> {
+        let keys = self.keys;
+        // Typical recipients encode to 200-300 bytes.
+        keys.seal_into(aad(&r.id), 320, &mut self.sec, |buf| {
+            recipient_codec::encode_into(r, buf)
+        })
+        .map_err(|_| corrupt(r.id.clone()))?;
+        let id_bidx = keys.blind_index(BlindIndex::IdNumber, r.id_number.as_str());
+        let phone_bidx = r
+            .phone
+            .as_ref()
+            .map(|p| keys.blind_index(BlindIndex::Phone, p.as_str()));
+        self.stmt.execute(params![
+            r.id,
+            r.village.as_str(),
+            r.last_visit.map(to_day),
+            keys.active_id(),
+            &id_bidx[..],
+            phone_bidx.as_ref().map(|b| &b[..]),
+            &self.sec[..],
+            self.now,
+        ])?;
+        Ok(())
+    }
+}
+
+/// Inserts or replaces one recipient (see `Writer` for many).
 pub fn put(tx: &Transaction<'_>, keys: &Keyring, r: &Recipient) -> Result<()> {
-    let sec = keys.seal(aad(&r.id), &encode(r)?)?;
-    let id_bidx = keys.blind_index(BlindIndex::IdNumber, r.id_number.as_str());
-    let phone_bidx = r
-        .phone
-        .as_ref()
-        .map(|p| keys.blind_index(BlindIndex::Phone, p.as_str()));
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO recipients (id, village, last_visit, key_id, id_bidx, phone_bidx, sec, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET
-             village = excluded.village,
-             last_visit = CASE
-                 WHEN recipients.last_visit IS NULL THEN excluded.last_visit
-                 WHEN excluded.last_visit IS NULL THEN recipients.last_visit
-                 ELSE max(recipients.last_visit, excluded.last_visit) END,
-             key_id = excluded.key_id, id_bidx = excluded.id_bidx,
-             phone_bidx = excluded.phone_bidx, sec = excluded.sec,
-             updated_at = excluded.updated_at",
-    )?;
-    stmt.execute(params![
-        r.id,
-        r.village.as_str(),
-        r.last_visit.map(|d| d.to_string()),
-        keys.active_id(),
-        &id_bidx[..],
-        phone_bidx.as_ref().map(|b| &b[..]),
-        sec,
-        Utc::now().to_rfc3339(),
-    ])?;
-    Ok(())
+    Writer::new(tx, keys)?.put(r)
 }
 
-/// A row read back: the recipient, or the id of a row whose envelope could not be opened.
+/// A row read back: the recipient, or the error of a row whose envelope could not be opened.
 pub type ReadResult = std::result::Result<Recipient, Error>;
 
+/// The plaintext columns of a row, borrowed.
+struct RawRow<'r> {
+    id: &'r str,
+    village: &'r str,
+    last_visit: Option<NaiveDate>,
+    sec: &'r [u8],
+}
+
+/// Reads the columns of `SELECT` below; `Err(id)` when they are not what was written.
+fn raw_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<std::result::Result<RawRow<'r>, String>> {
+    let id = row.get_ref(0)?.as_str()?;
+    // A value of the wrong type is damage to that row, not a reason to fail a whole list.
+    let (ValueRef::Text(village), ValueRef::Blob(sec)) = (row.get_ref(1)?, row.get_ref(3)?) else {
+        return Ok(Err(id.to_owned()));
+    };
+    let last_visit = match row.get_ref(2)? {
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => match from_day(n) {
+            Some(d) => Some(d),
+            None => return Ok(Err(id.to_owned())),
+        },
+        _ => return Ok(Err(id.to_owned())),
+    };
+    let Ok(village) = std::str::from_utf8(village) else {
+        return Ok(Err(id.to_owned()));
+    };
+    Ok(Ok(RawRow {
+        id,
+        village,
+        last_visit,
+        sec,
+    }))
+}
+
 fn read_row(keys: &Keyring, row: &Row<'_>) -> rusqlite::Result<ReadResult> {
-    let id: String = row.get(0)?;
-    let village: String = row.get(1)?;
-    let last_visit: Option<String> = row.get(2)?;
-    let corrupt = |id: String| Error::Corrupt { table: TABLE, id };
-    // A value of the wrong type is damage to that row, not a reason to fail the whole list.
-    let rusqlite::types::ValueRef::Blob(sec) = row.get_ref(3)? else {
-        return Ok(Err(corrupt(id)));
+    let raw = match raw_row(row)? {
+        Ok(r) => r,
+        Err(id) => return Ok(Err(corrupt(id))),
     };
-    let last_visit = match last_visit.map(|s| s.parse::<NaiveDate>()).transpose() {
-        Ok(d) => d,
-        Err(_) => return Ok(Err(corrupt(id))),
+    let Ok(plain) = keys.open(aad(raw.id), raw.sec) else {
+        return Ok(Err(corrupt(raw.id.to_owned())));
     };
-    let plain = match keys.open(aad(&id), sec) {
-        Ok(p) => p,
-        Err(_) => return Ok(Err(corrupt(id))),
-    };
-    Ok(decode(id.clone(), village, last_visit, &plain).ok_or_else(|| corrupt(id)))
+    Ok(recipient_codec::decode(
+        raw.id.to_owned(),
+        raw.village.to_owned(),
+        raw.last_visit,
+        &plain,
+    )
+    .ok_or_else(|| corrupt(raw.id.to_owned())))
 }
 
 const SELECT: &str = "SELECT id, village, last_visit, sec FROM recipients";
@@ -186,8 +173,63 @@ pub fn get(conn: &Connection, keys: &Keyring, id: &str) -> Result<Option<Recipie
     }
 }
 
-/// Every recipient whose village code starts with `village_prefix` (all when empty). A row
-/// that cannot be opened comes back as its error; the others are unaffected.
+/// A row as a list sees it: plaintext columns and the borrowed view of its envelope.
+#[derive(Debug, Clone, Copy)]
+pub struct ListedRow<'a> {
+    pub id: &'a str,
+    pub village: &'a str,
+    pub last_visit: Option<NaiveDate>,
+}
+
+/// Calls `f` for every recipient whose village code starts with `village_prefix` (all when
+/// empty), decrypting into one reused buffer and decoding without copying. A row whose
+/// envelope cannot be opened comes as `Err(id)`; the others are unaffected.
+pub fn for_each_view(
+    conn: &Connection,
+    keys: &Keyring,
+    village_prefix: &str,
+    mut f: impl FnMut(std::result::Result<(ListedRow<'_>, RecipientView<'_>), String>),
+) -> Result<()> {
+    let mut stmt;
+    let mut rows = if village_prefix.is_empty() {
+        stmt = conn.prepare_cached(SELECT)?;
+        stmt.query([])?
+    } else {
+        // A range on the indexed column rather than LIKE, which SQLite would not index here.
+        stmt = conn.prepare_cached(&format!(
+            "{SELECT} WHERE village >= ?1 AND village < ?1 || ':'"
+        ))?;
+        stmt.query([village_prefix])?
+    };
+    let mut buf = Vec::with_capacity(512);
+    while let Some(row) = rows.next()? {
+        let raw = match raw_row(row)? {
+            Ok(r) => r,
+            Err(id) => {
+                f(Err(id));
+                continue;
+            }
+        };
+        let view = keys
+            .open_into(aad(raw.id), raw.sec, &mut buf)
+            .ok()
+            .and_then(|len| recipient_codec::view(&buf[..len]));
+        match view {
+            Some(v) => f(Ok((
+                ListedRow {
+                    id: raw.id,
+                    village: raw.village,
+                    last_visit: raw.last_visit,
+                },
+                v,
+            ))),
+            None => f(Err(raw.id.to_owned())),
+        }
+    }
+    Ok(())
+}
+
+/// Every recipient under `village_prefix`, decoded in full.
 pub fn scan(conn: &Connection, keys: &Keyring, village_prefix: &str) -> Result<Vec<ReadResult>> {
     let read = |row: &Row<'_>| read_row(keys, row);
     let rows = if village_prefix.is_empty() {
@@ -197,7 +239,6 @@ pub fn scan(conn: &Connection, keys: &Keyring, village_prefix: &str) -> Result<V
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows
     } else {
-        // A range on the indexed column rather than LIKE, which SQLite would not index here.
         let mut stmt = conn.prepare_cached(&format!(
             "{SELECT} WHERE village >= ?1 AND village < ?1 || ':'"
         ))?;
@@ -255,7 +296,7 @@ pub fn find_by_phone(conn: &Connection, keys: &Keyring, phone: &Phone) -> Result
     find_by_index(conn, keys, BlindIndex::Phone, phone.as_str())
 }
 
-/// The ids of rows with the given ID-number blind indexes, without decrypting anything.
+/// The ids of rows carrying the ID number's blind index, without decrypting anything.
 pub fn ids_with_id_number(
     conn: &Connection,
     keys: &Keyring,
@@ -269,6 +310,12 @@ pub fn ids_with_id_number(
         }
     }
     Ok(out)
+}
+
+pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM recipients WHERE id = ?1")?
+        .exists([id])?)
 }
 
 pub fn count(conn: &Connection) -> Result<u64> {
@@ -301,11 +348,12 @@ pub(crate) fn count_not_under_key(conn: &Connection, key_id: u32) -> Result<u64>
     )? as u64)
 }
 
-/// Updates the last visit date (the visit module's job once a visit is sealed).
+/// Moves the last visit forward (the visit module's job once a visit is sealed).
 pub fn set_last_visit(tx: &Transaction<'_>, id: &str, day: NaiveDate) -> Result<bool> {
     let n = tx.execute(
-        "UPDATE recipients SET last_visit = ?2 WHERE id = ?1 AND (last_visit IS NULL OR last_visit < ?2)",
-        params![id, day.to_string()],
+        "UPDATE recipients SET last_visit = ?2
+         WHERE id = ?1 AND (last_visit IS NULL OR last_visit < ?2)",
+        params![id, to_day(day)],
     )?;
     Ok(n == 1)
 }

@@ -84,10 +84,11 @@ impl Store {
                 break;
             };
             self.write(|tx, keys| {
+                let mut writer = recipients::Writer::new(tx, keys)?;
                 for id in &ids {
                     let r = recipients::get(tx, keys, id)?
                         .ok_or_else(|| Error::NotFound { id: id.clone() })?;
-                    recipients::put(tx, keys, &r)?;
+                    writer.put(&r)?;
                 }
                 Ok(())
             })?;
