@@ -100,7 +100,8 @@ fn db_size(path: &Path) -> u64 {
         .sum()
 }
 
-/// (a) Doorstep: write through the store's repository, list through the roster queries.
+/// (a) Doorstep: write through the store's repository as the roster import does, list
+/// through the roster queries.
 fn doorstep_round(
     dir: &Path,
     vault: &RawKeyVault,
@@ -110,12 +111,8 @@ fn doorstep_round(
     let store_dir = dir.join("doorstep");
     let mut store = Store::create(&store_dir, vault)?;
     let t = Instant::now();
-    store.write(|tx, keys| {
-        for r in people {
-            recipients::put(tx, keys, r)?;
-        }
-        Ok(())
-    })?;
+    // The roster import's write path.
+    store.write(|tx, keys| recipients::Writer::new(tx, keys)?.put_all(people))?;
     let write_ms = ms_since(t);
     store.close()?;
     let store = Store::open(&store_dir, vault)?;

@@ -234,29 +234,29 @@ pub fn import(
     let result = store.write(|tx, keys| {
         let mut report = ImportReport::default();
         let mut store_errors = Vec::new();
-        let mut writer = recipients::Writer::new(tx, keys)?;
-        for (line, r) in &good {
+        let mut to_write = Vec::with_capacity(good.len());
+        for (line, r) in good {
             let holders = recipients::ids_with_id_number(tx, keys, &r.id_number)?;
             if let Some(other) = holders.into_iter().find(|h| *h != r.id) {
                 store_errors.push(RowError {
-                    line: *line,
+                    line,
                     field: "id_number".into(),
                     problem: RowProblem::IdNumberInStore { other_id: other },
                 });
                 continue;
             }
-            let exists = recipients::exists(tx, &r.id)?;
-            writer.put(r)?;
-            if exists {
+            if recipients::exists(tx, &r.id)? {
                 report.updated += 1;
             } else {
                 report.inserted += 1;
             }
+            to_write.push(r);
         }
         if !store_errors.is_empty() && !opts.skip_invalid {
             // Returning an error rolls the whole transaction back.
             return Err(Error::InvalidRows(store_errors));
         }
+        recipients::Writer::new(tx, keys)?.put_all(&to_write)?;
         report.skipped = store_errors;
         Ok(report)
     });

@@ -7,7 +7,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Row, Transaction};
 
 use super::recipient_codec::{self, RecipientView, FORMAT};
-use crate::crypto::{BlindIndex, EnvelopeAad};
+use crate::crypto::{BlindIndex, EnvelopeAad, BLIND_INDEX_LEN};
 use crate::error::{Error, Result};
 use crate::model::{IdNumber, Phone, Recipient};
 use crate::store::Keyring;
@@ -79,29 +79,85 @@ impl<'tx> Writer<'tx> {
     /// Inserts or replaces a recipient. A later last visit already stored (one recorded on
     /// the device) is kept over an older one from a roster file.
     pub fn put(&mut self, r: &Recipient) -> Result<()> {
+        let row = seal_row(self.keys, r, std::mem::take(&mut self.sec))?;
+        self.insert(r, &row)?;
+        self.sec = row.sec;
+        Ok(())
+    }
+
+    /// Inserts or replaces many recipients. Sealing and indexing run on a second thread, a
+    /// chunk ahead of this one, which only writes to SQLite: the crypto costs no wall-clock
+    /// time on a phone with more than one core (every phone in use).
+    pub fn put_all(&mut self, rs: &[Recipient]) -> Result<()> {
+        if rs.len() < 2 * PIPELINE_CHUNK {
+            return rs.iter().try_for_each(|r| self.put(r));
+        }
         let keys = self.keys;
-        // Typical recipients encode to 200-300 bytes.
-        keys.seal_into(aad(&r.id), 320, &mut self.sec, |buf| {
-            recipient_codec::encode_into(r, buf)
+        std::thread::scope(|scope| {
+            // Two chunks in flight at most: memory stays bounded whatever the roster's size.
+            let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<SealedRow>>>(2);
+            scope.spawn(move || {
+                for chunk in rs.chunks(PIPELINE_CHUNK) {
+                    let sealed = chunk
+                        .iter()
+                        .map(|r| seal_row(keys, r, Vec::new()))
+                        .collect::<Result<Vec<_>>>();
+                    let failed = sealed.is_err();
+                    // The writer hung up (it hit an error): stop sealing.
+                    if send.send(sealed).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            for (chunk, sealed) in rs.chunks(PIPELINE_CHUNK).zip(receive) {
+                for (r, row) in chunk.iter().zip(sealed?) {
+                    self.insert(r, &row)?;
+                }
+            }
+            Ok(())
         })
-        .map_err(|_| corrupt(r.id.clone()))?;
-        let id_bidx = keys.blind_index(BlindIndex::IdNumber, r.id_number.as_str());
-        let phone_bidx = r
-            .phone
-            .as_ref()
-            .map(|p| keys.blind_index(BlindIndex::Phone, p.as_str()));
+    }
+
+    fn insert(&mut self, r: &Recipient, row: &SealedRow) -> Result<()> {
         self.stmt.execute(params![
             r.id,
             r.village.as_str(),
             r.last_visit.map(to_day),
-            keys.active_id(),
-            &id_bidx[..],
-            phone_bidx.as_ref().map(|b| &b[..]),
-            &self.sec[..],
+            self.keys.active_id(),
+            &row.id_bidx[..],
+            row.phone_bidx.as_ref().map(|b| &b[..]),
+            &row.sec[..],
             self.now,
         ])?;
         Ok(())
     }
+}
+
+/// Rows sealed per message between the sealing thread and the writer.
+const PIPELINE_CHUNK: usize = 256;
+
+/// A recipient's envelope and blind indexes, ready to insert.
+struct SealedRow {
+    sec: Vec<u8>,
+    id_bidx: [u8; BLIND_INDEX_LEN],
+    phone_bidx: Option<[u8; BLIND_INDEX_LEN]>,
+}
+
+/// Seals a recipient's personal fields into `buf` (reused) and computes its blind indexes.
+fn seal_row(keys: &Keyring, r: &Recipient, mut buf: Vec<u8>) -> Result<SealedRow> {
+    // Typical recipients encode to 200-300 bytes.
+    keys.seal_into(aad(&r.id), 320, &mut buf, |b| {
+        recipient_codec::encode_into(r, b)
+    })
+    .map_err(|_| corrupt(r.id.clone()))?;
+    Ok(SealedRow {
+        sec: buf,
+        id_bidx: keys.blind_index(BlindIndex::IdNumber, r.id_number.as_str()),
+        phone_bidx: r
+            .phone
+            .as_ref()
+            .map(|p| keys.blind_index(BlindIndex::Phone, p.as_str())),
+    })
 }
 
 /// Inserts or replaces one recipient (see `Writer` for many).

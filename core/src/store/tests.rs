@@ -321,3 +321,38 @@ fn passphrase_vault_opens_with_the_right_passphrase_only() {
     ));
     Store::open(dir.path(), &PassphraseVault::new("正确的口令")).expect("open");
 }
+
+#[test]
+fn put_all_pipelines_large_batches_without_losing_or_mixing_rows() {
+    let mut t = temp_store();
+    // More than two pipeline chunks, so the sealing thread runs.
+    let rs: Vec<_> = (0..1300u32)
+        .map(|i| {
+            let mut r = recipient(&format!("P{i:04}"), &format!("人{i}"), 1);
+            // A distinct ID number each: birth day from the index, sequence from its rest.
+            let birth = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("date")
+                + chrono::Duration::days(i64::from(i / 7));
+            let idn = crate::testing::id_number(&birth.format("%Y%m%d").to_string(), i % 7 + 1);
+            r.id_number = IdNumber::parse(&idn, today()).expect("valid");
+            r.birth_date = birth;
+            r.gender = r.id_number.gender();
+            r
+        })
+        .collect();
+    t.store
+        .write(|tx, keys| recipients::Writer::new(tx, keys)?.put_all(&rs))
+        .expect("put_all");
+    assert_eq!(recipients::count(t.store.conn()).expect("count"), 1300);
+    for r in rs.iter().step_by(97) {
+        assert_eq!(
+            recipients::get(t.store.conn(), t.store.keys(), &r.id)
+                .expect("get")
+                .as_ref(),
+            Some(r)
+        );
+        let found = recipients::find_by_id_number(t.store.conn(), t.store.keys(), &r.id_number)
+            .expect("find");
+        assert_eq!(found.map(|f| f.id), Some(r.id.clone()));
+    }
+    assert_eq!(t.store.keys().encryptions(), 1 + 1300);
+}
