@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::i18n::Lang;
+use doorstep_core::i18n::{Lang, Text};
 use doorstep_core::Store;
 
 use crate::args::Global;
@@ -39,13 +39,15 @@ impl Context {
     pub fn new(g: &Global) -> Result<Self, CliError> {
         let now = match std::env::var("DOORSTEP_NOW") {
             Ok(s) => DateTime::parse_from_rfc3339(&s)
-                .map_err(|_| CliError::usage("DOORSTEP_NOW must be an RFC 3339 time"))?
+                .map_err(|_| CliError::usage(Text::BadNow))?
                 .with_timezone(&Utc),
             Err(_) => Utc::now(),
         };
-        let store_dir = g.store.clone().or_else(default_store).ok_or_else(|| {
-            CliError::usage("no store folder: pass --store DIR or set DOORSTEP_STORE")
-        })?;
+        let store_dir = g
+            .store
+            .clone()
+            .or_else(default_store)
+            .ok_or_else(|| CliError::usage(Text::NoStoreFolder))?;
         Ok(Self {
             store_dir,
             json: g.json,
@@ -58,9 +60,21 @@ impl Context {
         self.now.date_naive()
     }
 
-    /// Opens the store with the passphrase from the environment or a prompt.
+    /// Opens the store with the passphrase from the environment or a prompt, and says so on
+    /// stderr when the data key should be rotated.
     pub fn open(&self) -> Result<Store, CliError> {
-        let pass = secret::passphrase("DOORSTEP_PASSPHRASE", "口令 / passphrase: ", false)?;
-        Ok(Store::open(&self.store_dir, &PassphraseVault::new(pass))?)
+        let pass = secret::passphrase(
+            "DOORSTEP_PASSPHRASE",
+            Text::PromptPassphrase,
+            false,
+            self.lang,
+        )?;
+        let store = Store::open(&self.store_dir, &PassphraseVault::new(pass))?;
+        if store.keys().is_rotating() {
+            eprintln!("{}", Text::RotationPending.get(self.lang));
+        } else if store.needs_rotation() {
+            eprintln!("{}", Text::RotationDue.get(self.lang));
+        }
+        Ok(store)
     }
 }

@@ -3,20 +3,25 @@
 
 use std::process::ExitCode;
 
-use doorstep_core::i18n::{Lang, Localize};
+use doorstep_core::i18n::{Lang, Localize, Text};
 use doorstep_core::roster::RowError;
 use serde_json::{json, Value};
 
-/// A failure of a command: the core's, or a usage problem found by the shell.
+/// A failure of a command: the core's, or a usage problem found by the shell (a catalogue
+/// text and the value for its placeholder, if it has one).
 #[derive(Debug)]
 pub enum CliError {
     Core(doorstep_core::Error),
-    Usage(String),
+    Usage(Text, String),
 }
 
 impl CliError {
-    pub fn usage(msg: impl Into<String>) -> Self {
-        CliError::Usage(msg.into())
+    pub fn usage(text: Text) -> Self {
+        CliError::Usage(text, String::new())
+    }
+
+    pub fn usage_with(text: Text, value: &str) -> Self {
+        CliError::Usage(text, value.to_owned())
     }
 }
 
@@ -36,7 +41,7 @@ impl From<std::io::Error> for CliError {
 fn kind(e: &CliError) -> &'static str {
     use doorstep_core::Error as E;
     match e {
-        CliError::Usage(_) => "usage",
+        CliError::Usage(..) => "usage",
         CliError::Core(e) => match e {
             E::NoStore { .. } => "no_store",
             E::AlreadyExists { .. } => "already_exists",
@@ -63,7 +68,7 @@ pub fn row_json(e: &RowError, lang: Lang) -> Value {
 
 pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
     let message = match e {
-        CliError::Usage(m) => m.clone(),
+        CliError::Usage(t, v) => t.fill(lang, v),
         CliError::Core(c) => c.localize(lang),
     };
     let rows = match e {
@@ -77,14 +82,13 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
         }
         eprintln!("{}", json!({ "error": err }));
     } else {
-        let prefix = if lang == Lang::Zh { "错误" } else { "error" };
-        eprintln!("{prefix}: {message}");
+        eprintln!("{}: {message}", Text::ErrorPrefix.get(lang));
         for r in rows {
             eprintln!("  {}", r.localize(lang));
         }
     }
     match e {
-        CliError::Usage(_) => ExitCode::from(2),
+        CliError::Usage(..) => ExitCode::from(2),
         CliError::Core(_) => ExitCode::FAILURE,
     }
 }

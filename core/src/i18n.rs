@@ -201,9 +201,35 @@ pub enum Text {
     Revealed,
     DueToday,
     Of,
+    RotationPending,
+    RotationDue,
+    ErrorPrefix,
+    PromptPassphrase,
+    PromptNewPassphrase,
+    PromptAgain,
+    VarEmpty,
+    NoPassphrase,
+    EmptyPassphrase,
+    PassphrasesDiffer,
+    BadNow,
+    NoStoreFolder,
+    BadNear,
+    BadDays,
+    New,
+    Updated,
+    Villages,
+    Recipients,
+    WithKeyDerivation,
+    Showing,
+    LookAround,
 }
 
 impl Text {
+    /// The text with its one `{}` filled in.
+    pub fn fill(self, lang: Lang, value: &str) -> String {
+        self.get(lang).replacen("{}", value, 1)
+    }
+
     pub fn get(self, lang: Lang) -> &'static str {
         let (zh, en) = match self {
             Text::Id => ("编号", "id"),
@@ -242,6 +268,45 @@ impl Text {
             ),
             Text::DueToday => ("今日应访", "due today"),
             Text::Of => ("共", "of"),
+            Text::RotationPending => (
+                "有一次中断的数据密钥轮换：运行 `doorstep key rotate` 完成它",
+                "a data-key rotation was interrupted: run `doorstep key rotate` to finish it",
+            ),
+            Text::ErrorPrefix => ("错误", "error"),
+            Text::PromptPassphrase => ("口令 / passphrase: ", "passphrase: "),
+            Text::PromptNewPassphrase => ("新口令 / new passphrase: ", "new passphrase: "),
+            Text::PromptAgain => ("再次输入 / again: ", "again: "),
+            Text::VarEmpty => ("{} 为空", "{} is empty"),
+            Text::NoPassphrase => (
+                "没有口令：请设置 {} 或在终端中运行",
+                "no passphrase: set {} or run in a terminal",
+            ),
+            Text::EmptyPassphrase => ("口令为空", "the passphrase is empty"),
+            Text::PassphrasesDiffer => ("两次输入的口令不同", "the two passphrases differ"),
+            Text::BadNow => (
+                "DOORSTEP_NOW 须为 RFC 3339 时间",
+                "DOORSTEP_NOW must be an RFC 3339 time",
+            ),
+            Text::NoStoreFolder => (
+                "没有数据库目录：请用 --store DIR 或设置 DOORSTEP_STORE",
+                "no store folder: pass --store DIR or set DOORSTEP_STORE",
+            ),
+            Text::BadNear => (
+                "--near 须为十进制度数 纬度,经度，例如 34.82,114.81",
+                "--near must be LAT,LON in decimal degrees, e.g. 34.82,114.81",
+            ),
+            Text::BadDays => ("天数须在1到3650之间", "days must be from 1 to 3650"),
+            Text::New => ("新增", "new"),
+            Text::Updated => ("更新", "updated"),
+            Text::Villages => ("个村", "villages"),
+            Text::Recipients => ("名服务对象", "recipients"),
+            Text::WithKeyDerivation => ("含口令派生", "including key derivation"),
+            Text::Showing => ("显示前", "showing"),
+            Text::LookAround => ("继续浏览", "Look around"),
+            Text::RotationDue => (
+                "数据密钥使用次数已多：请运行 `doorstep key rotate`",
+                "the data key has been used many times: run `doorstep key rotate`",
+            ),
         };
         match lang {
             Lang::Zh => zh,

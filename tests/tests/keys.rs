@@ -138,8 +138,14 @@ fn a_rotation_killed_half_way_resumes_and_loses_nothing() {
         2,
         "both keys stay while rows still need the old one: {keys:?}"
     );
-    // Mid-rotation, every record still reads and nothing changed.
+    // Mid-rotation, every record still reads and nothing changed; the CLI says what to do.
     assert_eq!(all(&cli), before);
+    let out = cli.ok(&["roster", "list", "--limit", "1"]);
+    assert!(
+        stderr(&out).contains("rotation was interrupted"),
+        "{}",
+        stderr(&out)
+    );
 
     let report = cli.json(&["key", "rotate"]);
     assert_eq!(report["resumed"], true);

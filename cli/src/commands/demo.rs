@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::i18n::{Lang, Text};
+use doorstep_core::i18n::Text;
 use doorstep_core::roster::{self, ImportOptions, ListQuery, RosterFormat};
 use doorstep_core::Store;
 use serde_json::json;
@@ -70,26 +70,21 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             "due": due.entries.iter().map(|e| entry_json(e, true)).collect::<Vec<_>>(),
         }));
     } else {
-        let zh = ctx.lang == Lang::Zh;
         println!(
             "{} {} · {} {} · {} {}",
             county.name,
             county.code,
             county.villages.len(),
-            if zh { "个村" } else { "villages" },
+            Text::Villages.get(ctx.lang),
             report.inserted + report.updated,
-            if zh { "名服务对象" } else { "recipients" },
+            Text::Recipients.get(ctx.lang),
         );
         println!(
             "{}: {} ({:.1} s, {})",
             Text::StoreCreated.get(ctx.lang),
             store_dir.display(),
             imported_in.as_secs_f64(),
-            if zh {
-                "含口令派生"
-            } else {
-                "including key derivation"
-            },
+            Text::WithKeyDerivation.get(ctx.lang),
         );
         println!();
         println!(
@@ -97,14 +92,14 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             Text::DueToday.get(ctx.lang),
             ctx.today(),
             due.total,
-            if zh { "显示前" } else { "showing" },
+            Text::Showing.get(ctx.lang),
             due.entries.len()
         );
         print_table(&due.entries, ctx.lang);
         println!();
         println!(
             "{}: DOORSTEP_STORE={} DOORSTEP_PASSPHRASE={DEMO_PASSPHRASE} doorstep roster list --due",
-            if zh { "继续浏览" } else { "Look around" },
+            Text::LookAround.get(ctx.lang),
             store_dir.display()
         );
     }

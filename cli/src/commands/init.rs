@@ -11,7 +11,12 @@ use crate::output::{print_json, CliError};
 use crate::secret;
 
 pub fn run(ctx: &Context) -> Result<(), CliError> {
-    let pass = secret::passphrase("DOORSTEP_PASSPHRASE", "新口令 / new passphrase: ", true)?;
+    let pass = secret::passphrase(
+        "DOORSTEP_PASSPHRASE",
+        Text::PromptNewPassphrase,
+        true,
+        ctx.lang,
+    )?;
     let store = Store::create(&ctx.store_dir, &PassphraseVault::new(pass))?;
     if ctx.json {
         print_json(&json!({

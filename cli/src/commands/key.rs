@@ -16,8 +16,12 @@ pub fn run(ctx: &Context, cmd: &KeyCommand) -> Result<(), CliError> {
     let mut store = ctx.open()?;
     match cmd {
         KeyCommand::ChangePassphrase => {
-            let new =
-                secret::passphrase("DOORSTEP_NEW_PASSPHRASE", "新口令 / new passphrase: ", true)?;
+            let new = secret::passphrase(
+                "DOORSTEP_NEW_PASSPHRASE",
+                Text::PromptNewPassphrase,
+                true,
+                ctx.lang,
+            )?;
             store.change_vault(&PassphraseVault::new(new))?;
             if ctx.json {
                 print_json(&json!({ "changed": true }));

@@ -1,5 +1,6 @@
 //! `doorstep policy`: the visit intervals per special group.
 
+use doorstep_core::i18n::Text;
 use doorstep_core::model::Category;
 use doorstep_core::store::policy;
 use serde_json::json;
@@ -14,7 +15,7 @@ pub fn run(ctx: &Context, cmd: &PolicyCommand) -> Result<(), CliError> {
     if let PolicyCommand::SetInterval { category, days } = cmd {
         let c = Category::parse(category).map_err(doorstep_core::Error::from)?;
         if *days == 0 || *days > 3650 {
-            return Err(CliError::usage("days must be from 1 to 3650"));
+            return Err(CliError::usage(Text::BadDays));
         }
         p.visit_intervals.set(c, *days);
         p.version += 1;

@@ -59,16 +59,8 @@ fn import(
             Text::Imported.get(ctx.lang),
             report.inserted,
             report.updated,
-            if ctx.lang == Lang::Zh {
-                "新增"
-            } else {
-                "new"
-            },
-            if ctx.lang == Lang::Zh {
-                "更新"
-            } else {
-                "updated"
-            },
+            Text::New.get(ctx.lang),
+            Text::Updated.get(ctx.lang),
         );
         if !report.skipped.is_empty() {
             println!("{}: {}", Text::Skipped.get(ctx.lang), report.skipped.len());
@@ -82,7 +74,7 @@ fn import(
 }
 
 fn parse_near(raw: &str) -> Result<(f64, f64), CliError> {
-    let bad = || CliError::usage("--near must be LAT,LON in decimal degrees, e.g. 34.82,114.81");
+    let bad = || CliError::usage(Text::BadNear);
     let (lat, lon) = raw.split_once(',').ok_or_else(bad)?;
     let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
     let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
