@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate};
 use doorstep_core::crypto::PassphraseVault;
 use doorstep_core::i18n::{Lang, Text};
 use doorstep_core::Store;
 
 use crate::args::Global;
-use crate::output::CliError;
+use crate::output::{self, CliError};
 use crate::secret;
 
 #[derive(Debug)]
@@ -16,8 +16,9 @@ pub struct Context {
     pub store_dir: PathBuf,
     pub json: bool,
     pub lang: Lang,
-    /// The clock. `DOORSTEP_NOW` (RFC 3339) pins it, for scripted simulations and tests.
-    pub now: DateTime<Utc>,
+    /// The clock with the device's offset: "today" is the local date. `DOORSTEP_NOW`
+    /// (RFC 3339, with its offset) pins it, for scripted simulations and tests.
+    pub now: DateTime<FixedOffset>,
 }
 
 /// `DOORSTEP_LANG`, then `LANG`; Chinese unless one says English.
@@ -38,10 +39,8 @@ fn default_store() -> Option<PathBuf> {
 impl Context {
     pub fn new(g: &Global) -> Result<Self, CliError> {
         let now = match std::env::var("DOORSTEP_NOW") {
-            Ok(s) => DateTime::parse_from_rfc3339(&s)
-                .map_err(|_| CliError::usage(Text::BadNow))?
-                .with_timezone(&Utc),
-            Err(_) => Utc::now(),
+            Ok(s) => DateTime::parse_from_rfc3339(&s).map_err(|_| CliError::usage(Text::BadNow))?,
+            Err(_) => Local::now().fixed_offset(),
         };
         let store_dir = g
             .store
@@ -71,9 +70,11 @@ impl Context {
         )?;
         let store = Store::open(&self.store_dir, &PassphraseVault::new(pass))?;
         if store.keys().is_rotating() {
-            eprintln!("{}", Text::RotationPending.get(self.lang));
+            let m = Text::RotationPending.get(self.lang);
+            output::warn(self.json, "rotation_pending", m, &[]);
         } else if store.needs_rotation() {
-            eprintln!("{}", Text::RotationDue.get(self.lang));
+            let m = Text::RotationDue.get(self.lang);
+            output::warn(self.json, "rotation_due", m, &[]);
         }
         Ok(store)
     }

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod context;
+#[macro_use]
 mod output;
 mod secret;
 

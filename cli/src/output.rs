@@ -49,6 +49,7 @@ fn kind(e: &CliError) -> &'static str {
             E::NewerSchema { .. } => "newer_schema",
             E::Locked => "locked",
             E::WrongKey => "wrong_key",
+            E::KeysChanged => "keys_changed",
             E::VaultKind { .. } => "vault_kind",
             E::Corrupt { .. } => "corrupt",
             E::NotFound { .. } => "not_found",
@@ -88,16 +89,49 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
         }
     }
     match e {
-        CliError::Usage(..) => ExitCode::from(2),
+        // A bad argument, whether the shell or the core's validation found it.
+        CliError::Usage(..) | CliError::Core(doorstep_core::Error::Invalid(_)) => ExitCode::from(2),
         CliError::Core(_) => ExitCode::FAILURE,
     }
 }
 
+/// Writes one line to stdout. A closed pipe (`doorstep roster list | head`) ends the process
+/// quietly: everything the command wrote to the store is already committed.
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+/// `println!` that survives a closed pipe (see `write_line`).
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::output::write_line(format_args!($($arg)*)) };
+}
+
 pub fn print_json(v: &Value) {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(v).expect("JSON values always serialise")
     );
+}
+
+/// A warning on stderr: one JSON object per line with `--json`, text otherwise.
+pub fn warn(json_mode: bool, kind: &str, message: &str, ids: &[String]) {
+    if json_mode {
+        eprintln!(
+            "{}",
+            json!({ "warning": { "kind": kind, "message": message, "ids": ids } })
+        );
+    } else if ids.is_empty() {
+        eprintln!("{message}");
+    } else {
+        eprintln!("{message}: {}", ids.join(", "));
+    }
 }
 
 /// Pads `s` to `width` display columns (CJK characters take two).

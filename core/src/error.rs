@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::crypto::CryptoError;
 use crate::model::Invalid;
-use crate::roster::RowError;
+use crate::roster::{lines_with_errors, RosterFault, RowError};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -23,6 +23,8 @@ pub enum Error {
     Locked,
     #[error("wrong passphrase or key: the store was not changed")]
     WrongKey,
+    #[error("another process changed the store's keys meanwhile: open it again")]
+    KeysChanged,
     #[error("the store is protected by a {found} vault, not a {expected} one")]
     VaultKind { expected: String, found: String },
     #[error("record {id} in {table} cannot be read: its ciphertext is damaged")]
@@ -31,10 +33,10 @@ pub enum Error {
     NotFound { id: String },
     #[error(transparent)]
     Invalid(#[from] Invalid),
-    #[error("the roster has {} invalid row(s); nothing was imported", .0.len())]
+    #[error("the roster has {} invalid row(s); nothing was imported", lines_with_errors(.0))]
     InvalidRows(Vec<RowError>),
     #[error("cannot read the roster file: {0}")]
-    RosterFormat(String),
+    RosterFormat(RosterFault),
     #[error("crypto failure: {0}")]
     Crypto(#[from] CryptoError),
     #[error("storage failure: {0}")]

@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::model::{CardStatus, Category, Invalid};
-use crate::roster::{RowError, RowProblem};
+use crate::roster::{RosterFault, RowError, RowProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -69,6 +69,8 @@ impl Localize for Invalid {
             Invalid::Required => "必填".into(),
             Invalid::TooLong => "过长".into(),
             Invalid::RosterId => "编号应为1至64位字母、数字、-、_或.".into(),
+            Invalid::Interval => "走访间隔应为1至3650天".into(),
+            Invalid::UnknownField => "未知的列".into(),
         }
     }
 }
@@ -87,7 +89,31 @@ impl Localize for RowProblem {
             (RowProblem::IdNumberInStore { other_id }, Lang::Zh) => {
                 format!("身份证号已在花名册中，编号为{other_id}")
             }
-            (RowProblem::Malformed(what), Lang::Zh) => format!("格式错误：{what}"),
+            (RowProblem::FieldCount { found, expected }, Lang::Zh) => {
+                format!("有{found}个字段，而表头有{expected}列")
+            }
+            (RowProblem::NotUtf8, Lang::Zh) => "不是有效的UTF-8编码".into(),
+            (RowProblem::BadCsv, Lang::Zh) => "CSV格式错误".into(),
+            (RowProblem::NotAnObject, Lang::Zh) => "该项不是对象".into(),
+            (RowProblem::NotText, Lang::Zh) => "须为文本、数字或列表".into(),
+            (RowProblem::StoredUnreadable, Lang::Zh) => {
+                "已存记录无法读取，无法保留本文件未提供的列".into()
+            }
+        }
+    }
+}
+
+impl Localize for RosterFault {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (RosterFault::Header, Lang::Zh) => "第1行：无法读取表头".into(),
+            (RosterFault::MissingColumn(c), Lang::Zh) => format!("第1行：表头缺少“{c}”列"),
+            (RosterFault::DuplicateColumn(c), Lang::Zh) => format!("第1行：“{c}”列出现两次"),
+            (RosterFault::UnknownColumn(c), Lang::Zh) => format!("第1行：未知的列“{c}”"),
+            (RosterFault::NotJsonArray { line, column }, Lang::Zh) => {
+                format!("不是JSON对象数组（第{line}行，第{column}列）")
+            }
         }
     }
 }
@@ -132,6 +158,7 @@ impl Localize for Error {
             ),
             Error::Locked => "数据库正被其他进程使用：请稍后再试".into(),
             Error::WrongKey => "口令或密钥错误：数据库未作任何改动".into(),
+            Error::KeysChanged => "其他进程已更改数据库密钥：请重新打开".into(),
             Error::VaultKind { expected, found } => {
                 format!("数据库由 {expected} 密钥库保护，而不是 {found}")
             }
@@ -140,8 +167,11 @@ impl Localize for Error {
             }
             Error::NotFound { id } => format!("没有编号为 {id} 的服务对象"),
             Error::Invalid(i) => i.localize(lang),
-            Error::InvalidRows(rows) => format!("花名册有{}行无效，未导入任何数据", rows.len()),
-            Error::RosterFormat(what) => format!("无法读取花名册文件：{what}"),
+            Error::InvalidRows(rows) => format!(
+                "花名册有{}行无效，未导入任何数据",
+                crate::roster::lines_with_errors(rows)
+            ),
+            Error::RosterFormat(fault) => format!("无法读取花名册文件：{}", fault.localize(lang)),
             Error::Crypto(e) => format!("加密错误：{e}"),
             Error::Sqlite(e) => format!("存储错误：{e}"),
             Error::Io(e) => format!("文件错误：{e}"),
@@ -222,6 +252,9 @@ pub enum Text {
     WithKeyDerivation,
     Showing,
     LookAround,
+    KeyId,
+    Rows,
+    UnreadableKept,
 }
 
 impl Text {
@@ -303,6 +336,12 @@ impl Text {
             Text::WithKeyDerivation => ("含口令派生", "including key derivation"),
             Text::Showing => ("显示前", "showing"),
             Text::LookAround => ("继续浏览", "Look around"),
+            Text::KeyId => ("密钥", "key"),
+            Text::Rows => ("条记录", "rows"),
+            Text::UnreadableKept => (
+                "条记录无法读取，仍由旧密钥保护（旧密钥保留）",
+                "record(s) could not be read and stay under the old key, which is kept",
+            ),
             Text::RotationDue => (
                 "数据密钥使用次数已多：请运行 `doorstep key rotate`",
                 "the data key has been used many times: run `doorstep key rotate`",

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Category, CategorySet};
+use crate::model::{Category, CategorySet, Invalid};
+
+const VALID_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 
 /// Days between visits per special group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,12 +37,28 @@ impl VisitIntervals {
         }
     }
 
-    pub fn set(&mut self, c: Category, days: u32) {
+    /// Sets one interval; 1 to 3,650 days (ten years).
+    pub fn set(&mut self, c: Category, days: u32) -> Result<(), Invalid> {
+        if !VALID_DAYS.contains(&days) {
+            return Err(Invalid::Interval);
+        }
         match c {
             Category::Elderly => self.elderly = days,
             Category::SeriouslyIll => self.seriously_ill = days,
             Category::Disabled => self.disabled = days,
             Category::Minor => self.minor = days,
+        }
+        Ok(())
+    }
+
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if Category::ALL
+            .iter()
+            .all(|&c| VALID_DAYS.contains(&self.days(c)))
+        {
+            Ok(())
+        } else {
+            Err(Invalid::Interval)
         }
     }
 

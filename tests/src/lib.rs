@@ -143,8 +143,29 @@ impl Default for Cli {
 
 /// Every file in a folder with its bytes.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    snapshot_except(dir, &[])
+}
+
+/// The names of files that differ between two snapshots (never their contents: they are
+/// large, and a test failure should not dump a database into the log).
+pub fn changed_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut names: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+    names.sort();
+    names.dedup();
+    names.retain(|n| a.get(n) != b.get(n));
+    names
+}
+
+/// Every file in a folder with its bytes, leaving out names ending in any of `skip`.
+pub fn snapshot_except(dir: &Path, skip: &[&str]) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .expect("read store folder")
+        .filter(|e| {
+            let name = e
+                .as_ref()
+                .map(|e| e.file_name().to_string_lossy().into_owned());
+            !name.is_ok_and(|n| skip.iter().any(|s| n.ends_with(s)))
+        })
         .map(|e| {
             let e = e.expect("dir entry");
             (

@@ -76,3 +76,35 @@ fn no_personal_value_appears_in_any_file() {
         .iter()
         .all(|n| contains(csv.as_bytes(), n.as_bytes())));
 }
+
+#[test]
+fn after_import_rotation_and_passphrase_change_the_files_still_hold_no_personal_value() {
+    let (cli, csv) = doorstep_tests::Cli::with_roster(400);
+    cli.ok(&["key", "rotate", "--batch-size", "50"]);
+    cli.cmd(&["key", "change-passphrase"])
+        .env("DOORSTEP_NEW_PASSPHRASE", "another one")
+        .status()
+        .expect("run")
+        .success()
+        .then_some(())
+        .expect("changed");
+    let people = doorstep_sample::generate(11, 400, today());
+    let files = snapshot(&cli.store());
+    for (file, bytes) in &files {
+        for r in &people {
+            for v in [r.name.as_str(), r.id_number.as_str(), r.address.as_str()] {
+                assert!(
+                    !contains(bytes, v.as_bytes()),
+                    "a personal value is in {file}"
+                );
+            }
+            if let Some(p) = &r.phone {
+                assert!(
+                    !contains(bytes, p.as_str().as_bytes()),
+                    "a phone is in {file}"
+                );
+            }
+        }
+    }
+    assert!(contains(csv.as_bytes(), people[0].name.as_bytes()));
+}

@@ -42,6 +42,13 @@ fn a_flipped_byte_in_a_stored_value_fails_that_record_only() {
         "{err}"
     );
 
+    // With --json the warning is JSON too, so scripts can read it.
+    let out = cli.run(&["roster", "list", "--json"]);
+    let warning: serde_json::Value =
+        serde_json::from_slice(&out.stderr).expect("a JSON warning on stderr");
+    assert_eq!(warning["warning"]["kind"], "unreadable");
+    assert_eq!(warning["warning"]["ids"][0], victim.as_str());
+
     let out = cli.run(&["roster", "show", &victim]);
     assert_eq!(out.status.code(), Some(1), "an error, not a panic (101)");
     assert!(
@@ -91,4 +98,24 @@ fn missing_newer_and_locked_stores_are_explained() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_closed_pipe_ends_a_listing_quietly() {
+    // Enough lines to fill the pipe's buffer, so the writer is still writing when it closes.
+    let (cli, _) = Cli::with_roster(1500);
+    let mut child = cli
+        .cmd(&["roster", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Read one line, then hang up, as `| head -1` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    std::io::Read::read(&mut stdout, &mut first).expect("read");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
 }

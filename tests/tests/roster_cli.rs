@@ -235,8 +235,10 @@ fn the_policy_interval_can_be_overridden() {
         .as_array()
         .map(Vec::len);
     assert!(due_after > due_before, "{due_before:?} -> {due_after:?}");
-    let out = cli.run(&["policy", "set-interval", "aliens", "7"]);
-    assert_eq!(out.status.code(), Some(1));
+    for bad in [["aliens", "7"], ["elderly", "0"], ["elderly", "99999"]] {
+        let out = cli.run(&["policy", "set-interval", bad[0], bad[1]]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?} is a bad argument");
+    }
 }
 
 #[test]

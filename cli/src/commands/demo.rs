@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::args::DemoArgs;
 use crate::commands::roster::{entry_json, print_table};
 use crate::context::Context;
+use crate::outln;
 use crate::output::{print_json, CliError};
 
 /// The demo store's passphrase: the demo is for looking around, not for real data.
@@ -32,10 +33,11 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
     let county = doorstep_sample::lankao();
     let people = doorstep_sample::generate(SEED, a.recipients, ctx.today());
     let csv = doorstep_sample::to_csv(&people);
-    std::fs::write(dir.join("roster.csv"), &csv)?;
 
     let started = Instant::now();
+    // The store first: if the folder already holds a demo store, stop before touching it.
     let mut store = Store::create(&dir.join("store"), &PassphraseVault::new(DEMO_PASSPHRASE))?;
+    std::fs::write(dir.join("roster.csv"), &csv)?;
     let report = roster::import(
         &mut store,
         csv.as_bytes(),
@@ -70,7 +72,7 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             "due": due.entries.iter().map(|e| entry_json(e, true)).collect::<Vec<_>>(),
         }));
     } else {
-        println!(
+        outln!(
             "{} {} · {} {} · {} {}",
             county.name,
             county.code,
@@ -79,15 +81,15 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             report.inserted + report.updated,
             Text::Recipients.get(ctx.lang),
         );
-        println!(
+        outln!(
             "{}: {} ({:.1} s, {})",
             Text::StoreCreated.get(ctx.lang),
             store_dir.display(),
             imported_in.as_secs_f64(),
             Text::WithKeyDerivation.get(ctx.lang),
         );
-        println!();
-        println!(
+        outln!("");
+        outln!(
             "{} {}: {} · {} {}",
             Text::DueToday.get(ctx.lang),
             ctx.today(),
@@ -96,8 +98,8 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             due.entries.len()
         );
         print_table(&due.entries, ctx.lang);
-        println!();
-        println!(
+        outln!("");
+        outln!(
             "{}: DOORSTEP_STORE={} DOORSTEP_PASSPHRASE={DEMO_PASSPHRASE} doorstep roster list --due",
             Text::LookAround.get(ctx.lang),
             store_dir.display()

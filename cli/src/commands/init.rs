@@ -7,6 +7,7 @@ use doorstep_core::Store;
 use serde_json::json;
 
 use crate::context::Context;
+use crate::outln;
 use crate::output::{print_json, CliError};
 use crate::secret;
 
@@ -24,7 +25,7 @@ pub fn run(ctx: &Context) -> Result<(), CliError> {
             "schema_version": SCHEMA_VERSION,
         }));
     } else {
-        println!(
+        outln!(
             "{}: {}",
             Text::StoreCreated.get(ctx.lang),
             ctx.store_dir.display()

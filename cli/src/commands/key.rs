@@ -9,7 +9,8 @@ use serde_json::json;
 
 use crate::args::KeyCommand;
 use crate::context::Context;
-use crate::output::{print_json, CliError};
+use crate::outln;
+use crate::output::{self, print_json, CliError};
 use crate::secret;
 
 pub fn run(ctx: &Context, cmd: &KeyCommand) -> Result<(), CliError> {
@@ -26,7 +27,7 @@ pub fn run(ctx: &Context, cmd: &KeyCommand) -> Result<(), CliError> {
             if ctx.json {
                 print_json(&json!({ "changed": true }));
             } else {
-                println!("{}", Text::PassphraseChanged.get(ctx.lang));
+                outln!("{}", Text::PassphraseChanged.get(ctx.lang));
             }
         }
         KeyCommand::Rotate {
@@ -43,24 +44,35 @@ pub fn run(ctx: &Context, cmd: &KeyCommand) -> Result<(), CliError> {
                     eprint!("\r{}/{}", p.done, p.total);
                 }
             })?;
+            if !report.unreadable.is_empty() {
+                let message = format!(
+                    "{} {}",
+                    report.unreadable.len(),
+                    Text::UnreadableKept.get(ctx.lang)
+                );
+                output::warn(ctx.json, "unreadable", &message, &report.unreadable);
+            }
             if ctx.json {
                 print_json(&json!({
                     "new_key_id": report.new_key_id,
                     "rows": report.rows,
                     "resumed": report.resumed,
+                    "unreadable": report.unreadable,
                 }));
             } else {
-                eprintln!();
+                eprintln!("");
                 let resumed = if report.resumed {
                     Text::RotationResumed.get(ctx.lang)
                 } else {
                     ""
                 };
-                println!(
-                    "{} (key {}, {} rows) {resumed}",
+                outln!(
+                    "{} ({} {}, {} {}) {resumed}",
                     Text::Rotated.get(ctx.lang),
+                    Text::KeyId.get(ctx.lang),
                     report.new_key_id,
-                    report.rows
+                    report.rows,
+                    Text::Rows.get(ctx.lang),
                 );
             }
         }

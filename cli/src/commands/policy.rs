@@ -1,26 +1,31 @@
 //! `doorstep policy`: the visit intervals per special group.
 
-use doorstep_core::i18n::Text;
+use doorstep_core::i18n::Localize;
 use doorstep_core::model::Category;
 use doorstep_core::store::policy;
 use serde_json::json;
 
 use crate::args::PolicyCommand;
 use crate::context::Context;
-use crate::output::{print_json, CliError};
+use crate::outln;
+use crate::output::{pad, print_json, CliError};
 
 pub fn run(ctx: &Context, cmd: &PolicyCommand) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let mut p = policy::read(store.conn())?;
-    if let PolicyCommand::SetInterval { category, days } = cmd {
-        let c = Category::parse(category).map_err(doorstep_core::Error::from)?;
-        if *days == 0 || *days > 3650 {
-            return Err(CliError::usage(Text::BadDays));
+    let p = match cmd {
+        PolicyCommand::Show => policy::read(store.conn())?,
+        PolicyCommand::SetInterval { category, days } => {
+            let c = Category::parse(category).map_err(doorstep_core::Error::from)?;
+            // Read, change and write in one transaction: a concurrent change is not lost.
+            store.write(|tx, _| {
+                let mut p = policy::read(tx)?;
+                p.visit_intervals.set(c, *days)?;
+                p.version += 1;
+                policy::write(tx, &p)?;
+                Ok(p)
+            })?
         }
-        p.visit_intervals.set(c, *days);
-        p.version += 1;
-        store.write(|tx, _| policy::write(tx, &p))?;
-    }
+    };
     let i = &p.visit_intervals;
     if ctx.json {
         print_json(&json!({
@@ -32,7 +37,7 @@ pub fn run(ctx: &Context, cmd: &PolicyCommand) -> Result<(), CliError> {
         }));
     } else {
         for c in Category::ALL {
-            println!("{:<14} {:>4}", c.code(), i.days(c));
+            outln!("{} {:>4}", pad(&c.localize(ctx.lang), 14), i.days(c));
         }
     }
     store.close()?;

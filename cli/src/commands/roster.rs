@@ -3,13 +3,14 @@
 use doorstep_core::i18n::{Lang, Localize, Text};
 use doorstep_core::model::validate_division_prefix;
 use doorstep_core::roster::{
-    self, DetailEnrolment, ImportOptions, ListEntry, ListQuery, RosterFormat,
+    self, lines_with_errors, DetailEnrolment, ImportOptions, ListEntry, ListQuery, RosterFormat,
 };
 use serde_json::{json, Value};
 
 use crate::args::{FileFormat, ListArgs, RosterCommand};
 use crate::context::Context;
-use crate::output::{pad, print_json, row_json, CliError};
+use crate::outln;
+use crate::output::{self, pad, print_json, row_json, CliError};
 
 pub fn run(ctx: &Context, cmd: &RosterCommand) -> Result<(), CliError> {
     match cmd {
@@ -54,7 +55,7 @@ fn import(
             "skipped": report.skipped.iter().map(|e| row_json(e, ctx.lang)).collect::<Vec<_>>(),
         }));
     } else {
-        println!(
+        outln!(
             "{}: {} + {} ({}/{})",
             Text::Imported.get(ctx.lang),
             report.inserted,
@@ -63,9 +64,13 @@ fn import(
             Text::Updated.get(ctx.lang),
         );
         if !report.skipped.is_empty() {
-            println!("{}: {}", Text::Skipped.get(ctx.lang), report.skipped.len());
+            outln!(
+                "{}: {}",
+                Text::Skipped.get(ctx.lang),
+                lines_with_errors(&report.skipped)
+            );
             for e in &report.skipped {
-                println!("  {}", e.localize(ctx.lang));
+                outln!("  {}", e.localize(ctx.lang));
             }
         }
     }
@@ -119,7 +124,7 @@ pub fn print_table(entries: &[ListEntry], lang: Lang) {
     if with_distance {
         header.push_str(Text::Distance.get(lang));
     }
-    println!("{}", header.trim_end());
+    outln!("{}", header.trim_end());
     for e in entries {
         let cats: Vec<String> = e.categories.iter().map(|c| c.localize(lang)).collect();
         let mut line = format!(
@@ -135,7 +140,7 @@ pub fn print_table(entries: &[ListEntry], lang: Lang) {
         if let Some(d) = e.distance_m {
             line.push_str(&format!("{d:.0}"));
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
 }
 
@@ -147,11 +152,18 @@ fn list(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
         .map(|v| validate_division_prefix(v).map(str::to_owned))
         .transpose()
         .map_err(doorstep_core::Error::from)?;
+    let q = ListQuery {
+        due_only: a.due,
+        near,
+        search: a.search.clone(),
+        village,
+        limit: a.limit,
+    };
     let store = ctx.open()?;
     // An exact ID number or mobile number goes through the blind index; anything else is a
     // name search in memory.
     let exact = match &a.search {
-        Some(s) => roster::lookup(&store, s, near, ctx.today())?,
+        Some(s) => roster::lookup(&store, s, &q, ctx.today())?,
         None => None,
     };
     let (mut entries, unreadable, total) = match exact {
@@ -160,13 +172,6 @@ fn list(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
             (found, Vec::new(), n)
         }
         None => {
-            let q = ListQuery {
-                due_only: a.due,
-                near,
-                search: a.search.clone(),
-                village,
-                limit: a.limit,
-            };
             let r = roster::list(&store, &q, ctx.today())?;
             (r.entries, r.unreadable, r.total)
         }
@@ -184,17 +189,13 @@ fn list(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     } else {
         print_table(&entries, ctx.lang);
         if total > entries.len() {
-            println!("({} {total})", Text::Of.get(ctx.lang));
+            outln!("({} {total})", Text::Of.get(ctx.lang));
         }
     }
     if !unreadable.is_empty() {
         // Ids only; which rows failed is what an engineer needs to restore them.
-        eprintln!(
-            "{} {}: {}",
-            unreadable.len(),
-            Text::Unreadable.get(ctx.lang),
-            unreadable.join(", ")
-        );
+        let message = format!("{} {}", unreadable.len(), Text::Unreadable.get(ctx.lang));
+        output::warn(ctx.json, "unreadable", &message, &unreadable);
     }
     store.close()?;
     Ok(())
@@ -248,7 +249,7 @@ fn show(ctx: &Context, id: &str, reveal: bool) -> Result<(), CliError> {
         }));
     } else {
         let cats: Vec<String> = r.categories.iter().map(|c| c.localize(lang)).collect();
-        let line = |t: Text, v: &str| println!("{} {v}", pad(Text::get(t, lang), 12));
+        let line = |t: Text, v: &str| outln!("{} {v}", pad(Text::get(t, lang), 12));
         line(Text::Id, &r.id);
         line(Text::Name, &r.name);
         line(Text::IdNumber, &r.id_number.masked());
@@ -280,7 +281,7 @@ fn show(ctx: &Context, id: &str, reveal: bool) -> Result<(), CliError> {
                 d.overdue_days
             ),
         );
-        println!("{}", Text::Subsidies.get(lang));
+        outln!("{}", Text::Subsidies.get(lang));
         for e in &d.enrolments {
             match e {
                 DetailEnrolment::Shown {
@@ -294,13 +295,13 @@ fn show(ctx: &Context, id: &str, reveal: bool) -> Result<(), CliError> {
                     } else {
                         String::new()
                     };
-                    println!("  {code} {short_name} {}{mark}", yuan(*amount_fen));
+                    outln!("  {code} {short_name} {}{mark}", yuan(*amount_fen));
                 }
-                DetailEnrolment::Hidden => println!("  {}", Text::ProtectedHidden.get(lang)),
+                DetailEnrolment::Hidden => outln!("  {}", Text::ProtectedHidden.get(lang)),
             }
         }
         if d.revealed > 0 {
-            println!("{}", Text::Revealed.get(lang));
+            outln!("{}", Text::Revealed.get(lang));
         }
     }
     store.close()?;

@@ -12,7 +12,10 @@ pub use blind_index::{BlindIndex, BLIND_INDEX_LEN};
 pub use envelope::{key_id_of as envelope_key_id, EnvelopeAad, ENVELOPE_VERSION};
 pub use keys::{DataKey, KeySet};
 pub use nonce::NoncePool;
-pub use vault::{Kek, KeyVault, PassphraseVault, RawKeyVault, VaultParams, MIN_PBKDF2_ITERATIONS};
+pub use vault::{
+    Kek, KeyVault, PassphraseVault, RawKeyVault, VaultParams, MAX_PBKDF2_ITERATIONS,
+    MIN_PBKDF2_ITERATIONS,
+};
 
 /// Crypto failures. None carries key material or plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,6 +15,8 @@ use super::CryptoError;
 
 /// OWASP's 2023 figure for PBKDF2-HMAC-SHA256.
 pub const MIN_PBKDF2_ITERATIONS: u32 = 600_000;
+/// Beyond this, opening would take minutes on a phone: a stored count this high is damage.
+pub const MAX_PBKDF2_ITERATIONS: u32 = 20_000_000;
 const SALT_LEN: usize = 16;
 
 /// What a store keeps in plaintext about its vault, so the same vault derives the same KEK.
@@ -124,7 +126,7 @@ impl PassphraseVault {
     pub fn with_iterations(passphrase: impl Into<String>, iterations: u32) -> Self {
         Self {
             passphrase: Zeroizing::new(passphrase.into()),
-            iterations: iterations.max(MIN_PBKDF2_ITERATIONS),
+            iterations: iterations.clamp(MIN_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS),
         }
     }
 }
@@ -147,9 +149,9 @@ impl KeyVault for PassphraseVault {
     fn key_encryption_key(&self, params: &VaultParams) -> Result<Kek, CryptoError> {
         // A stored count below the minimum can only come from tampering: refuse to derive a
         // weak key rather than quietly accept it.
-        if params.iterations < MIN_PBKDF2_ITERATIONS {
+        if !(MIN_PBKDF2_ITERATIONS..=MAX_PBKDF2_ITERATIONS).contains(&params.iterations) {
             return Err(CryptoError::Vault(format!(
-                "PBKDF2 iteration count {} is below {MIN_PBKDF2_ITERATIONS}",
+                "PBKDF2 iteration count {} is outside {MIN_PBKDF2_ITERATIONS}..={MAX_PBKDF2_ITERATIONS}",
                 params.iterations
             )));
         }

@@ -44,7 +44,7 @@ impl IdNumber {
     /// Parses and validates: length, digits, region, birth date (a real date between 1900
     /// and `today`) and the check character.
     pub fn parse(raw: &str, today: NaiveDate) -> Result<Self, Invalid> {
-        let s = raw.trim().to_ascii_uppercase();
+        let s = super::halfwidth(raw).trim().to_ascii_uppercase();
         if s.chars().count() != 18 {
             return Err(Invalid::IdLength {
                 found: s.chars().count(),
@@ -177,6 +177,12 @@ mod tests {
             IdNumber::parse(&with_check("91022519500101001"), today()).err(),
             Some(Invalid::IdRegion)
         );
+    }
+
+    #[test]
+    fn full_width_input_is_normalised() {
+        let id = IdNumber::parse("１１０１０５１９４９１２３１００２ｘ", today()).expect("valid");
+        assert_eq!(id.as_str(), "11010519491231002X");
     }
 
     #[test]

@@ -20,6 +20,17 @@ pub use recipient::{
 };
 pub use worker::Worker;
 
+/// Full-width digits, letters and spaces (what Chinese input methods often type) as ASCII.
+pub(crate) fn halfwidth(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
 /// Why a value was refused. Carries no part of the value beyond single check characters, so
 /// it can be shown and logged without leaking personal data. Rendered through the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +97,10 @@ pub enum Invalid {
     TooLong,
     #[error("roster id must be 1-64 letters, digits, '-', '_' or '.'")]
     RosterId,
+    #[error("a visit interval must be 1 to 3650 days")]
+    Interval,
+    #[error("unknown column")]
+    UnknownField,
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ impl std::fmt::Debug for Phone {
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let compact: String = raw
+        let compact: String = super::halfwidth(raw)
             .trim()
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))

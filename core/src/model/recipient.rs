@@ -125,11 +125,20 @@ impl Datum {
 }
 
 /// A point on the ground in a stated datum.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     pub lat: f64,
     pub lon: f64,
     pub datum: Datum,
+}
+
+// A household's position is personal: Debug shows only the datum.
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Location")
+            .field("datum", &self.datum)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Location {
@@ -161,13 +170,22 @@ impl std::fmt::Debug for Guardian {
 
 /// One subsidy a recipient is enrolled in. Protected subsidies (orphans and children without
 /// support, HIV-related) must never be named where others can see.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Enrolment {
     pub code: String,
     pub short_name: String,
     /// Amount per payment in fen (1/100 yuan), so sums are exact.
     pub amount_fen: i64,
     pub protected: bool,
+}
+
+// A subsidy's name can reveal a protected status: Debug names none.
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrolment")
+            .field("protected", &self.protected)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Enrolment {

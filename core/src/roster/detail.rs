@@ -2,7 +2,7 @@
 //! HIV-related) show as "protected" unless the worker asks to reveal them, and every reveal is
 //! written to the reveal log in the same step.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use super::due::{due_date, overdue_days};
 use crate::error::{Error, Result};
@@ -10,7 +10,7 @@ use crate::model::Recipient;
 use crate::store::{policy, recipients, reveal_log, Store};
 
 /// A subsidy line of the detail view. A hidden protected subsidy carries no code or name.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum DetailEnrolment {
     Shown {
         code: String,
@@ -21,6 +21,19 @@ pub enum DetailEnrolment {
     Hidden,
 }
 
+impl std::fmt::Debug for DetailEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DetailEnrolment::Shown { protected, .. } => f
+                .debug_struct("Shown")
+                .field("protected", protected)
+                .finish_non_exhaustive(),
+            DetailEnrolment::Hidden => f.write_str("Hidden"),
+        }
+    }
+}
+
+/// Debug shows only the recipient's Debug (its id) and the scheduling figures.
 #[derive(Debug, Clone)]
 pub struct RecipientDetail {
     pub recipient: Recipient,
@@ -31,20 +44,23 @@ pub struct RecipientDetail {
     pub revealed: u32,
 }
 
+/// `now` is the device's time with its offset: "today" is the local date, the reveal log
+/// keeps the UTC instant.
 pub fn show(
     store: &mut Store,
     id: &str,
     reveal_protected: bool,
-    now: DateTime<Utc>,
+    now: DateTime<FixedOffset>,
 ) -> Result<RecipientDetail> {
     let today = now.date_naive();
+    let at = now.with_timezone(&Utc);
     let r = recipients::get(store.conn(), store.keys(), id)?
         .ok_or_else(|| Error::NotFound { id: id.to_owned() })?;
     let intervals = policy::read(store.conn())?.visit_intervals;
     let protected = r.enrolments.iter().filter(|e| e.protected).count() as u32;
     let revealed = if reveal_protected && protected > 0 {
         // The log is written before anything is shown: no reveal goes unrecorded.
-        store.write(|tx, _| reveal_log::record(tx, id, now, protected))?;
+        store.write(|tx, _| reveal_log::record(tx, id, at, protected))?;
         protected
     } else {
         0

@@ -1,6 +1,6 @@
 //! When a recipient is next due for a visit.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Days, NaiveDate};
 
 use crate::model::Recipient;
 use crate::policy::VisitIntervals;
@@ -18,7 +18,11 @@ pub fn due_after(
     today: NaiveDate,
 ) -> NaiveDate {
     match (last_visit, interval_days) {
-        (Some(last), Some(days)) => last + Duration::days(i64::from(days)),
+        // Intervals are at most ten years and dates before 2200, but a damaged store must
+        // not be able to overflow the calendar: saturate instead.
+        (Some(last), Some(days)) => last
+            .checked_add_days(Days::new(u64::from(days)))
+            .unwrap_or(NaiveDate::MAX),
         _ => today,
     }
 }

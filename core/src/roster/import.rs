@@ -6,9 +6,11 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::row::{to_recipient, RawRow, RowError, RowProblem, REQUIRED};
+use super::row::{
+    to_recipient, Absent, RawRow, RosterFault, RowError, RowProblem, FIELDS, REQUIRED,
+};
 use crate::error::{Error, Result};
-use crate::model::Recipient;
+use crate::model::{Invalid, Recipient};
 use crate::store::{recipients, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,16 +49,16 @@ pub struct ImportReport {
     pub skipped: Vec<RowError>,
 }
 
-fn malformed(line: usize, what: impl Into<String>) -> RowError {
+fn row_error(line: usize, field: &str, problem: RowProblem) -> RowError {
     RowError {
         line,
-        field: "-".to_owned(),
-        problem: RowProblem::Malformed(what.into()),
+        field: field.to_owned(),
+        problem,
     }
 }
 
-/// Splits a roster file into rows of named text fields. Structural faults (a line with the
-/// wrong number of fields, bad UTF-8, a missing column) are row errors too.
+/// Splits a roster file into rows of named text fields. Structural faults of one line (the
+/// wrong number of fields, bad UTF-8) are row errors; a bad header fails the whole file.
 pub fn parse_roster(bytes: &[u8], format: RosterFormat) -> Result<(Vec<RawRow>, Vec<RowError>)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match format {
@@ -65,46 +67,93 @@ pub fn parse_roster(bytes: &[u8], format: RosterFormat) -> Result<(Vec<RawRow>, 
     }
 }
 
+/// Line numbers from byte offsets. The csv crate's own line count is off by one for CRLF
+/// files (what Excel and WPS write), and its record offsets can point at the line ending
+/// before the record (CRLF, blank lines); people find their rows by line number.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    newlines: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Self { bytes, newlines }
+    }
+
+    /// The line of the first character at or after `byte` that is not a line ending.
+    fn at(&self, byte: u64) -> usize {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.newlines.partition_point(|&nl| nl < start) + 1
+    }
+}
+
+fn check_header(headers: &[String]) -> Result<()> {
+    let fault = |f: RosterFault| Err(Error::RosterFormat(f));
+    for (i, h) in headers.iter().enumerate() {
+        if !FIELDS.contains(&h.as_str()) {
+            return fault(RosterFault::UnknownColumn(h.clone()));
+        }
+        if headers[..i].contains(h) {
+            return fault(RosterFault::DuplicateColumn(h.clone()));
+        }
+    }
+    match REQUIRED.iter().find(|f| !headers.iter().any(|h| h == *f)) {
+        Some(missing) => fault(RosterFault::MissingColumn((*missing).to_owned())),
+        None => Ok(()),
+    }
+}
+
 fn parse_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>)> {
+    let lines = Lines::new(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(bytes);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::RosterFormat(format!("line 1: {}", csv_reason(&e))))?
+        .map_err(|_| Error::RosterFormat(RosterFault::Header))?
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
-    if let Some(missing) = REQUIRED.iter().find(|f| !headers.iter().any(|h| h == *f)) {
-        return Err(Error::RosterFormat(format!(
-            "line 1: the header has no column '{missing}'"
-        )));
-    }
+    check_header(&headers)?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
+    for rec in reader.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line() as usize);
-                errors.push(malformed(line, csv_reason(&e)));
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
+                let problem = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => RowProblem::NotUtf8,
+                    _ => RowProblem::BadCsv,
+                };
+                errors.push(row_error(line, "-", problem));
                 continue;
             }
         };
-        let line = rec.position().map_or(line, |p| p.line() as usize);
+        let line = rec.position().map_or(0, |p| lines.at(p.byte()));
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         if rec.len() != headers.len() {
-            errors.push(malformed(
+            errors.push(row_error(
                 line,
-                format!(
-                    "{} fields where the header has {}",
-                    rec.len(),
-                    headers.len()
-                ),
+                "-",
+                RowProblem::FieldCount {
+                    found: rec.len(),
+                    expected: headers.len(),
+                },
             ));
             continue;
         }
@@ -116,16 +165,6 @@ fn parse_csv(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>)> {
         rows.push(RawRow { line, fields });
     }
     Ok((rows, errors))
-}
-
-/// csv's error text can quote field contents; keep only the kind of fault.
-fn csv_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".to_owned(),
-        csv::ErrorKind::UnequalLengths { .. } => "wrong number of fields".to_owned(),
-        csv::ErrorKind::Io(_) => "cannot be read".to_owned(),
-        _ => "malformed CSV".to_owned(),
-    }
 }
 
 fn json_text(field: &str, v: &serde_json::Value) -> Option<String> {
@@ -146,33 +185,37 @@ fn json_text(field: &str, v: &serde_json::Value) -> Option<String> {
 
 fn parse_json(bytes: &[u8]) -> Result<(Vec<RawRow>, Vec<RowError>)> {
     let items: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|e| {
-        Error::RosterFormat(format!(
-            "not a JSON array of objects (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
+        Error::RosterFormat(RosterFault::NotJsonArray {
+            line: e.line(),
+            column: e.column(),
+        })
     })?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let line = i + 1;
         let Some(obj) = item.as_object() else {
-            errors.push(malformed(line, "item is not an object"));
+            errors.push(row_error(line, "-", RowProblem::NotAnObject));
             continue;
         };
         let mut fields = HashMap::new();
         let mut bad = false;
         for (k, v) in obj {
+            if !FIELDS.contains(&k.as_str()) {
+                errors.push(row_error(
+                    line,
+                    k,
+                    RowProblem::Invalid(Invalid::UnknownField),
+                ));
+                bad = true;
+                continue;
+            }
             match json_text(k, v) {
                 Some(t) => {
                     fields.insert(k.clone(), t);
                 }
                 None => {
-                    errors.push(RowError {
-                        line,
-                        field: k.clone(),
-                        problem: RowProblem::Malformed("must be text, a number or a list".into()),
-                    });
+                    errors.push(row_error(line, k, RowProblem::NotText));
                     bad = true;
                 }
             }
@@ -194,7 +237,7 @@ pub fn import(
     today: NaiveDate,
 ) -> Result<ImportReport> {
     let (rows, mut errors) = parse_roster(bytes, format)?;
-    let mut good: Vec<(usize, Recipient)> = Vec::with_capacity(rows.len());
+    let mut good: Vec<(usize, Recipient, Absent)> = Vec::with_capacity(rows.len());
     let mut first_id: HashMap<String, usize> = HashMap::new();
     let mut first_idn: HashMap<String, (usize, String)> = HashMap::new();
     for row in &rows {
@@ -202,28 +245,28 @@ pub fn import(
             Err(e) => errors.extend(e),
             Ok(r) => {
                 if let Some(&first_line) = first_id.get(&r.id) {
-                    errors.push(RowError {
-                        line: row.line,
-                        field: "id".into(),
-                        problem: RowProblem::DuplicateId { first_line },
-                    });
+                    errors.push(row_error(
+                        row.line,
+                        "id",
+                        RowProblem::DuplicateId { first_line },
+                    ));
                     continue;
                 }
                 if let Some((first_line, other)) = first_idn.get(r.id_number.as_str()) {
                     if *other != r.id {
-                        errors.push(RowError {
-                            line: row.line,
-                            field: "id_number".into(),
-                            problem: RowProblem::DuplicateIdNumber {
+                        errors.push(row_error(
+                            row.line,
+                            "id_number",
+                            RowProblem::DuplicateIdNumber {
                                 first_line: *first_line,
                             },
-                        });
+                        ));
                         continue;
                     }
                 }
                 first_id.insert(r.id.clone(), row.line);
                 first_idn.insert(r.id_number.as_str().to_owned(), (row.line, r.id.clone()));
-                good.push((row.line, r));
+                good.push((row.line, r, row.absent()));
             }
         }
     }
@@ -235,17 +278,32 @@ pub fn import(
         let mut report = ImportReport::default();
         let mut store_errors = Vec::new();
         let mut to_write = Vec::with_capacity(good.len());
-        for (line, r) in good {
+        for (line, mut r, absent) in good {
             let holders = recipients::ids_with_id_number(tx, keys, &r.id_number)?;
             if let Some(other) = holders.into_iter().find(|h| *h != r.id) {
-                store_errors.push(RowError {
+                store_errors.push(row_error(
                     line,
-                    field: "id_number".into(),
-                    problem: RowProblem::IdNumberInStore { other_id: other },
-                });
+                    "id_number",
+                    RowProblem::IdNumberInStore { other_id: other },
+                ));
                 continue;
             }
-            if recipients::exists(tx, &r.id)? {
+            let stored = if absent.any() {
+                match recipients::get(tx, keys, &r.id) {
+                    Ok(s) => s,
+                    Err(Error::Corrupt { .. }) => {
+                        store_errors.push(row_error(line, "id", RowProblem::StoredUnreadable));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else {
+                None
+            };
+            if let Some(stored) = stored {
+                absent.keep_from(&mut r, stored);
+                report.updated += 1;
+            } else if recipients::exists(tx, &r.id)? {
                 report.updated += 1;
             } else {
                 report.inserted += 1;

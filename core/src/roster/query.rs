@@ -23,7 +23,7 @@ pub struct ListQuery {
 }
 
 /// One line of the list: nothing about subsidies, the ID number masked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct ListEntry {
     pub id: String,
     pub name: String,
@@ -35,6 +35,16 @@ pub struct ListEntry {
     pub due_date: NaiveDate,
     pub overdue_days: i64,
     pub distance_m: Option<f64>,
+}
+
+// Personal: Debug shows the id and the scheduling figures only.
+impl std::fmt::Debug for ListEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListEntry")
+            .field("id", &self.id)
+            .field("overdue_days", &self.overdue_days)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,9 +102,10 @@ fn name_matches(name: &str, needle: &str, fold_case: bool) -> bool {
 pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult> {
     let intervals = policy::read(store.conn())?.visit_intervals;
     let needle = q.search.as_deref().map(str::to_lowercase);
+    // Chinese has no case: only lower the names when the needle has letters that do.
     let fold_case = needle
         .as_deref()
-        .is_some_and(|n| n.chars().any(char::is_alphabetic) && n.is_ascii());
+        .is_some_and(|n| n.chars().any(|c| c.is_ascii_alphabetic()));
     let mut out = ListResult::default();
     let prefix = q.village.as_deref().unwrap_or("");
     recipients::for_each_view(store.conn(), store.keys(), prefix, |row| {
@@ -144,12 +155,13 @@ pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult
     Ok(out)
 }
 
-/// Exact lookup by ID number or mobile number through the blind indexes: returns the matching
-/// entries (several people can share a phone).
+/// Exact lookup by ID number or mobile number through the blind indexes, with the query's
+/// due and village filters (its name search does not apply). `None` when `key` is neither.
+/// Several people can share a phone.
 pub fn lookup(
     store: &Store,
     key: &str,
-    near: Option<(f64, f64)>,
+    q: &ListQuery,
     today: NaiveDate,
 ) -> Result<Option<Vec<ListEntry>>> {
     let intervals = policy::read(store.conn())?.visit_intervals;
@@ -162,12 +174,15 @@ pub fn lookup(
     } else {
         return Ok(None);
     };
+    let village = q.village.as_deref().unwrap_or("");
     let mut entries: Vec<ListEntry> = found
         .into_iter()
+        .filter(|r| r.village.as_str().starts_with(village))
         .map(|r| {
             let due = due_date(&r, &intervals, today);
-            entry(r, due, today, near)
+            entry(r, due, today, q.near)
         })
+        .filter(|e| !q.due_only || e.overdue_days >= 0)
         .collect();
     entries.sort_unstable_by(order);
     Ok(Some(entries))

@@ -55,8 +55,79 @@ pub enum RowProblem {
     DuplicateIdNumber { first_line: usize },
     #[error("the same ID number is already on the roster as {other_id}")]
     IdNumberInStore { other_id: String },
-    #[error("{0}")]
-    Malformed(String),
+    #[error("{found} fields where the header has {expected}")]
+    FieldCount { found: usize, expected: usize },
+    #[error("not valid UTF-8")]
+    NotUtf8,
+    #[error("malformed CSV")]
+    BadCsv,
+    #[error("the item is not an object")]
+    NotAnObject,
+    #[error("must be text, a number or a list")]
+    NotText,
+    #[error(
+        "the stored record cannot be read, so the columns this file leaves out cannot be kept"
+    )]
+    StoredUnreadable,
+}
+
+/// What makes a whole roster file unreadable (nothing of it is imported).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RosterFault {
+    #[error("line 1: the header cannot be read")]
+    Header,
+    #[error("line 1: the header has no column '{0}'")]
+    MissingColumn(String),
+    #[error("line 1: the column '{0}' appears twice")]
+    DuplicateColumn(String),
+    #[error("line 1: unknown column '{0}'")]
+    UnknownColumn(String),
+    #[error("not a JSON array of objects (line {line}, column {column})")]
+    NotJsonArray { line: usize, column: usize },
+}
+
+/// Which optional groups of columns a row leaves out entirely. On an update, what a file
+/// does not mention is kept from the stored record rather than erased.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Absent {
+    pub address: bool,
+    pub location: bool,
+    pub phone: bool,
+    pub guardian: bool,
+    pub enrolments: bool,
+}
+
+impl Absent {
+    pub fn any(self) -> bool {
+        self.address || self.location || self.phone || self.guardian || self.enrolments
+    }
+
+    /// Fills the left-out groups of `r` from `stored`.
+    pub fn keep_from(self, r: &mut Recipient, stored: Recipient) {
+        if self.address {
+            r.address = stored.address;
+        }
+        if self.location {
+            r.location = stored.location;
+        }
+        if self.phone {
+            r.phone = stored.phone;
+        }
+        if self.guardian {
+            r.guardian = stored.guardian;
+        }
+        if self.enrolments {
+            r.enrolments = stored.enrolments;
+        }
+    }
+}
+
+/// The number of distinct lines among `errors` (one line can have several field errors).
+pub fn lines_with_errors(errors: &[RowError]) -> usize {
+    let mut lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines.len()
 }
 
 /// A problem with one field of one line (a JSON file's "line" is its item number).
@@ -86,6 +157,21 @@ impl std::fmt::Debug for RawRow {
 impl RawRow {
     fn get(&self, field: &str) -> &str {
         self.fields.get(field).map(|s| s.trim()).unwrap_or("")
+    }
+
+    fn lacks(&self, fields: &[&str]) -> bool {
+        fields.iter().all(|f| !self.fields.contains_key(*f))
+    }
+
+    /// The optional groups this row's file leaves out.
+    pub fn absent(&self) -> Absent {
+        Absent {
+            address: self.lacks(&["address"]),
+            location: self.lacks(&["lat", "lon", "datum"]),
+            phone: self.lacks(&["phone"]),
+            guardian: self.lacks(&["guardian_name", "guardian_relation", "guardian_phone"]),
+            enrolments: self.lacks(&["enrolments"]),
+        }
     }
 }
 
@@ -214,7 +300,8 @@ pub fn to_recipient(row: &RawRow, today: NaiveDate) -> Result<Recipient, Vec<Row
             relation: guardian_relation,
             phone: guardian_phone,
         }),
-        (true, true) => None,
+        // A guardian's phone alone would be dropped without a word: refuse it instead.
+        (true, true) if row.get("guardian_phone").is_empty() => None,
         _ => {
             c.fail("guardian_name", Invalid::HalfGuardian);
             None
@@ -264,7 +351,7 @@ pub fn to_recipient(row: &RawRow, today: NaiveDate) -> Result<Recipient, Vec<Row
         return Err(vec![RowError {
             line: row.line,
             field: "id".to_owned(),
-            problem: RowProblem::Malformed("incomplete row".to_owned()),
+            problem: RowProblem::Invalid(Invalid::Required),
         }]);
     };
     Ok(Recipient {

@@ -5,6 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use super::*;
 use crate::error::Error;
 use crate::model::{Category, Invalid};
+use crate::roster::RosterFault;
 use crate::store::{policy, recipients, reveal_log};
 use crate::testing::{id_number, temp_store, today};
 
@@ -58,8 +59,16 @@ fn imports_then_updates_by_id() {
     ];
     let r = import_csv(&mut t.store, &rows, false).expect("import");
     assert_eq!((r.inserted, r.updated), (2, 0));
-    let r = import_csv(&mut t.store, &rows[..1], false).expect("again");
+    let mut changed = rows[0].replace("王大爷", "王大伯");
+    changed = changed.replace("active,", "lost,");
+    let r = import_csv(&mut t.store, &[changed], false).expect("again");
     assert_eq!((r.inserted, r.updated), (0, 1));
+    let a = recipients::get(t.store.conn(), t.store.keys(), "A")
+        .expect("get")
+        .expect("A");
+    assert_eq!(a.name, "王大伯");
+    assert_eq!(a.card_status, crate::model::CardStatus::Lost);
+    assert_eq!(recipients::count(t.store.conn()).expect("count"), 2);
     let b = recipients::get(t.store.conn(), t.store.keys(), "B")
         .expect("get")
         .expect("B");
@@ -214,7 +223,13 @@ fn structural_faults_are_row_errors() {
     ) {
         Err(Error::InvalidRows(errs)) => {
             assert_eq!(errs[0].line, 2);
-            assert!(matches!(errs[0].problem, RowProblem::Malformed(_)));
+            assert_eq!(
+                errs[0].problem,
+                RowProblem::FieldCount {
+                    found: 3,
+                    expected: 18
+                }
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -404,13 +419,21 @@ fn lookup_by_id_number_and_phone_uses_the_blind_index() {
         false,
     )
     .expect("import");
-    let by_id = lookup(&t.store, &idn.to_lowercase(), None, today()).expect("lookup");
+    let q = ListQuery::default();
+    let by_id = lookup(&t.store, &idn.to_lowercase(), &q, today()).expect("lookup");
     assert_eq!(by_id.expect("exact").len(), 1);
-    let by_phone = lookup(&t.store, "+86 138-0000-0001", None, today()).expect("lookup");
+    let by_phone = lookup(&t.store, "+86 138-0000-0001", &q, today()).expect("lookup");
     assert_eq!(by_phone.expect("exact")[0].id, "A");
-    assert!(lookup(&t.store, "王", None, today())
+    assert!(lookup(&t.store, "王", &q, today())
         .expect("lookup")
         .is_none());
+    // The village filter still applies to an exact match.
+    let elsewhere = ListQuery {
+        village: Some("410225101".into()),
+        ..ListQuery::default()
+    };
+    let none = lookup(&t.store, &idn, &elsewhere, today()).expect("lookup");
+    assert_eq!(none.expect("exact").len(), 0);
 }
 
 #[test]
@@ -424,7 +447,8 @@ fn protected_subsidies_are_hidden_until_revealed_and_each_reveal_is_logged() {
     let now = Utc
         .with_ymd_and_hms(2026, 11, 27, 9, 0, 0)
         .single()
-        .expect("time");
+        .expect("time")
+        .fixed_offset();
     let d = show(&mut t.store, "P", false, now).expect("show");
     assert_eq!(d.enrolments[0], DetailEnrolment::Hidden);
     assert!(matches!(d.enrolments[1], DetailEnrolment::Shown { .. }));
@@ -438,7 +462,7 @@ fn protected_subsidies_are_hidden_until_revealed_and_each_reveal_is_logged() {
     );
     let log = reveal_log::for_recipient(t.store.conn(), "P").expect("log");
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].at, now);
+    assert_eq!(log[0].at, now.with_timezone(&Utc));
     assert!(matches!(
         show(&mut t.store, "nobody", false, now),
         Err(Error::NotFound { .. })
@@ -463,4 +487,239 @@ fn a_damaged_row_is_counted_and_the_rest_listed() {
     let r = list(&t.store, &ListQuery::default(), today()).expect("list");
     assert_eq!(r.entries.len(), 1);
     assert_eq!(r.unreadable, vec!["B".to_owned()]);
+}
+
+#[test]
+fn columns_a_file_leaves_out_are_kept_on_update_and_blank_cells_clear() {
+    let mut t = temp_store();
+    let idn = id_number("19400101", 11);
+    let line = format!(
+        "A,王大爷,{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,13800000001,王强,儿子,,GL01:高龄津贴:100:0,active,"
+    );
+    import_csv(&mut t.store, &[line], false).expect("full row");
+    // A later file with only the required columns: the rest must survive.
+    let slim = format!("id,name,id_number,categories,village_code,card_status\nA,王大爷,{idn},elderly|disabled,410225100201,issued_inactive\n");
+    let r = import(
+        &mut t.store,
+        slim.as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        today(),
+    )
+    .expect("slim");
+    assert_eq!((r.inserted, r.updated), (0, 1));
+    let a = recipients::get(t.store.conn(), t.store.keys(), "A")
+        .expect("get")
+        .expect("A");
+    assert_eq!(a.categories, vec![Category::Elderly, Category::Disabled]);
+    assert_eq!(a.card_status, crate::model::CardStatus::IssuedInactive);
+    assert_eq!(a.phone.as_ref().map(|p| p.as_str()), Some("13800000001"));
+    assert_eq!(
+        a.guardian.as_ref().map(|g| g.relation.as_str()),
+        Some("儿子")
+    );
+    assert_eq!(a.enrolments.len(), 1);
+    assert!(a.location.is_some());
+    assert_eq!(a.address, "兰考县某村");
+    // A present but blank column is a deliberate clear.
+    let blank_phone = format!("id,name,id_number,categories,village_code,card_status,phone\nA,王大爷,{idn},elderly,410225100201,active,\n");
+    import(
+        &mut t.store,
+        blank_phone.as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        today(),
+    )
+    .expect("blank phone");
+    let a = recipients::get(t.store.conn(), t.store.keys(), "A")
+        .expect("get")
+        .expect("A");
+    assert_eq!(a.phone, None);
+    assert_eq!(a.enrolments.len(), 1);
+}
+
+#[test]
+fn unknown_and_duplicate_columns_fail_the_file() {
+    let mut t = temp_store();
+    let unknown = format!("{HEADER},phone_numbr\n");
+    assert!(matches!(
+        import(&mut t.store, unknown.as_bytes(), RosterFormat::Csv, ImportOptions::default(), today()),
+        Err(Error::RosterFormat(RosterFault::UnknownColumn(c))) if c == "phone_numbr"
+    ));
+    let dup = format!("{HEADER},phone\n");
+    assert!(matches!(
+        import(&mut t.store, dup.as_bytes(), RosterFormat::Csv, ImportOptions::default(), today()),
+        Err(Error::RosterFormat(RosterFault::DuplicateColumn(c))) if c == "phone"
+    ));
+    let json = format!(
+        r#"[{{"id":"J","name":"赵","id_number":"{}","categories":"elderly","village_code":"410225100201","card_status":"active","fone":"138"}}]"#,
+        id_number("19400101", 11)
+    );
+    match import(
+        &mut t.store,
+        json.as_bytes(),
+        RosterFormat::Json,
+        ImportOptions::default(),
+        today(),
+    ) {
+        Err(Error::InvalidRows(errs)) => {
+            assert_eq!(errs[0].field, "fone");
+            assert_eq!(errs[0].problem, RowProblem::Invalid(Invalid::UnknownField));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn line_numbers_hold_for_crlf_bom_quotes_and_blank_lines() {
+    let mut t = temp_store();
+    let good = row("A", "王一", &id_number("19400101", 11), "elderly", "", "");
+    let bad = row("B", "王二", "12345", "elderly", "", "");
+    // BOM, CRLF endings, a quoted address holding a comma and a line break, a blank line.
+    let quoted = format!(
+        "C,\"李,三\",{},,,elderly,410225100201,\"兰考县\r\n某村\",,,,,,,,,active,",
+        id_number("19400101", 13)
+    );
+    let body = format!("\u{feff}{HEADER}\r\n{good}\r\n{quoted}\r\n\r\n{bad}\r\n");
+    match import(
+        &mut t.store,
+        body.as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        today(),
+    ) {
+        Err(Error::InvalidRows(errs)) => {
+            assert_eq!(errs.len(), 1);
+            // Header 1, A 2, C 3-4, blank 5, B 6.
+            assert_eq!((errs[0].line, errs[0].field.as_str()), (6, "id_number"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let r = import(
+        &mut t.store,
+        body.as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions { skip_invalid: true },
+        today(),
+    )
+    .expect("skip");
+    assert_eq!(r.inserted, 2);
+    let c = recipients::get(t.store.conn(), t.store.keys(), "C")
+        .expect("get")
+        .expect("C");
+    assert_eq!(c.name, "李,三");
+    assert_eq!(c.address, "兰考县\r\n某村");
+}
+
+#[test]
+fn a_guardian_phone_without_a_guardian_is_refused() {
+    let mut t = temp_store();
+    let line = format!(
+        "A,王一,{},,,elderly,410225100201,村,,,,,,,13900000000,,active,",
+        id_number("19400101", 11)
+    );
+    match import_csv(&mut t.store, &[line], false) {
+        Err(Error::InvalidRows(errs)) => {
+            assert_eq!(errs[0].problem, RowProblem::Invalid(Invalid::HalfGuardian))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn township_and_county_prefixes_select_villages() {
+    let mut t = temp_store();
+    let line = |id: &str, seq: u32, village: &str| {
+        format!(
+            "{id},王{seq},{},,,elderly,{village},村,,,,,,,,,active,",
+            id_number("19400101", seq)
+        )
+    };
+    import_csv(
+        &mut t.store,
+        &[
+            line("A", 11, "410225100201"),
+            line("B", 13, "410225100202"),
+            line("C", 15, "410225101201"),
+            line("D", 17, "410224100201"),
+        ],
+        false,
+    )
+    .expect("import");
+    let ids = |prefix: &str| -> Vec<String> {
+        let q = ListQuery {
+            village: Some(prefix.into()),
+            ..ListQuery::default()
+        };
+        let mut v: Vec<String> = list(&t.store, &q, today())
+            .expect("list")
+            .entries
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids("410225100"), vec!["A", "B"]);
+    assert_eq!(ids("410225"), vec!["A", "B", "C"]);
+    assert_eq!(ids("410225100201"), vec!["A"]);
+    assert_eq!(ids("41"), vec!["A", "B", "C", "D"]);
+}
+
+#[test]
+fn out_of_range_policy_and_visit_days_are_errors_not_panics() {
+    let mut t = temp_store();
+    import_csv(
+        &mut t.store,
+        &[row(
+            "A",
+            "王一",
+            &id_number("19400101", 11),
+            "elderly",
+            "",
+            "2026-10-01",
+        )],
+        false,
+    )
+    .expect("import");
+    let mut p = policy::read(t.store.conn()).expect("policy");
+    assert_eq!(
+        p.visit_intervals.set(Category::Elderly, 0),
+        Err(Invalid::Interval)
+    );
+    p.visit_intervals.elderly = 4_000_000;
+    assert!(t.store.write(|tx, _| policy::write(tx, &p)).is_err());
+    // Damage the plaintext columns directly, as a tampered file would.
+    t.store
+        .conn()
+        .execute(
+            "UPDATE policy SET body = replace(body, '\"elderly\":60', '\"elderly\":4000000000')",
+            [],
+        )
+        .expect("damage policy");
+    assert!(matches!(
+        list(&t.store, &ListQuery::default(), today()),
+        Err(Error::Corrupt {
+            table: "policy",
+            ..
+        })
+    ));
+    t.store
+        .write(|tx, _| policy::write(tx, &crate::policy::Policy::default()))
+        .expect("restore");
+    t.store
+        .conn()
+        .execute("UPDATE recipients SET last_visit = 9000000000000", [])
+        .expect("damage date");
+    let r = list(&t.store, &ListQuery::default(), today()).expect("list");
+    assert_eq!(r.unreadable, vec!["A".to_owned()]);
+    t.store
+        .conn()
+        .execute(
+            "UPDATE recipients SET last_visit = NULL, village = '41'",
+            [],
+        )
+        .expect("damage village");
+    let r = list(&t.store, &ListQuery::default(), today()).expect("list");
+    assert_eq!(r.unreadable, vec!["A".to_owned()]);
 }

@@ -194,6 +194,12 @@ pub fn load(
         });
     }
     let kek = vault.key_encryption_key(params)?;
+    let keys = load_with(conn, &kek)?;
+    Ok((kek, keys))
+}
+
+/// Opens every stored data key with `kek`. A keyring without an active key is malformed.
+pub fn load_with(conn: &Connection, kek: &Kek) -> Result<Keyring> {
     let mut stmt = conn.prepare(
         "SELECT key_id, wrapped, canary, state, encryptions FROM keyring
          ORDER BY state = 'active' DESC, key_id DESC",
@@ -227,15 +233,23 @@ pub fn load(
         sets.push(set);
     }
     let stored_count = u64::try_from(rows[0].4).unwrap_or(0);
-    Ok((
-        kek,
-        Keyring {
-            sets,
-            nonces: Mutex::new(NoncePool::new()),
-            pending: AtomicU64::new(0),
-            stored_count,
-        },
-    ))
+    Ok(Keyring {
+        sets,
+        nonces: Mutex::new(NoncePool::new()),
+        pending: AtomicU64::new(0),
+        stored_count,
+    })
+}
+
+/// The id of the key the file says is active (another process may have rotated).
+pub fn stored_active_id(conn: &Connection) -> Result<Option<u32>> {
+    Ok(conn
+        .query_row(
+            "SELECT key_id FROM keyring WHERE state = 'active'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 /// Generates a data key, stores it wrapped under `kek` with its canary, and returns its set.

@@ -80,14 +80,21 @@ pub fn check_not_newer(conn: &Connection) -> Result<u32> {
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let from = check_not_newer(conn)?;
-    for (i, step) in STEPS.iter().enumerate().skip(from as usize) {
-        let tx = conn.transaction()?;
+    if check_not_newer(conn)? == SCHEMA_VERSION {
+        return Ok(());
+    }
+    loop {
+        // Immediate, and the version re-read inside: two processes opening an old store at
+        // once must not both run the same step.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version = check_not_newer(&tx)?;
+        let Some(step) = STEPS.get(version as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(step)?;
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 #[cfg(test)]

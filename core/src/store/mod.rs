@@ -14,13 +14,14 @@ mod tests;
 
 use std::fs;
 use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
-use crate::crypto::{Kek, KeyVault};
+use crate::crypto::{CryptoError, Kek, KeyVault, VaultParams};
 use crate::error::{Error, Result};
 
 pub use keyring::{Keyring, ROTATE_AFTER_ENCRYPTIONS};
@@ -37,6 +38,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
 
 pub struct Store {
     conn: Connection,
+    /// The vault parameters this store was opened with: if the file's differ, another
+    /// process changed the passphrase, and this one's KEK must not wrap anything new.
+    params: VaultParams,
     kek: Kek,
     keys: Keyring,
     dir: PathBuf,
@@ -84,6 +88,9 @@ impl Store {
             .recursive(true)
             .mode(0o700)
             .create(dir)?;
+        // A folder that already existed keeps its mode unless told: the store's folder is its
+        // own, and nobody else's to list.
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
         let tmp = dir.join(format!("{DB_FILE}.creating"));
         // A leftover from a killed creation holds no data: start over.
         for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -135,24 +142,44 @@ impl Store {
         let not_a_store = || Error::NotAStore {
             path: dir.to_owned(),
         };
-        let is_not_a_db = |e: &Error| {
-            matches!(e, Error::Sqlite(s)
-                if s.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase))
+        // Faults that mean "this file is not one of our stores", as opposed to a store that
+        // is locked, newer or opened with the wrong key.
+        let foreign = |e: &Error| match e {
+            Error::Sqlite(s) => {
+                s.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
+                    || s.to_string().contains("no such table")
+            }
+            Error::Crypto(CryptoError::Malformed) => true,
+            _ => false,
         };
+        // A WAL left by a crash holds committed work not yet in the database file. Until the
+        // key is proven, closing must not fold it in: someone without the key changes nothing.
+        // (Without such a WAL, a normal close removes the empty WAL and SHM it made.)
+        let wal_pending = fs::metadata(dir.join(format!("{DB_FILE}-wal")))
+            .map(|m| m.len() > 0)
+            .unwrap_or(false);
         let mut conn = Connection::open_with_flags(&db, open_flags())?;
-        let version = match configure(&conn).and_then(|()| migrations::check_not_newer(&conn)) {
-            Err(e) if is_not_a_db(&e) => return Err(not_a_store()),
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, wal_pending)?;
+        let checked = (|| {
+            configure(&conn)?;
+            let version = migrations::check_not_newer(&conn)?;
+            if version == 0 {
+                return Err(not_a_store());
+            }
+            let params = keyring::read_params(&conn)?.ok_or_else(not_a_store)?;
+            let (kek, keys) = keyring::load(&conn, vault, &params)?;
+            Ok((params, kek, keys))
+        })();
+        let (params, kek, keys) = match checked {
+            Err(e) if foreign(&e) => return Err(not_a_store()),
             other => other?,
         };
-        if version == 0 {
-            return Err(not_a_store());
-        }
-        let params = keyring::read_params(&conn)?.ok_or_else(not_a_store)?;
-        let (kek, keys) = keyring::load(&conn, vault, &params)?;
         // Only now, with the key proven, may anything be written.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         migrations::migrate(&mut conn)?;
         Ok(Self {
             conn,
+            params,
             kek,
             keys,
             dir: dir.to_owned(),
@@ -177,9 +204,21 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Transaction<'_>, &Keyring) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
+        let mut tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have rotated the data key since this one opened the store:
+        // sealing under a key it has dropped would make the row unreadable. Reload and retry.
+        if keyring::stored_active_id(&tx)? != Some(self.keys.active_id()) {
+            drop(tx);
+            self.reload_keys()?;
+            tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if keyring::stored_active_id(&tx)? != Some(self.keys.active_id()) {
+                return Err(Error::KeysChanged);
+            }
+        }
         let out = f(&tx, &self.keys)?;
         let n = self.keys.flush_count(&tx)?;
         match tx.commit() {
@@ -194,6 +233,19 @@ impl Store {
         }
     }
 
+    /// Re-reads the keyring with the KEK this store was opened with; fails with
+    /// `KeysChanged` when another process changed the passphrase meanwhile.
+    fn reload_keys(&mut self) -> Result<()> {
+        if keyring::read_params(&self.conn)?.as_ref() != Some(&self.params) {
+            return Err(Error::KeysChanged);
+        }
+        self.keys = keyring::load_with(&self.conn, &self.kek).map_err(|e| match e {
+            Error::WrongKey => Error::KeysChanged,
+            other => other,
+        })?;
+        Ok(())
+    }
+
     /// Re-wraps the data keys under a new vault (a passphrase change): one short transaction,
     /// no data re-encrypted. The old vault's key stops working when it commits.
     pub fn change_vault(&mut self, new_vault: &dyn KeyVault) -> Result<()> {
@@ -202,10 +254,14 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if keyring::read_params(&tx)?.as_ref() != Some(&self.params) {
+            return Err(Error::KeysChanged);
+        }
         keyring::write_params(&tx, &params)?;
         keyring::rewrap_all(&tx, &self.kek, &new_kek)?;
         tx.commit()?;
         self.kek = new_kek;
+        self.params = params;
         Ok(())
     }
 

@@ -7,8 +7,8 @@ use crate::error::{Error, Result};
 use crate::model::ChecklistTemplate;
 use crate::policy::Policy;
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::RosterFormat(e.to_string()))
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain structs of strings and numbers always serialise")
 }
 
 pub fn read(conn: &Connection) -> Result<Policy> {
@@ -17,18 +17,23 @@ pub fn read(conn: &Connection) -> Result<Policy> {
         .optional()?;
     match body {
         None => Ok(Policy::default()),
-        Some(b) => serde_json::from_str(&b).map_err(|_| Error::Corrupt {
-            table: "policy",
-            id: "1".to_owned(),
-        }),
+        // Plaintext, so checked on every read: an out-of-range interval is damage.
+        Some(b) => serde_json::from_str::<Policy>(&b)
+            .ok()
+            .filter(|p| p.visit_intervals.validate().is_ok())
+            .ok_or_else(|| Error::Corrupt {
+                table: "policy",
+                id: "1".to_owned(),
+            }),
     }
 }
 
 pub fn write(tx: &Transaction<'_>, policy: &Policy) -> Result<()> {
+    policy.visit_intervals.validate()?;
     tx.execute(
         "INSERT INTO policy (id, body, updated_at) VALUES (1, ?1, ?2)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
-        params![to_json(policy)?, Utc::now().to_rfc3339()],
+        params![to_json(policy), Utc::now().to_rfc3339()],
     )?;
     Ok(())
 }
@@ -36,7 +41,7 @@ pub fn write(tx: &Transaction<'_>, policy: &Policy) -> Result<()> {
 pub fn write_template(tx: &Transaction<'_>, t: &ChecklistTemplate) -> Result<()> {
     tx.execute(
         "INSERT OR REPLACE INTO checklist_templates (version, body) VALUES (?1, ?2)",
-        params![t.version, to_json(t)?],
+        params![t.version, to_json(t)],
     )?;
     Ok(())
 }

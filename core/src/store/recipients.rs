@@ -2,14 +2,14 @@
 //! `recipient_codec`); the plaintext columns are the roster id, village code, last visit day,
 //! key id and the blind indexes.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Row, Transaction};
 
 use super::recipient_codec::{self, RecipientView, FORMAT};
 use crate::crypto::{BlindIndex, EnvelopeAad, BLIND_INDEX_LEN};
 use crate::error::{Error, Result};
-use crate::model::{IdNumber, Phone, Recipient};
+use crate::model::{DivisionCode, IdNumber, Phone, Recipient};
 use crate::store::Keyring;
 
 pub const TABLE: &str = "recipients";
@@ -31,8 +31,10 @@ fn to_day(d: NaiveDate) -> i64 {
     (d - epoch()).num_days()
 }
 
+/// A stored day back to a date; days outside 1900–2199 can only come from damage.
 fn from_day(n: i64) -> Option<NaiveDate> {
-    epoch().checked_add_signed(chrono::Duration::try_days(n)?)
+    let d = epoch().checked_add_signed(chrono::Duration::try_days(n)?)?;
+    (1900..2200).contains(&d.year()).then_some(d)
 }
 
 fn corrupt(id: String) -> Error {
@@ -148,8 +150,7 @@ fn seal_row(keys: &Keyring, r: &Recipient, mut buf: Vec<u8>) -> Result<SealedRow
     // Typical recipients encode to 200-300 bytes.
     keys.seal_into(aad(&r.id), 320, &mut buf, |b| {
         recipient_codec::encode_into(r, b)
-    })
-    .map_err(|_| corrupt(r.id.clone()))?;
+    })?;
     Ok(SealedRow {
         sec: buf,
         id_bidx: keys.blind_index(BlindIndex::IdNumber, r.id_number.as_str()),
@@ -191,7 +192,11 @@ fn raw_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<std::result::Result<RawRow<
         },
         _ => return Ok(Err(id.to_owned())),
     };
-    let Ok(village) = std::str::from_utf8(village) else {
+    // Plaintext columns are not authenticated: check what slicing code relies on.
+    let Some(village) = std::str::from_utf8(village)
+        .ok()
+        .filter(|v| DivisionCode::parse(v).is_ok())
+    else {
         return Ok(Err(id.to_owned()));
     };
     Ok(Ok(RawRow {
@@ -412,4 +417,21 @@ pub fn set_last_visit(tx: &Transaction<'_>, id: &str, day: NaiveDate) -> Result<
         params![id, to_day(day)],
     )?;
     Ok(n == 1)
+}
+
+/// Re-seals a row under the active key without touching anything else (the rotation's
+/// step: a re-encrypted row has not changed, so `updated_at` stays as it was).
+pub(crate) fn reseal(tx: &Transaction<'_>, keys: &Keyring, r: &Recipient) -> Result<()> {
+    let row = seal_row(keys, r, Vec::new())?;
+    tx.prepare_cached(
+        "UPDATE recipients SET key_id = ?2, id_bidx = ?3, phone_bidx = ?4, sec = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        r.id,
+        keys.active_id(),
+        &row.id_bidx[..],
+        row.phone_bidx.as_ref().map(|b| &b[..]),
+        &row.sec[..],
+    ])?;
+    Ok(())
 }

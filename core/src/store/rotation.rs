@@ -38,21 +38,32 @@ pub struct RotateReport {
     /// True when this call finished a rotation an earlier, interrupted call started.
     pub resumed: bool,
     pub new_key_id: u32,
+    /// Rows re-encrypted by this call.
     pub rows: u64,
+    /// Rows that could not be read: still under the old key, which is kept for them.
+    pub unreadable: Vec<String>,
 }
 
 impl Store {
-    /// Rotates the data key, or finishes a rotation that was interrupted.
+    /// Rotates the data key, or finishes a rotation that was interrupted. Rows that cannot be
+    /// read are left under their old key (which stays while any row needs it) and reported.
     pub fn rotate_data_key(
         &mut self,
         opts: &RotateOptions,
         progress: &mut dyn FnMut(RotateProgress),
     ) -> Result<RotateReport> {
+        // Pick up what other processes did since this one opened the store.
+        self.reload_keys()?;
         let resumed = self.keys.is_rotating();
         if !resumed {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if keyring::read_params(&tx)?.as_ref() != Some(&self.params)
+                || keyring::stored_active_id(&tx)? != Some(self.keys.active_id())
+            {
+                return Err(Error::KeysChanged);
+            }
             let next_id: u32 = tx.query_row(
                 "SELECT coalesce(max(key_id), 0) + 1 FROM keyring",
                 [],
@@ -68,33 +79,50 @@ impl Store {
         }
         let new_key = self.keys.active_id();
         let total = recipients::count_not_under_key(&self.conn, new_key)?;
-        let mut done = 0u64;
+        let mut report = RotateReport {
+            resumed,
+            new_key_id: new_key,
+            rows: 0,
+            unreadable: Vec::new(),
+        };
         let mut after = String::new();
-        progress(RotateProgress { done, total });
+        let mut swept_any = false;
+        progress(RotateProgress { done: 0, total });
         loop {
             let ids =
                 recipients::ids_not_under_key(&self.conn, new_key, &after, opts.batch_size.max(1))?;
             let Some(last) = ids.last().cloned() else {
                 // A process that opened the store before the rotation began may have written
-                // rows under the old key meanwhile: sweep again until none is left.
-                if recipients::count_not_under_key(&self.conn, new_key)? > 0 {
+                // rows under the old key meanwhile: sweep again while sweeps make progress.
+                let left = recipients::count_not_under_key(&self.conn, new_key)?;
+                if left > report.unreadable.len() as u64 && swept_any {
                     after.clear();
+                    report.unreadable.clear();
+                    swept_any = false;
                     continue;
                 }
                 break;
             };
-            self.write(|tx, keys| {
-                let mut writer = recipients::Writer::new(tx, keys)?;
+            let unreadable = self.write(|tx, keys| {
+                let mut unreadable = Vec::new();
                 for id in &ids {
-                    let r = recipients::get(tx, keys, id)?
-                        .ok_or_else(|| Error::NotFound { id: id.clone() })?;
-                    writer.put(&r)?;
+                    match recipients::get(tx, keys, id) {
+                        Ok(Some(r)) => recipients::reseal(tx, keys, &r)?,
+                        Ok(None) => {}
+                        Err(Error::Corrupt { id, .. }) => unreadable.push(id),
+                        Err(e) => return Err(e),
+                    }
                 }
-                Ok(())
+                Ok(unreadable)
             })?;
-            done += ids.len() as u64;
+            swept_any |= unreadable.len() < ids.len();
+            report.rows += (ids.len() - unreadable.len()) as u64;
+            report.unreadable.extend(unreadable);
             after = last;
-            progress(RotateProgress { done, total });
+            progress(RotateProgress {
+                done: report.rows,
+                total,
+            });
             if !opts.pause.is_zero() {
                 std::thread::sleep(opts.pause);
             }
@@ -103,16 +131,12 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Checked again inside the transaction that deletes: a key is never dropped while a
-        // row still needs it. If one slipped in, the rotation stays pending and resumes.
+        // row still needs it. If one does, the rotation stays pending and resumes.
         if recipients::count_not_under_key(&tx, new_key)? == 0 {
             tx.execute("DELETE FROM keyring WHERE state = 'retiring'", [])?;
             tx.commit()?;
             self.keys.drop_retired();
         }
-        Ok(RotateReport {
-            resumed,
-            new_key_id: new_key,
-            rows: done,
-        })
+        Ok(report)
     }
 }

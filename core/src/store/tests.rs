@@ -48,10 +48,16 @@ fn round_trips_and_reopens() {
 #[test]
 fn files_are_private() {
     let t = temp_store();
-    let db = fs::metadata(t.dir.path().join(DB_FILE)).expect("db");
-    assert_eq!(db.permissions().mode() & 0o777, 0o600);
-    let wal = fs::metadata(t.dir.path().join(format!("{DB_FILE}-wal"))).expect("wal");
-    assert_eq!(wal.permissions().mode() & 0o777, 0o600);
+    let dir = fs::metadata(t.dir.path()).expect("dir");
+    assert_eq!(dir.permissions().mode() & 0o777, 0o700);
+    for file in [
+        DB_FILE.to_owned(),
+        format!("{DB_FILE}-wal"),
+        format!("{DB_FILE}-shm"),
+    ] {
+        let m = fs::metadata(t.dir.path().join(&file)).expect(&file);
+        assert_eq!(m.permissions().mode() & 0o777, 0o600, "{file}");
+    }
 }
 
 #[test]
@@ -110,18 +116,33 @@ fn newer_schema_is_refused_before_the_key_is_tried() {
 }
 
 #[test]
-fn upsert_keeps_the_later_visit_date() {
+fn upsert_keeps_the_later_visit_date_whichever_side_has_it() {
     let mut t = temp_store();
+    let day = |n: i64| Some(today() - chrono::Duration::days(n));
+    let last = |store: &Store| {
+        recipients::get(store.conn(), store.keys(), "R1")
+            .expect("get")
+            .expect("R1")
+            .last_visit
+    };
     let mut r = recipient("R1", "李桂英", 3);
-    r.last_visit = Some(today());
-    put_all(&mut t.store, std::slice::from_ref(&r));
-    r.last_visit = Some(today() - chrono::Duration::days(40));
+    // (stored, incoming) -> kept
+    for (incoming, expected) in [
+        (None, None),
+        (day(10), day(10)),
+        (day(40), day(10)),
+        (None, day(10)),
+        (day(2), day(2)),
+    ] {
+        r.last_visit = incoming;
+        put_all(&mut t.store, std::slice::from_ref(&r));
+        assert_eq!(last(&t.store), expected, "incoming {incoming:?}");
+    }
     r.name = "李桂英改".into();
     put_all(&mut t.store, std::slice::from_ref(&r));
     let got = recipients::get(t.store.conn(), t.store.keys(), "R1")
         .expect("get")
         .expect("some");
-    assert_eq!(got.last_visit, Some(today()));
     assert_eq!(got.name, "李桂英改");
 }
 
@@ -355,4 +376,100 @@ fn put_all_pipelines_large_batches_without_losing_or_mixing_rows() {
         assert_eq!(found.map(|f| f.id), Some(r.id.clone()));
     }
     assert_eq!(t.store.keys().encryptions(), 1 + 1300);
+}
+
+#[test]
+fn rotation_keeps_the_old_key_for_a_damaged_row_and_reports_it() {
+    let mut t = temp_store();
+    put_all(
+        &mut t.store,
+        &[
+            recipient("A", "甲", 1),
+            recipient("B", "乙", 3),
+            recipient("C", "丙", 5),
+        ],
+    );
+    t.store
+        .conn()
+        .execute(
+            "UPDATE recipients SET sec = x'00' || substr(sec, 2) WHERE id = 'B'",
+            [],
+        )
+        .expect("damage");
+    let report = t
+        .store
+        .rotate_data_key(&RotateOptions::default(), &mut |_| {})
+        .expect("rotate");
+    assert_eq!(report.rows, 2);
+    assert_eq!(report.unreadable, vec!["B".to_owned()]);
+    let keys: i64 = t
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM keyring", [], |r| r.get(0))
+        .expect("keys");
+    assert_eq!(keys, 2, "the old key stays while a row may still need it");
+    for id in ["A", "C"] {
+        assert!(recipients::get(t.store.conn(), t.store.keys(), id)
+            .expect("get")
+            .is_some());
+    }
+    // Resuming makes no progress on the damaged row and does not spin.
+    let again = t
+        .store
+        .rotate_data_key(&RotateOptions::default(), &mut |_| {})
+        .expect("resume");
+    assert!(again.resumed);
+    assert_eq!((again.rows, again.unreadable.len()), (0, 1));
+}
+
+#[test]
+fn a_writer_opened_before_another_process_rotated_uses_the_new_key() {
+    let t = temp_store();
+    let mut early = t.store;
+    let mut rotator = Store::open(t.dir.path(), &t.vault).expect("second handle");
+    put_all(&mut rotator, &[recipient("A", "甲", 1)]);
+    rotator
+        .rotate_data_key(&RotateOptions::default(), &mut |_| {})
+        .expect("rotate");
+    // `early` still holds only the old, now deleted, key in memory.
+    put_all(&mut early, &[recipient("B", "乙", 3)]);
+    drop(early);
+    drop(rotator);
+    let store = Store::open(t.dir.path(), &t.vault).expect("reopen");
+    for id in ["A", "B"] {
+        assert!(recipients::get(store.conn(), store.keys(), id)
+            .expect("readable")
+            .is_some());
+    }
+}
+
+#[test]
+fn a_rotation_after_another_process_changed_the_passphrase_is_refused() {
+    let t = temp_store();
+    let mut early = t.store;
+    let mut other = Store::open(t.dir.path(), &t.vault).expect("second handle");
+    let new_vault = RawKeyVault::generate().expect("vault");
+    other.change_vault(&new_vault).expect("change");
+    assert!(matches!(
+        early.rotate_data_key(&RotateOptions::default(), &mut |_| {}),
+        Err(Error::KeysChanged)
+    ));
+    drop(early);
+    drop(other);
+    Store::open(t.dir.path(), &new_vault).expect("the new passphrase still opens it");
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_not_a_store() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let c = Connection::open(dir.path().join(DB_FILE)).expect("db");
+        c.execute_batch("CREATE TABLE other (x); PRAGMA user_version = 1;")
+            .expect("foreign");
+    }
+    let vault = RawKeyVault::generate().expect("vault");
+    assert!(matches!(
+        Store::open(dir.path(), &vault),
+        Err(Error::NotAStore { .. })
+    ));
 }
