@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, cmd: &KeyCommand) -> Result<(), CliError> {
                     "unreadable": report.unreadable,
                 }));
             } else {
-                eprintln!("");
+                eprintln!();
                 let resumed = if report.resumed {
                     Text::RotationResumed.get(ctx.lang)
                 } else {
