@@ -5,13 +5,29 @@ use doorstep_core::i18n::{Lang, Text};
 
 use crate::output::CliError;
 
-/// Reads `var`, or prompts without echo; `confirm` asks twice (for a new passphrase).
-pub fn passphrase(var: &str, prompt: Text, confirm: bool, lang: Lang) -> Result<String, CliError> {
+/// The shortest new passphrase accepted: the key derivation slows guessing, it cannot make a
+/// four-letter word safe on a lost phone.
+const MIN_NEW_CHARS: usize = 8;
+
+/// Reads `var`, or prompts without echo. `new` asks twice and enforces the minimum length
+/// (only for new passphrases: an existing store opens with whatever it was given).
+pub fn passphrase(var: &str, prompt: Text, new: bool, lang: Lang) -> Result<String, CliError> {
+    let confirm = new;
+    let checked = |p: String| {
+        if new && p.chars().count() < MIN_NEW_CHARS {
+            Err(CliError::usage_with(
+                Text::PassphraseTooShort,
+                &MIN_NEW_CHARS.to_string(),
+            ))
+        } else {
+            Ok(p)
+        }
+    };
     if let Ok(p) = std::env::var(var) {
         if p.is_empty() {
             return Err(CliError::usage_with(Text::VarEmpty, var));
         }
-        return Ok(p);
+        return checked(p);
     }
     let no_tty = || CliError::usage_with(Text::NoPassphrase, var);
     let first = rpassword::prompt_password(prompt.get(lang)).map_err(|_| no_tty())?;

@@ -255,6 +255,7 @@ pub enum Text {
     KeyId,
     Rows,
     UnreadableKept,
+    PassphraseTooShort,
 }
 
 impl Text {
@@ -337,6 +338,10 @@ impl Text {
             Text::Showing => ("显示前", "showing"),
             Text::LookAround => ("继续浏览", "Look around"),
             Text::KeyId => ("密钥", "key"),
+            Text::PassphraseTooShort => (
+                "新口令至少需要{}个字符",
+                "a new passphrase needs at least {} characters",
+            ),
             Text::Rows => ("条记录", "rows"),
             Text::UnreadableKept => (
                 "条记录无法读取，仍由旧密钥保护（旧密钥保留）",

@@ -211,3 +211,20 @@ fn a_rotation_killed_half_way_resumes_and_loses_nothing() {
     assert_eq!(key_ids(&cli), vec![(2, "active".to_owned())]);
     assert_eq!(all(&cli), before);
 }
+
+#[test]
+fn a_short_new_passphrase_is_refused_and_no_store_is_made() {
+    let cli = Cli::new();
+    let out = cli
+        .cmd(&["init"])
+        .env("DOORSTEP_PASSPHRASE", "short")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("at least 8 characters"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!cli.store().exists());
+}

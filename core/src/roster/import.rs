@@ -280,7 +280,10 @@ pub fn import(
         let mut to_write = Vec::with_capacity(good.len());
         for (line, mut r, absent) in good {
             let holders = recipients::ids_with_id_number(tx, keys, &r.id_number)?;
-            if let Some(other) = holders.into_iter().find(|h| *h != r.id) {
+            // A holder that this same file moves to another ID number is no conflict (two
+            // records swapping numbers, or a corrected number, arrive in one file).
+            let moved_away = |h: &String| first_id.contains_key(h);
+            if let Some(other) = holders.into_iter().find(|h| *h != r.id && !moved_away(h)) {
                 store_errors.push(row_error(
                     line,
                     "id_number",

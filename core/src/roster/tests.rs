@@ -723,3 +723,43 @@ fn out_of_range_policy_and_visit_days_are_errors_not_panics() {
     let r = list(&t.store, &ListQuery::default(), today()).expect("list");
     assert_eq!(r.unreadable, vec!["A".to_owned()]);
 }
+
+#[test]
+fn two_records_can_swap_id_numbers_in_one_file() {
+    let mut t = temp_store();
+    let (x, y) = (id_number("19400101", 11), id_number("19400101", 13));
+    import_csv(
+        &mut t.store,
+        &[
+            row("A", "王一", &x, "elderly", "", ""),
+            row("B", "王二", &y, "elderly", "", ""),
+        ],
+        false,
+    )
+    .expect("import");
+    // The roster office corrects a mix-up: A and B had each other's numbers.
+    import_csv(
+        &mut t.store,
+        &[
+            row("A", "王一", &y, "elderly", "", ""),
+            row("B", "王二", &x, "elderly", "", ""),
+        ],
+        false,
+    )
+    .expect("swap");
+    let q = ListQuery::default();
+    assert_eq!(
+        lookup(&t.store, &x, &q, today())
+            .expect("x")
+            .expect("exact")[0]
+            .id,
+        "B"
+    );
+    assert_eq!(
+        lookup(&t.store, &y, &q, today())
+            .expect("y")
+            .expect("exact")[0]
+            .id,
+        "A"
+    );
+}

@@ -262,7 +262,8 @@ pub fn for_each_view(
         ))?;
         stmt.query([village_prefix])?
     };
-    let mut buf = Vec::with_capacity(512);
+    // Decrypted personal fields pass through this buffer: wiped when the scan ends.
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(512));
     while let Some(row) = rows.next()? {
         let raw = match raw_row(row)? {
             Ok(r) => r,
