@@ -21,6 +21,12 @@ pub struct DivisionCode(String);
 impl DivisionCode {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim();
+        Self::check(s)?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// Validates without allocating (used on every row a list reads).
+    pub fn check(s: &str) -> Result<(), Invalid> {
         if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Invalid::DivisionFormat);
         }
@@ -32,7 +38,7 @@ impl DivisionCode {
         if &s[2..4] == "00" || &s[4..6] == "00" {
             return Err(Invalid::DivisionNotVillage);
         }
-        Ok(Self(s.to_owned()))
+        Ok(())
     }
 
     /// For values validated before they were sealed and read back from an authenticated

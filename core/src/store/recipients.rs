@@ -195,7 +195,7 @@ fn raw_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<std::result::Result<RawRow<
     // Plaintext columns are not authenticated: check what slicing code relies on.
     let Some(village) = std::str::from_utf8(village)
         .ok()
-        .filter(|v| DivisionCode::parse(v).is_ok())
+        .filter(|v| DivisionCode::check(v).is_ok())
     else {
         return Ok(Err(id.to_owned()));
     };
