@@ -27,6 +27,17 @@ pub struct VaultParams {
     pub iterations: u32,
 }
 
+/// Parameters with a fresh random salt.
+fn fresh_params(kind: &str, iterations: u32) -> Result<VaultParams, CryptoError> {
+    let mut salt = vec![0u8; SALT_LEN];
+    random_bytes(&mut salt)?;
+    Ok(VaultParams {
+        kind: kind.to_owned(),
+        salt,
+        iterations,
+    })
+}
+
 /// The source of the key-encryption key.
 pub trait KeyVault: Send + Sync {
     /// A short name stored with the store ("passphrase", "raw", "android-keystore"…), so that
@@ -137,13 +148,7 @@ impl KeyVault for PassphraseVault {
     }
 
     fn new_params(&self) -> Result<VaultParams, CryptoError> {
-        let mut salt = vec![0u8; SALT_LEN];
-        random_bytes(&mut salt)?;
-        Ok(VaultParams {
-            kind: self.kind().to_owned(),
-            salt,
-            iterations: self.iterations,
-        })
+        fresh_params(self.kind(), self.iterations)
     }
 
     fn key_encryption_key(&self, params: &VaultParams) -> Result<Kek, CryptoError> {
@@ -203,13 +208,8 @@ impl KeyVault for RawKeyVault {
     }
 
     fn new_params(&self) -> Result<VaultParams, CryptoError> {
-        let mut salt = vec![0u8; SALT_LEN];
-        random_bytes(&mut salt)?;
-        Ok(VaultParams {
-            kind: self.kind().to_owned(),
-            salt,
-            iterations: 0,
-        })
+        // No stretching: the secret is already a full-strength key.
+        fresh_params(self.kind(), 0)
     }
 
     fn key_encryption_key(&self, params: &VaultParams) -> Result<Kek, CryptoError> {
