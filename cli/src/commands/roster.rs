@@ -189,7 +189,12 @@ fn list(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     } else {
         print_table(&entries, ctx.lang);
         if total > entries.len() {
-            outln!("({} {total})", Text::Of.get(ctx.lang));
+            outln!(
+                "({} {} · {} {total})",
+                Text::Showing.get(ctx.lang),
+                entries.len(),
+                Text::Of.get(ctx.lang)
+            );
         }
     }
     if !unreadable.is_empty() {
