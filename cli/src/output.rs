@@ -104,6 +104,9 @@ pub fn write_line(args: std::fmt::Arguments<'_>) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
+        // Any other failure (a full disk behind a redirect) must not pass for success.
+        eprintln!("{e}");
+        std::process::exit(1);
     }
 }
 

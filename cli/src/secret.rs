@@ -35,11 +35,12 @@ pub fn passphrase(var: &str, prompt: Text, new: bool, lang: Lang) -> Result<Stri
         return Err(CliError::usage(Text::EmptyPassphrase));
     }
     if confirm {
-        let again =
-            rpassword::prompt_password(Text::PromptAgain.get(lang)).map_err(|_| no_tty())?;
-        if again != first {
+        let again = zeroize::Zeroizing::new(
+            rpassword::prompt_password(Text::PromptAgain.get(lang)).map_err(|_| no_tty())?,
+        );
+        if *again != first {
             return Err(CliError::usage(Text::PassphrasesDiffer));
         }
     }
-    Ok(first)
+    checked(first)
 }

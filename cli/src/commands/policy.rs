@@ -2,6 +2,7 @@
 
 use doorstep_core::i18n::Localize;
 use doorstep_core::model::Category;
+use doorstep_core::policy::Policy;
 use doorstep_core::store::policy;
 use serde_json::json;
 
@@ -18,7 +19,11 @@ pub fn run(ctx: &Context, cmd: &PolicyCommand) -> Result<(), CliError> {
             let c = Category::parse(category).map_err(doorstep_core::Error::from)?;
             // Read, change and write in one transaction: a concurrent change is not lost.
             store.write(|tx, _| {
-                let mut p = policy::read(tx)?;
+                // A damaged record is replaced from the defaults, or it could never be fixed.
+                let mut p = match policy::read(tx) {
+                    Err(doorstep_core::Error::Corrupt { .. }) => Policy::default(),
+                    other => other?,
+                };
                 p.visit_intervals.set(c, *days)?;
                 p.version += 1;
                 policy::write(tx, &p)?;

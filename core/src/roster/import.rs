@@ -2,7 +2,7 @@
 //! one transaction. A file with any bad row imports nothing unless the caller asks to skip bad
 //! rows, and every problem is reported by line and field.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -10,7 +10,7 @@ use super::row::{
     to_recipient, Absent, RawRow, RosterFault, RowError, RowProblem, FIELDS, REQUIRED,
 };
 use crate::error::{Error, Result};
-use crate::model::{Invalid, Recipient};
+use crate::model::{Category, Invalid, Recipient};
 use crate::store::{recipients, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,10 +77,11 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(bytes: &'a [u8]) -> Self {
+        // A line ends at LF, or at a CR not followed by LF (old Mac "CSV" exports).
         let newlines = bytes
             .iter()
             .enumerate()
-            .filter(|(_, b)| **b == b'\n')
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
             .map(|(i, _)| i)
             .collect();
         Self { bytes, newlines }
@@ -277,20 +278,10 @@ pub fn import(
     let result = store.write(|tx, keys| {
         let mut report = ImportReport::default();
         let mut store_errors = Vec::new();
-        let mut to_write = Vec::with_capacity(good.len());
+        // First each row against the store on its own: merge what the file leaves out, then
+        // check what only the merged record can tell.
+        let mut candidates = Vec::with_capacity(good.len());
         for (line, mut r, absent) in good {
-            let holders = recipients::ids_with_id_number(tx, keys, &r.id_number)?;
-            // A holder that this same file moves to another ID number is no conflict (two
-            // records swapping numbers, or a corrected number, arrive in one file).
-            let moved_away = |h: &String| first_id.contains_key(h);
-            if let Some(other) = holders.into_iter().find(|h| *h != r.id && !moved_away(h)) {
-                store_errors.push(row_error(
-                    line,
-                    "id_number",
-                    RowProblem::IdNumberInStore { other_id: other },
-                ));
-                continue;
-            }
             let stored = if absent.any() {
                 match recipients::get(tx, keys, &r.id) {
                     Ok(s) => s,
@@ -303,19 +294,67 @@ pub fn import(
             } else {
                 None
             };
-            if let Some(stored) = stored {
-                absent.keep_from(&mut r, stored);
-                report.updated += 1;
-            } else if recipients::exists(tx, &r.id)? {
+            let exists = match stored {
+                Some(stored) => {
+                    absent.keep_from(&mut r, stored);
+                    true
+                }
+                None => recipients::exists(tx, &r.id)?,
+            };
+            if r.categories.contains(&Category::Minor) && r.guardian.is_none() {
+                store_errors.push(row_error(
+                    line,
+                    "guardian_name",
+                    RowProblem::Invalid(Invalid::MinorWithoutGuardian),
+                ));
+                continue;
+            }
+            let holders = recipients::ids_with_id_number(tx, keys, &r.id_number)?;
+            candidates.push((line, r, exists, holders));
+        }
+        // Then ID numbers across rows. Another record holding this number is no conflict when
+        // this same file moves it to another number (a swap, or a corrected number), but only
+        // if that record's row is itself written: repeat until the set of skipped rows is
+        // stable, since skipping one row can make another conflict.
+        let mut skipped: HashSet<String> = HashSet::new();
+        loop {
+            let mut changed = false;
+            for (line, r, _, holders) in &candidates {
+                if skipped.contains(&r.id) {
+                    continue;
+                }
+                let moved_away = |h: &String| first_id.contains_key(h) && !skipped.contains(h);
+                if let Some(other) = holders.iter().find(|h| **h != r.id && !moved_away(h)) {
+                    store_errors.push(row_error(
+                        *line,
+                        "id_number",
+                        RowProblem::IdNumberInStore {
+                            other_id: other.clone(),
+                        },
+                    ));
+                    skipped.insert(r.id.clone());
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        if !store_errors.is_empty() && !opts.skip_invalid {
+            // Returning an error rolls the whole transaction back.
+            return Err(Error::InvalidRows(store_errors));
+        }
+        let mut to_write = Vec::with_capacity(candidates.len());
+        for (_, r, exists, _) in candidates {
+            if skipped.contains(&r.id) {
+                continue;
+            }
+            if exists {
                 report.updated += 1;
             } else {
                 report.inserted += 1;
             }
             to_write.push(r);
-        }
-        if !store_errors.is_empty() && !opts.skip_invalid {
-            // Returning an error rolls the whole transaction back.
-            return Err(Error::InvalidRows(store_errors));
         }
         recipients::Writer::new(tx, keys)?.put_all(&to_write)?;
         report.skipped = store_errors;

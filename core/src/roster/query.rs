@@ -9,7 +9,7 @@ use crate::geo::{distance_m, to_wgs84};
 use crate::model::{mask_id_number, CardStatus, Category, IdNumber, Phone, Recipient};
 use crate::store::{policy, recipients, Store};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ListQuery {
     /// Only those due today or overdue.
     pub due_only: bool,
@@ -20,6 +20,17 @@ pub struct ListQuery {
     /// A division-code prefix: village, township or county.
     pub village: Option<String>,
     pub limit: Option<usize>,
+}
+
+// `search` may hold an ID number or a phone: Debug leaves it and the position out.
+impl std::fmt::Debug for ListQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListQuery")
+            .field("due_only", &self.due_only)
+            .field("village", &self.village)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One line of the list: nothing about subsidies, the ID number masked.

@@ -335,7 +335,13 @@ pub fn to_recipient(row: &RawRow, today: NaiveDate) -> Result<Recipient, Vec<Row
                 if !minor {
                     c.fail("categories", Invalid::MinorAge);
                 }
-                if guardian.is_none() && !c.errors.iter().any(|e| e.field == "guardian_name") {
+                // With the guardian columns left out, an update keeps the stored guardian:
+                // the import checks the merged record instead.
+                let guardian_absent = row.absent().guardian;
+                if guardian.is_none()
+                    && !guardian_absent
+                    && !c.errors.iter().any(|e| e.field == "guardian_name")
+                {
                     c.fail("guardian_name", Invalid::MinorWithoutGuardian);
                 }
             }

@@ -394,18 +394,25 @@ pub(crate) fn ids_not_under_key(
     limit: usize,
 ) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id FROM recipients WHERE id > ?1 AND key_id != ?2 ORDER BY id LIMIT ?3",
+        "SELECT id FROM recipients
+         WHERE id > ?1 AND (key_id != ?2 OR substr(sec, 2, 4) != ?4) ORDER BY id LIMIT ?3",
     )?;
     let ids = stmt
-        .query_map(params![after, key_id, limit as i64], |r| r.get(0))?
+        .query_map(
+            params![after, key_id, limit as i64, &key_id.to_be_bytes()[..]],
+            |r| r.get(0),
+        )?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(ids)
 }
 
+/// Rows not sealed under `key_id`, by the plaintext column or by the key id inside the
+/// envelope's own header (bytes 2-5): before a key is dropped, a damaged column must not be
+/// able to hide a row that still needs it.
 pub(crate) fn count_not_under_key(conn: &Connection, key_id: u32) -> Result<u64> {
     Ok(conn.query_row(
-        "SELECT count(*) FROM recipients WHERE key_id != ?1",
-        [key_id],
+        "SELECT count(*) FROM recipients WHERE key_id != ?1 OR substr(sec, 2, 4) != ?2",
+        params![key_id, &key_id.to_be_bytes()[..]],
         |r| r.get::<_, i64>(0),
     )? as u64)
 }

@@ -115,6 +115,11 @@ impl Store {
                 }
                 Ok(unreadable)
             })?;
+            // Another process rotated again meanwhile (`write` picked up its newer key): its
+            // rotation owns the work now; carrying on would chase a key that is retiring.
+            if self.keys.active_id() != new_key {
+                return Err(Error::KeysChanged);
+            }
             swept_any |= unreadable.len() < ids.len();
             report.rows += (ids.len() - unreadable.len()) as u64;
             report.unreadable.extend(unreadable);
@@ -132,8 +137,13 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Checked again inside the transaction that deletes: a key is never dropped while a
         // row still needs it. If one does, the rotation stays pending and resumes.
-        if recipients::count_not_under_key(&tx, new_key)? == 0 {
-            tx.execute("DELETE FROM keyring WHERE state = 'retiring'", [])?;
+        if keyring::stored_active_id(&tx)? == Some(new_key)
+            && recipients::count_not_under_key(&tx, new_key)? == 0
+        {
+            tx.execute(
+                "DELETE FROM keyring WHERE state = 'retiring' AND key_id != ?1",
+                [new_key],
+            )?;
             tx.commit()?;
             self.keys.drop_retired();
         }

@@ -473,3 +473,81 @@ fn a_foreign_sqlite_file_is_not_a_store() {
         Err(Error::NotAStore { .. })
     ));
 }
+
+#[test]
+fn a_rotation_overtaken_by_another_process_stops_and_loses_nothing() {
+    let t = temp_store();
+    let mut a = t.store;
+    let rs: Vec<_> = (0..40u32)
+        .map(|i| {
+            let mut r = recipient(&format!("R{i:02}"), &format!("人{i}"), 1);
+            let idn = crate::testing::id_number("19400312", i * 2 + 1);
+            r.id_number = IdNumber::parse(&idn, today()).expect("valid");
+            r.gender = r.id_number.gender();
+            r
+        })
+        .collect();
+    put_all(&mut a, &rs);
+    let (dir, vault) = (t.dir.path().to_owned(), t.vault);
+    let mut other_ran = false;
+    // Mid-way through A's rotation, another process finishes it and rotates again.
+    let res = a.rotate_data_key(
+        &RotateOptions {
+            batch_size: 10,
+            ..RotateOptions::default()
+        },
+        &mut |p| {
+            if p.done == 10 && !other_ran {
+                other_ran = true;
+                let mut b = Store::open(&dir, &vault).expect("other process");
+                b.rotate_data_key(&RotateOptions::default(), &mut |_| {})
+                    .expect("finish A's rotation");
+                b.rotate_data_key(&RotateOptions::default(), &mut |_| {})
+                    .expect("and start another");
+            }
+        },
+    );
+    assert!(other_ran);
+    assert!(matches!(res, Err(Error::KeysChanged)), "{res:?}");
+    drop(a);
+    let store = Store::open(&dir, &vault).expect("reopen");
+    for r in &rs {
+        assert_eq!(
+            recipients::get(store.conn(), store.keys(), &r.id)
+                .expect("readable")
+                .as_ref(),
+            Some(r)
+        );
+    }
+}
+
+#[test]
+fn a_rotation_never_drops_the_key_another_process_made_active() {
+    let t = temp_store();
+    let mut a = t.store;
+    put_all(&mut a, &[recipient("A", "甲", 1), recipient("B", "乙", 3)]);
+    let (dir, vault) = (t.dir.path().to_owned(), t.vault);
+    let mut other_ran = false;
+    // When A has swept everything, another process completes the rotation and starts the
+    // next one: the key A made active is now retiring, and rows move to a third key.
+    let res = a.rotate_data_key(&RotateOptions::default(), &mut |p| {
+        if p.total > 0 && p.done == p.total && !other_ran {
+            other_ran = true;
+            let mut b = Store::open(&dir, &vault).expect("other process");
+            b.rotate_data_key(&RotateOptions::default(), &mut |_| {})
+                .expect("finish");
+            b.rotate_data_key(&RotateOptions::default(), &mut |_| {})
+                .expect("next");
+        }
+    });
+    assert!(other_ran);
+    // A either stops (its key is no longer the active one) or finishes; it drops nothing.
+    assert!(matches!(res, Ok(_) | Err(Error::KeysChanged)), "{res:?}");
+    drop(a);
+    let store = Store::open(&dir, &vault).expect("reopen");
+    for id in ["A", "B"] {
+        assert!(recipients::get(store.conn(), store.keys(), id)
+            .expect("readable")
+            .is_some());
+    }
+}

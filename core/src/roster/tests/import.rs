@@ -398,3 +398,101 @@ fn two_records_can_swap_id_numbers_in_one_file() {
         "A"
     );
 }
+
+#[test]
+fn a_swap_only_counts_when_the_other_row_is_written_too() {
+    let mut t = temp_store();
+    let (x, y, z) = (
+        id_number("19400101", 11),
+        id_number("19400101", 13),
+        id_number("19400101", 15),
+    );
+    import_csv(
+        &mut t.store,
+        &[
+            row("A", "王一", &x, "elderly", "", ""),
+            row("B", "王二", &y, "elderly", "", ""),
+            row("C", "王三", &z, "elderly", "", ""),
+        ],
+        false,
+    )
+    .expect("import");
+    // B takes C's number (C is not in the file): B is skipped, so A cannot take B's.
+    let r = import_csv(
+        &mut t.store,
+        &[
+            row("A", "王一", &y, "elderly", "", ""),
+            row("B", "王二", &z, "elderly", "", ""),
+        ],
+        true,
+    )
+    .expect("skip invalid");
+    assert_eq!(r.inserted + r.updated, 0);
+    assert_eq!(r.skipped.len(), 2);
+    let q = ListQuery::default();
+    for (n, id) in [(&x, "A"), (&y, "B"), (&z, "C")] {
+        let found = lookup(&t.store, n, &q, today())
+            .expect("lookup")
+            .expect("exact");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, id);
+    }
+}
+
+#[test]
+fn a_minor_updated_from_a_file_without_guardian_columns_keeps_the_guardian() {
+    let mut t = temp_store();
+    let idn = id_number("20150101", 12);
+    let full = format!("M,小红,{idn},,,minor,410225100201,村,,,,,王芳,母亲,13900000000,,active,");
+    import_csv(&mut t.store, &[full], false).expect("full");
+    let slim = |id: &str, n: &str| {
+        format!("id,name,id_number,categories,village_code,card_status\n{id},小红,{n},minor,410225100201,issued_inactive\n")
+    };
+    import(
+        &mut t.store,
+        slim("M", &idn).as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        today(),
+    )
+    .expect("update keeps the guardian");
+    let m = recipients::get(t.store.conn(), t.store.keys(), "M")
+        .expect("get")
+        .expect("M");
+    assert_eq!(m.guardian.map(|g| g.relation), Some("母亲".to_owned()));
+    // A new minor from such a file has no guardian to keep.
+    let other = id_number("20150101", 14);
+    match import(
+        &mut t.store,
+        slim("N", &other).as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        today(),
+    ) {
+        Err(Error::InvalidRows(errs)) => {
+            assert_eq!(
+                errs[0].problem,
+                RowProblem::Invalid(Invalid::MinorWithoutGuardian)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn cr_only_line_endings_number_lines_too() {
+    let mut t = temp_store();
+    let good = row("A", "王一", &id_number("19400101", 11), "elderly", "", "");
+    let bad = row("B", "王二", "12345", "elderly", "", "");
+    let body = format!("{HEADER}\r{good}\r{bad}\r");
+    match import(
+        &mut t.store,
+        body.as_bytes(),
+        RosterFormat::Csv,
+        ImportOptions::default(),
+        today(),
+    ) {
+        Err(Error::InvalidRows(errs)) => assert_eq!(errs[0].line, 3),
+        other => panic!("{other:?}"),
+    }
+}
