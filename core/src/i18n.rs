@@ -71,6 +71,13 @@ impl Localize for Invalid {
             Invalid::RosterId => "编号应为1至64位字母、数字、-、_或.".into(),
             Invalid::Interval => "走访间隔应为1至3650天".into(),
             Invalid::UnknownField => "未知的列".into(),
+            Invalid::SignatureFormat => "签名数据格式不对（应含宽、高和笔画）".into(),
+            Invalid::SignatureCanvas => "签名画布每边应为64到4096像素".into(),
+            Invalid::SignatureOutside => "签名的点超出画布，或压力不在0到1之间".into(),
+            Invalid::SignatureTime => "签名笔画的时间倒退".into(),
+            Invalid::SignatureTooLittle => "笔迹太少，不像签名".into(),
+            Invalid::SignatureDot => "签名只是一个点".into(),
+            Invalid::SignatureLine => "签名只是一条直线".into(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod error;
 pub mod geo;
 pub mod i18n;
+pub mod media;
 pub mod model;
 pub mod policy;
 pub mod roster;

@@ -101,6 +101,20 @@ pub enum Invalid {
     Interval,
     #[error("unknown column")]
     UnknownField,
+    #[error("the signature is not the expected JSON of width, height and strokes")]
+    SignatureFormat,
+    #[error("the signature canvas must be 64 to 4096 pixels a side")]
+    SignatureCanvas,
+    #[error("a signature point lies outside the canvas or its pressure outside 0-1")]
+    SignatureOutside,
+    #[error("a signature stroke goes back in time")]
+    SignatureTime,
+    #[error("too little ink for a signature")]
+    SignatureTooLittle,
+    #[error("the signature is a dot")]
+    SignatureDot,
+    #[error("the signature is a straight line")]
+    SignatureLine,
 }
 
 #[cfg(test)]
