@@ -58,6 +58,15 @@ const STEPS: &[&str] = &[
         count         INTEGER NOT NULL
     );
     ",
+    // 2: the device's signing key (sealed; the public half is not personal).
+    "
+    CREATE TABLE device_key (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        sec         BLOB    NOT NULL,
+        public      BLOB    NOT NULL,
+        created_at  TEXT    NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this build writes.

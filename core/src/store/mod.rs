@@ -2,6 +2,7 @@
 //! personal values are sealed in per-row envelopes under a data key that only the vault can
 //! unwrap. Repositories read with `&Connection` and write with `&Transaction`.
 
+pub mod device_key;
 mod keyring;
 mod migrations;
 pub mod policy;
@@ -263,6 +264,18 @@ impl Store {
         self.kek = new_kek;
         self.params = params;
         Ok(())
+    }
+
+    /// The device's signing key, created (and sealed in the store) on first use.
+    pub fn device_key(&mut self) -> Result<crate::crypto::DeviceKey> {
+        if let Some(key) = device_key::load(&self.conn, &self.keys)? {
+            return Ok(key);
+        }
+        self.write(|tx, keys| match device_key::load(tx, keys)? {
+            // Another process created it meanwhile.
+            Some(key) => Ok(key),
+            None => device_key::create(tx, keys),
+        })
     }
 
     /// Whether the active key has been used enough that it should be rotated.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::TransactionBehavior;
 
-use super::{keyring, recipients, Store};
+use super::{device_key, keyring, recipients, Store};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -139,12 +139,15 @@ impl Store {
         // row still needs it. If one does, the rotation stays pending and resumes.
         if keyring::stored_active_id(&tx)? == Some(new_key)
             && recipients::count_not_under_key(&tx, new_key)? == 0
+            && device_key::reseal(&tx, &self.keys)?
         {
             tx.execute(
                 "DELETE FROM keyring WHERE state = 'retiring' AND key_id != ?1",
                 [new_key],
             )?;
+            let n = self.keys.flush_count(&tx)?;
             tx.commit()?;
+            self.keys.note_committed(n);
             self.keys.drop_retired();
         }
         Ok(report)

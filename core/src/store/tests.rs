@@ -551,3 +551,80 @@ fn a_rotation_never_drops_the_key_another_process_made_active() {
             .is_some());
     }
 }
+
+#[test]
+fn the_device_key_is_made_once_kept_sealed_and_survives_rotation() {
+    let mut t = temp_store();
+    let key = t.store.device_key().expect("create");
+    let public = key.public_key();
+    let sig = key.sign(b"a sealed record");
+    assert_eq!(t.store.device_key().expect("load").public_key(), public);
+    put_all(&mut t.store, &[recipient("A", "甲", 1)]);
+    t.store
+        .rotate_data_key(&RotateOptions::default(), &mut |_| {})
+        .expect("rotate");
+    let keys: i64 = t
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM keyring", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(keys, 1, "the old data key is gone");
+    drop(t.store);
+    let mut store = Store::open(t.dir.path(), &t.vault).expect("reopen");
+    let again = store.device_key().expect("load after rotation");
+    assert_eq!(again.public_key(), public);
+    assert!(crate::crypto::verify_signature(
+        &public,
+        b"a sealed record",
+        &sig
+    ));
+    // The private key is never in the file in the clear.
+    let bytes = fs::read(t.dir.path().join(DB_FILE)).expect("read");
+    let stored_pub: Vec<u8> = store
+        .conn()
+        .query_row("SELECT public FROM device_key", [], |r| r.get(0))
+        .expect("public");
+    assert_eq!(stored_pub, public);
+    assert!(bytes.windows(16).all(|w| w != &again.pkcs8()[16..32]));
+}
+
+#[test]
+fn a_damaged_device_key_is_an_error_not_a_new_key() {
+    let mut t = temp_store();
+    let public = t.store.device_key().expect("create").public_key();
+    t.store
+        .conn()
+        .execute("UPDATE device_key SET sec = x'00' || substr(sec, 2)", [])
+        .expect("damage");
+    assert!(matches!(
+        t.store.device_key(),
+        Err(Error::Corrupt {
+            table: "device_key",
+            ..
+        })
+    ));
+    let still: Vec<u8> = t
+        .store
+        .conn()
+        .query_row("SELECT public FROM device_key", [], |r| r.get(0))
+        .expect("public");
+    assert_eq!(still, public, "never silently replaced");
+}
+
+#[test]
+fn a_version_1_store_migrates_when_opened() {
+    let t = temp_store();
+    drop(t.store);
+    {
+        // What the first release wrote: schema 1, no device key table.
+        let c = raw(t.dir.path());
+        c.execute_batch("DROP TABLE device_key; PRAGMA user_version = 1;")
+            .expect("downgrade");
+    }
+    let mut store = Store::open(t.dir.path(), &t.vault).expect("open migrates");
+    assert_eq!(
+        migrations::user_version(store.conn()).expect("version"),
+        SCHEMA_VERSION
+    );
+    store.device_key().expect("the new table works");
+}
