@@ -53,6 +53,7 @@ fn kind(e: &CliError) -> &'static str {
             E::VaultKind { .. } => "vault_kind",
             E::Corrupt { .. } => "corrupt",
             E::NotFound { .. } => "not_found",
+            E::NoVisit { .. } => "no_visit",
             E::Invalid(_) => "invalid",
             E::InvalidRows(_) => "invalid_rows",
             E::RosterFormat(_) => "roster_format",

@@ -31,6 +31,8 @@ pub enum Error {
     Corrupt { table: &'static str, id: String },
     #[error("no recipient with id {id}")]
     NotFound { id: String },
+    #[error("no visit with id {id}")]
+    NoVisit { id: String },
     #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error("the roster has {} invalid row(s); nothing was imported", lines_with_errors(.0))]

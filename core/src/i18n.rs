@@ -78,6 +78,16 @@ impl Localize for Invalid {
             Invalid::SignatureTooLittle => "笔迹太少，不像签名".into(),
             Invalid::SignatureDot => "签名只是一个点".into(),
             Invalid::SignatureLine => "签名只是一条直线".into(),
+            Invalid::VisitNoContact => "请先记录敲门见到了谁".into(),
+            Invalid::VisitNotMet => "未见到本人或代理人：此项不适用".into(),
+            Invalid::VisitContactLocked => {
+                "已记录入户内容，不能改为未见到；如需更正请新建走访".into()
+            }
+            Invalid::VisitUnknownSubsidy => "服务对象未享受该项补贴".into(),
+            Invalid::VisitUnknownItem => "清单中没有此项".into(),
+            Invalid::VisitNotProxy => "此项仅适用于监护人或代理人".into(),
+            Invalid::VisitTicketItem => "只有标为有问题的清单项才能转为工单".into(),
+            Invalid::VisitThumbprintStrokes => "按手印没有笔画，以照片为证".into(),
         }
     }
 }
@@ -173,6 +183,7 @@ impl Localize for Error {
                 format!("{table} 中的记录 {id} 无法读取：密文已损坏")
             }
             Error::NotFound { id } => format!("没有编号为 {id} 的服务对象"),
+            Error::NoVisit { id } => format!("没有编号为 {id} 的走访"),
             Error::Invalid(i) => i.localize(lang),
             Error::InvalidRows(rows) => format!(
                 "花名册有{}行无效，未导入任何数据",

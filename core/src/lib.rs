@@ -12,6 +12,7 @@ pub mod model;
 pub mod policy;
 pub mod roster;
 pub mod store;
+pub mod visit;
 
 #[cfg(test)]
 mod testing;

@@ -53,6 +53,13 @@ impl NoncePool {
     }
 }
 
+/// `n` random bytes as lowercase hex (record ids).
+pub fn random_hex(n: usize) -> Result<String, CryptoError> {
+    let mut b = vec![0u8; n];
+    random_bytes(&mut b)?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
 /// Fills `out` with system randomness (keys, salts).
 pub fn random_bytes(out: &mut [u8]) -> Result<(), CryptoError> {
     SystemRandom::new()

@@ -115,6 +115,22 @@ pub enum Invalid {
     SignatureDot,
     #[error("the signature is a straight line")]
     SignatureLine,
+    #[error("record who was met at the door first")]
+    VisitNoContact,
+    #[error("nobody was met: this part of the visit does not apply")]
+    VisitNotMet,
+    #[error("the visit already holds what was said inside; a different outcome needs a new visit")]
+    VisitContactLocked,
+    #[error("the recipient is not enrolled in this subsidy")]
+    VisitUnknownSubsidy,
+    #[error("no such item in the checklist")]
+    VisitUnknownItem,
+    #[error("this checklist item is only for a guardian or proxy")]
+    VisitNotProxy,
+    #[error("a ticket can follow up only a checklist item marked as a problem")]
+    VisitTicketItem,
+    #[error("a thumbprint has no strokes; its photo is the evidence")]
+    VisitThumbprintStrokes,
 }
 
 #[cfg(test)]

@@ -67,6 +67,19 @@ const STEPS: &[&str] = &[
         created_at  TEXT    NOT NULL
     );
     ",
+    // 3: visits being recorded (drafts) and, later, sealed.
+    "
+    CREATE TABLE visits (
+        id            TEXT    PRIMARY KEY,
+        recipient_id  TEXT    NOT NULL,
+        state         TEXT    NOT NULL CHECK (state IN ('draft', 'sealed')),
+        started_at    TEXT    NOT NULL,
+        key_id        INTEGER NOT NULL,
+        sec           BLOB    NOT NULL,
+        updated_at    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX visits_by_recipient ON visits (recipient_id);
+    ",
 ];
 
 /// The schema version this build writes.

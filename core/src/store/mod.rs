@@ -12,6 +12,7 @@ pub mod reveal_log;
 mod rotation;
 #[cfg(test)]
 mod tests;
+pub mod visits;
 
 use std::fs;
 use std::io::ErrorKind;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::TransactionBehavior;
 
-use super::{device_key, keyring, recipients, Store};
+use super::{device_key, keyring, recipients, visits, Store};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -137,17 +137,28 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Checked again inside the transaction that deletes: a key is never dropped while a
         // row still needs it. If one does, the rotation stays pending and resumes.
-        if keyring::stored_active_id(&tx)? == Some(new_key)
-            && recipients::count_not_under_key(&tx, new_key)? == 0
-            && device_key::reseal(&tx, &self.keys)?
-        {
+        // Every sealed table must be on the new key before the old one goes: a key is
+        // never dropped while anything still needs it. If something does, the rotation
+        // stays pending and a later call resumes.
+        let mut complete = keyring::stored_active_id(&tx)? == Some(new_key)
+            && recipients::count_not_under_key(&tx, new_key)? == 0;
+        if complete {
+            complete = device_key::reseal(&tx, &self.keys)?;
+            let stuck = visits::reseal_all(&tx, &self.keys)?;
+            complete &= stuck.is_empty();
+            report.unreadable.extend(stuck);
+        }
+        if complete {
             tx.execute(
                 "DELETE FROM keyring WHERE state = 'retiring' AND key_id != ?1",
                 [new_key],
             )?;
-            let n = self.keys.flush_count(&tx)?;
-            tx.commit()?;
-            self.keys.note_committed(n);
+        }
+        // Re-sealed device key and visits are kept either way: they are under the new key.
+        let n = self.keys.flush_count(&tx)?;
+        tx.commit()?;
+        self.keys.note_committed(n);
+        if complete {
             self.keys.drop_retired();
         }
         Ok(report)

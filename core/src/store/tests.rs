@@ -616,9 +616,9 @@ fn a_version_1_store_migrates_when_opened() {
     let t = temp_store();
     drop(t.store);
     {
-        // What the first release wrote: schema 1, no device key table.
+        // What the first release wrote: schema 1, no device key or visits tables.
         let c = raw(t.dir.path());
-        c.execute_batch("DROP TABLE device_key; PRAGMA user_version = 1;")
+        c.execute_batch("DROP TABLE device_key; DROP TABLE visits; PRAGMA user_version = 1;")
             .expect("downgrade");
     }
     let mut store = Store::open(t.dir.path(), &t.vault).expect("open migrates");

@@ -1,0 +1,110 @@
+//! The visit session: a state machine over a draft. The shell sends actions and renders the
+//! view state it gets back; every accepted action is committed to the encrypted store before
+//! the call returns, so a draft survives the app being killed and resumes exactly. Time comes
+//! in as an argument (the injectable clock).
+
+pub mod action;
+pub mod model;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+
+pub use action::{Action, ItemStatus, SignerRole};
+pub use model::{Draft, Outcome};
+pub use rules::{Missing, Step, ViewState, Warning};
+
+use crate::crypto::random_hex;
+use crate::error::{Error, Result};
+use crate::model::{CardStatus, Category, ChecklistTemplate};
+use crate::store::{policy, recipients, visits, Store};
+
+fn template(store: &Store, version: u32) -> Result<ChecklistTemplate> {
+    let t = policy::latest_template(store.conn())?.unwrap_or_else(ChecklistTemplate::builtin);
+    // Drafts answer the version they started with; only version 1 exists so far.
+    if t.version == version {
+        Ok(t)
+    } else {
+        Ok(ChecklistTemplate::builtin())
+    }
+}
+
+/// Starts a visit to a recipient on the roster; returns its view state.
+pub fn start(
+    store: &mut Store,
+    recipient_id: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<ViewState> {
+    let r = recipients::get(store.conn(), store.keys(), recipient_id)?.ok_or_else(|| {
+        Error::NotFound {
+            id: recipient_id.to_owned(),
+        }
+    })?;
+    let t = policy::latest_template(store.conn())?.unwrap_or_else(ChecklistTemplate::builtin);
+    let draft = Draft {
+        id: format!("V{}", random_hex(8)?),
+        recipient_id: r.id.clone(),
+        started_at: now,
+        context: model::Context {
+            card_active: r.card_status == CardStatus::Active,
+            acts_through_proxy: r.categories.contains(&Category::Minor) || r.guardian.is_some(),
+            enrolment_codes: r.enrolments.iter().map(|e| e.code.clone()).collect(),
+            checklist_version: t.version,
+        },
+        outcome: None,
+        present: Vec::new(),
+        subsidies: BTreeMap::new(),
+        policies_explained: Vec::new(),
+        living_situation: String::new(),
+        needs: String::new(),
+        questions_answered: Vec::new(),
+        tickets: Vec::new(),
+        satisfaction: None,
+        checklist: BTreeMap::new(),
+        signature: None,
+        notes: Vec::new(),
+        photos: Vec::new(),
+        actions: 0,
+    };
+    store.write(|tx, keys| visits::save(tx, keys, &draft))?;
+    Ok(rules::view(&draft, &t))
+}
+
+fn load(store: &Store, visit_id: &str) -> Result<Draft> {
+    visits::load(store.conn(), store.keys(), visit_id)?.ok_or_else(|| Error::NoVisit {
+        id: visit_id.to_owned(),
+    })
+}
+
+/// Applies actions in order, each committed on its own: on the first refused one the call
+/// stops with its error (the ones before it stay recorded, the refused one changed nothing).
+pub fn act(
+    store: &mut Store,
+    visit_id: &str,
+    actions: &[Action],
+    now: DateTime<FixedOffset>,
+) -> Result<ViewState> {
+    let mut draft = load(store, visit_id)?;
+    let t = template(store, draft.context.checklist_version)?;
+    for action in actions {
+        rules::apply(&mut draft, action, &t, now)?;
+        store.write(|tx, keys| visits::save(tx, keys, &draft))?;
+    }
+    Ok(rules::view(&draft, &t))
+}
+
+/// The view state of a visit.
+pub fn view(store: &Store, visit_id: &str) -> Result<ViewState> {
+    let draft = load(store, visit_id)?;
+    let t = template(store, draft.context.checklist_version)?;
+    Ok(rules::view(&draft, &t))
+}
+
+/// The draft itself, for showing what was recorded.
+pub fn draft(store: &Store, visit_id: &str) -> Result<Draft> {
+    load(store, visit_id)
+}
+
+#[cfg(test)]
+mod tests;

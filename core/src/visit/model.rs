@@ -1,0 +1,168 @@
+//! A visit while it is being recorded (a draft): what the worker found at each of the three
+//! doors, the card checklist and the signature. Everything here is personal and is stored
+//! only inside the draft's envelope.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::media::SignatureInput;
+
+/// Who the worker met at the door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    MetPerson,
+    MetProxy,
+    NobodyHome,
+    Refused,
+    Moved,
+    Deceased,
+    InHospital,
+}
+
+impl Outcome {
+    /// The visit went inside: care, open and the checklist follow.
+    pub fn met(self) -> bool {
+        matches!(self, Outcome::MetPerson | Outcome::MetProxy)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrival {
+    Yes,
+    No,
+    Unsure,
+}
+
+/// One subsidy checked with the person: did it arrive on the card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubsidyCheck {
+    pub arrived: Arrival,
+    pub amount_seen_fen: Option<i64>,
+    pub sms_received: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketKind {
+    Consultation,
+    Complaint,
+    CardProblem,
+    PaymentMissing,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Low,
+    Normal,
+    High,
+}
+
+impl Urgency {
+    /// Days to an outcome (件件有着落): the ledger's due date counts from acceptance.
+    pub fn due_days(self) -> u64 {
+        match self {
+            Urgency::High => 3,
+            Urgency::Normal => 7,
+            Urgency::Low => 15,
+        }
+    }
+}
+
+/// A problem raised in the household; it starts as accepted (受理).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub number: u32,
+    pub kind: TicketKind,
+    pub description: String,
+    pub urgency: Urgency,
+    pub due: NaiveDate,
+    /// The checklist item it came from, if any.
+    pub from_checklist: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SatisfactionLevel {
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Satisfaction {
+    pub level: SatisfactionLevel,
+    pub comment: String,
+}
+
+/// An answer to one checklist item. (Externally tagged: the draft's postcard encoding cannot
+/// carry internally tagged enums.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistAnswer {
+    Done,
+    NotApplicable,
+    Problem { note: String },
+}
+
+/// Who signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    Recipient,
+    Proxy {
+        name: String,
+        relation: String,
+    },
+    /// Neither could sign: a fingerprint photo stands for the signature.
+    Thumbprint,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignatureRecord {
+    pub signer: Signer,
+    /// Strokes; none for a thumbprint (its photo is the evidence).
+    pub strokes: Option<SignatureInput>,
+    /// The text the signer attested to, as shown on the screen.
+    pub attested: String,
+}
+
+/// What the draft needs to know about the recipient, taken when the visit starts so the
+/// rules do not change under the worker's feet if the roster is re-imported meanwhile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Context {
+    pub card_active: bool,
+    /// Minors and people with a guardian on the roster act through a proxy.
+    pub acts_through_proxy: bool,
+    pub enrolment_codes: Vec<String>,
+    pub checklist_version: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: String,
+    pub recipient_id: String,
+    pub started_at: DateTime<FixedOffset>,
+    pub context: Context,
+    pub outcome: Option<Outcome>,
+    pub present: Vec<String>,
+    pub subsidies: BTreeMap<String, SubsidyCheck>,
+    pub policies_explained: Vec<String>,
+    pub living_situation: String,
+    pub needs: String,
+    pub questions_answered: Vec<String>,
+    pub tickets: Vec<Ticket>,
+    pub satisfaction: Option<Satisfaction>,
+    pub checklist: BTreeMap<String, ChecklistAnswer>,
+    pub signature: Option<SignatureRecord>,
+    pub notes: Vec<String>,
+    /// SHA-256 hex of each photo attached (the photos themselves are stored apart).
+    pub photos: Vec<String>,
+    /// Accepted actions, for the record's history and the session benchmark.
+    pub actions: u32,
+}

@@ -1,0 +1,444 @@
+//! The visit session against a real store: each door, the checklist and its proxy branch,
+//! what finishing needs, refusals that leave the draft unchanged, drafts that survive.
+
+use chrono::{DateTime, FixedOffset, TimeZone};
+
+use super::*;
+use crate::model::{CardStatus, Category, Guardian};
+use crate::store::recipients;
+use crate::testing::{id_number, recipient, signature_input, temp_store, TempStore};
+use crate::visit::model::{Arrival, SatisfactionLevel, TicketKind, Urgency};
+
+fn now() -> DateTime<FixedOffset> {
+    FixedOffset::east_opt(8 * 3600)
+        .expect("offset")
+        .with_ymd_and_hms(2026, 11, 27, 10, 0, 0)
+        .single()
+        .expect("time")
+}
+
+/// An adult with an inactive card and one subsidy; a minor with a guardian; an adult whose
+/// card is already active.
+fn setup() -> TempStore {
+    let mut t = temp_store();
+    let adult = recipient("ADULT", "王秀兰", 1);
+    let mut minor = recipient("MINOR", "李小明", 3);
+    let idn = crate::model::IdNumber::parse(&id_number("20150101", 3), crate::testing::today())
+        .expect("valid");
+    minor.birth_date = idn.birth_date();
+    minor.gender = idn.gender();
+    minor.id_number = idn;
+    minor.categories = vec![Category::Minor];
+    minor.guardian = Some(Guardian {
+        name: "李芳".into(),
+        relation: "母亲".into(),
+        phone: None,
+    });
+    let mut active = recipient("ACTIVE", "张德胜", 5);
+    active.card_status = CardStatus::Active;
+    t.store
+        .write(|tx, keys| {
+            for r in [&adult, &minor, &active] {
+                recipients::put(tx, keys, r)?;
+            }
+            Ok(())
+        })
+        .expect("roster");
+    t
+}
+
+fn act1(t: &mut TempStore, id: &str, a: Action) -> Result<ViewState> {
+    act(&mut t.store, id, &[a], now())
+}
+
+fn contact(outcome: Outcome) -> Action {
+    Action::Contact {
+        outcome,
+        present: vec![],
+    }
+}
+
+fn item(key: &str) -> Action {
+    Action::Checklist {
+        key: key.into(),
+        status: ItemStatus::Done,
+        note: String::new(),
+    }
+}
+
+fn sign_recipient() -> Action {
+    Action::Sign {
+        signer: SignerRole::Recipient,
+        proxy_name: String::new(),
+        relation: String::new(),
+        strokes: Some(signature_input()),
+        attested: "本人确认以上走访内容属实".into(),
+    }
+}
+
+const ADULT_ITEMS: [&str; 9] = [
+    "identity_checked",
+    "card_in_hand",
+    "social_security_activated",
+    "bank_activated",
+    "ss_password_changed",
+    "bank_pin_set",
+    "sms_enabled",
+    "balance_shown",
+    "subsidies_seen",
+];
+
+fn invalid(r: Result<ViewState>) -> crate::model::Invalid {
+    match r {
+        Err(Error::Invalid(i)) => i,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn knock_comes_first_and_a_refused_action_changes_nothing() {
+    let mut t = setup();
+    let v = start(&mut t.store, "ADULT", now()).expect("start");
+    assert_eq!(v.step, Step::Knock);
+    assert_eq!(v.missing, vec![Missing::Contact]);
+    let id = v.visit_id;
+    let before = draft(&t.store, &id).expect("draft");
+    let refused = act1(
+        &mut t,
+        &id,
+        Action::Living {
+            text: "独居".into(),
+        },
+    );
+    assert_eq!(invalid(refused), crate::model::Invalid::VisitNoContact);
+    assert_eq!(draft(&t.store, &id).expect("draft"), before);
+}
+
+#[test]
+fn an_attempt_without_meeting_anyone_needs_a_note_or_photo() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    let v = act1(&mut t, &id, contact(Outcome::NobodyHome)).expect("contact");
+    assert_eq!(
+        (v.step, v.missing.clone()),
+        (Step::Evidence, vec![Missing::AttemptEvidence])
+    );
+    let refused = act1(
+        &mut t,
+        &id,
+        Action::Subsidy {
+            code: "GL01".into(),
+            arrived: Arrival::Yes,
+            amount_fen: None,
+            sms_received: None,
+        },
+    );
+    assert_eq!(invalid(refused), crate::model::Invalid::VisitNotMet);
+    let v = act1(
+        &mut t,
+        &id,
+        Action::Note {
+            text: "邻居说老人住院了".into(),
+        },
+    )
+    .expect("note");
+    assert!(v.can_finish);
+    assert_eq!(v.step, Step::Ready);
+}
+
+#[test]
+fn a_full_visit_walks_the_three_doors_then_the_checklist_then_the_signature() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    let v = act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    assert_eq!(v.step, Step::Care);
+    assert!(v.warnings.contains(&Warning::SubsidyNotChecked {
+        code: "GL01".into()
+    }));
+    let v = act(
+        &mut t.store,
+        &id,
+        &[
+            Action::Subsidy {
+                code: "GL01".into(),
+                arrived: Arrival::No,
+                amount_fen: Some(0),
+                sms_received: Some(false),
+            },
+            Action::PolicyExplained { code: "GL".into() },
+            Action::Living {
+                text: "独居，行动不便".into(),
+            },
+        ],
+        now(),
+    )
+    .expect("care");
+    assert_eq!(v.step, Step::Open);
+    assert!(v
+        .warnings
+        .iter()
+        .all(|w| !matches!(w, Warning::SubsidyNotChecked { .. })));
+    let v = act(
+        &mut t.store,
+        &id,
+        &[
+            Action::QuestionAnswered {
+                text: "高龄津贴发放时间".into(),
+            },
+            Action::Ticket {
+                kind: TicketKind::PaymentMissing,
+                description: "十月高龄津贴未到账".into(),
+                urgency: Urgency::High,
+                checklist_item: None,
+            },
+            Action::Satisfaction {
+                level: SatisfactionLevel::Satisfied,
+                comment: String::new(),
+            },
+        ],
+        now(),
+    )
+    .expect("open");
+    assert_eq!(v.step, Step::Checklist);
+    assert_eq!(v.tickets, 1);
+    let d = draft(&t.store, &id).expect("draft");
+    assert_eq!(
+        d.tickets[0].due.to_string(),
+        "2026-11-30",
+        "high urgency: three days"
+    );
+    // Every adult item is missing, no proxy item is.
+    let keys: Vec<String> = v
+        .missing
+        .iter()
+        .filter_map(|m| match m {
+            Missing::ChecklistItem { key } => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, ADULT_ITEMS.map(String::from).to_vec());
+    let items: Vec<Action> = ADULT_ITEMS.iter().map(|k| item(k)).collect();
+    let v = act(&mut t.store, &id, &items, now()).expect("checklist");
+    assert_eq!(
+        (v.step, v.missing.clone()),
+        (Step::Sign, vec![Missing::Signature])
+    );
+    let v = act1(&mut t, &id, sign_recipient()).expect("sign");
+    assert!(v.can_finish);
+    assert_eq!(v.step, Step::Ready);
+    assert!(v.warnings.is_empty(), "{:?}", v.warnings);
+}
+
+#[test]
+fn the_proxy_branch_applies_to_minors_only() {
+    let mut t = setup();
+    let adult = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &adult, contact(Outcome::MetPerson)).expect("knock");
+    let refused = act1(&mut t, &adult, item("guardian_present"));
+    assert_eq!(invalid(refused), crate::model::Invalid::VisitNotProxy);
+
+    let minor = start(&mut t.store, "MINOR", now()).expect("start").visit_id;
+    let v = act1(&mut t, &minor, contact(Outcome::MetProxy)).expect("knock");
+    for key in ["guardian_present", "documents_seen"] {
+        assert!(v
+            .missing
+            .contains(&Missing::ChecklistItem { key: key.into() }));
+    }
+    let v = act1(&mut t, &minor, item("guardian_present")).expect("proxy item");
+    assert!(!v.missing.contains(&Missing::ChecklistItem {
+        key: "guardian_present".into()
+    }));
+    let proxy_sign = Action::Sign {
+        signer: SignerRole::Proxy,
+        proxy_name: String::new(),
+        relation: "母亲".into(),
+        strokes: Some(signature_input()),
+        attested: "监护人确认".into(),
+    };
+    assert_eq!(
+        invalid(act1(&mut t, &minor, proxy_sign)),
+        crate::model::Invalid::Required,
+        "a proxy signs with a name"
+    );
+}
+
+#[test]
+fn an_active_card_needs_no_checklist() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    let v = act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    assert_eq!(v.missing, vec![Missing::Signature]);
+}
+
+#[test]
+fn checklist_problems_need_a_note_and_are_followed_by_tickets() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    let no_note = Action::Checklist {
+        key: "bank_pin_set".into(),
+        status: ItemStatus::Problem,
+        note: " ".into(),
+    };
+    assert_eq!(
+        invalid(act1(&mut t, &id, no_note)),
+        crate::model::Invalid::Required
+    );
+    let ticket_for_done = Action::Ticket {
+        kind: TicketKind::CardProblem,
+        description: "密码锁定".into(),
+        urgency: Urgency::Normal,
+        checklist_item: Some("bank_pin_set".into()),
+    };
+    assert_eq!(
+        invalid(act1(&mut t, &id, ticket_for_done.clone())),
+        crate::model::Invalid::VisitTicketItem
+    );
+    let v = act1(
+        &mut t,
+        &id,
+        Action::Checklist {
+            key: "bank_pin_set".into(),
+            status: ItemStatus::Problem,
+            note: "输错三次已锁卡".into(),
+        },
+    )
+    .expect("problem");
+    assert!(v
+        .warnings
+        .contains(&Warning::ChecklistProblemWithoutTicket {
+            key: "bank_pin_set".into()
+        }));
+    let v = act1(&mut t, &id, ticket_for_done).expect("ticket");
+    assert!(!v
+        .warnings
+        .iter()
+        .any(|w| matches!(w, Warning::ChecklistProblemWithoutTicket { .. })));
+    let d = draft(&t.store, &id).expect("draft");
+    assert_eq!(
+        d.tickets[0].due.to_string(),
+        "2026-12-04",
+        "normal urgency: a week"
+    );
+}
+
+#[test]
+fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    act1(&mut t, &id, item("identity_checked")).expect("item");
+    assert_eq!(
+        invalid(act1(&mut t, &id, contact(Outcome::NobodyHome))),
+        crate::model::Invalid::VisitContactLocked
+    );
+    let mut line = signature_input();
+    line.strokes = vec![(0..50)
+        .map(|i| crate::media::StrokePoint {
+            x: 20.0 + i as f32 * 10.0,
+            y: 100.0,
+            t: i,
+            p: 0.5,
+        })
+        .collect()];
+    let bad = Action::Sign {
+        signer: SignerRole::Recipient,
+        proxy_name: String::new(),
+        relation: String::new(),
+        strokes: Some(line),
+        attested: "确认".into(),
+    };
+    assert_eq!(
+        invalid(act1(&mut t, &id, bad)),
+        crate::model::Invalid::SignatureLine
+    );
+    assert!(draft(&t.store, &id).expect("draft").signature.is_none());
+}
+
+#[test]
+fn a_thumbprint_waits_for_its_photo() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    let v = act1(
+        &mut t,
+        &id,
+        Action::Sign {
+            signer: SignerRole::Thumbprint,
+            proxy_name: String::new(),
+            relation: String::new(),
+            strokes: None,
+            attested: "按手印确认".into(),
+        },
+    )
+    .expect("thumbprint");
+    assert_eq!(v.missing, vec![Missing::ThumbprintPhoto]);
+    let mut d = draft(&t.store, &id).expect("draft");
+    d.photos.push("ab".repeat(32));
+    let t2 = ChecklistTemplate::builtin();
+    assert!(rules::view(&d, &t2).can_finish);
+}
+
+#[test]
+fn drafts_survive_reopening_and_a_data_key_rotation() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    act1(&mut t, &id, item("identity_checked")).expect("item");
+    let before = draft(&t.store, &id).expect("draft");
+    assert_eq!(before.actions, 2);
+    t.store
+        .rotate_data_key(&crate::store::RotateOptions::default(), &mut |_| {})
+        .expect("rotate");
+    drop(t.store);
+    let store = Store::open(t.dir.path(), &t.vault).expect("reopen");
+    assert_eq!(draft(&store, &id).expect("draft"), before);
+    let keys: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM keyring", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(keys, 1);
+}
+
+#[test]
+fn unknown_ids_are_named() {
+    let mut t = setup();
+    assert!(matches!(
+        start(&mut t.store, "NOBODY", now()),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        act1(&mut t, "V0000", contact(Outcome::MetPerson)),
+        Err(Error::NoVisit { .. })
+    ));
+}
+
+#[test]
+fn actions_parse_from_the_documented_json() {
+    let many = Action::parse_many(
+        br#"[{"type":"contact","outcome":"met_person"},{"type":"note","text":"hello"},
+            {"type":"checklist","key":"identity_checked","status":"done"},
+            {"type":"ticket","kind":"card_problem","description":"x"}]"#,
+    )
+    .expect("parse");
+    assert_eq!(many.len(), 4);
+    assert_eq!(
+        many[0],
+        Action::Contact {
+            outcome: Outcome::MetPerson,
+            present: vec![]
+        }
+    );
+    let one = Action::parse_many(br#"{"type":"note","text":"x"}"#).expect("one");
+    assert_eq!(one.len(), 1);
+    // A value typed into the wrong field is not echoed back.
+    let err = Action::parse_many(r#"[{"type":"contact","outcome":"王秀兰"}]"#.as_bytes())
+        .expect_err("bad outcome");
+    assert!(!err.contains("王秀兰"), "{err}");
+    let err = Action::parse_many(br#"[{"type":"note"}]"#).expect_err("missing");
+    assert_eq!(err, "action 1: missing field `text`");
+}
