@@ -41,6 +41,9 @@ pub enum Command {
     /// Visit intervals and other policy values.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Record a home visit: start it, apply actions, sign, show.
+    #[command(subcommand)]
+    Visit(VisitCommand),
     /// Build a demo store from a generated county and show today's due list.
     Demo(DemoArgs),
 }
@@ -106,6 +109,39 @@ pub enum KeyCommand {
         #[arg(long, default_value_t = 0, value_name = "MS")]
         pause_ms: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VisitCommand {
+    /// Start a visit to a recipient on the roster.
+    Start { recipient_id: String },
+    /// Apply actions from a JSON file ("-" for standard input): one object tagged by "type",
+    /// or an array of them. Types: contact, subsidy, policy_explained, living, needs,
+    /// question_answered, ticket, satisfaction, checklist, sign, note (see README).
+    Act { visit_id: String, file: PathBuf },
+    /// Sign with strokes captured on a pad (JSON: width, height, strokes).
+    Sign {
+        visit_id: String,
+        #[arg(long, value_name = "FILE")]
+        strokes: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "recipient")]
+        signer: Signer,
+        #[arg(long)]
+        proxy_name: Option<String>,
+        #[arg(long)]
+        relation: Option<String>,
+    },
+    /// The visit's view state: current step, what is missing, warnings.
+    Show { visit_id: String },
+    /// Visits on this device, newest first.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Signer {
+    Recipient,
+    Proxy,
+    Thumbprint,
 }
 
 #[derive(Debug, Subcommand)]

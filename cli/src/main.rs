@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Roster(c) => commands::roster::run(&ctx, c),
         Command::Key(c) => commands::key::run(&ctx, c),
         Command::Policy(c) => commands::policy::run(&ctx, c),
+        Command::Visit(c) => commands::visit::run(&ctx, c),
         Command::Demo(a) => commands::demo::run(&ctx, a),
     };
     match result {

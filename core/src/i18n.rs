@@ -2,8 +2,9 @@
 //! and labels are rendered here so every shell says the same thing in the same words.
 
 use crate::error::Error;
-use crate::model::{CardStatus, Category, Invalid};
+use crate::model::{CardStatus, Category, ChecklistTemplate, Invalid};
 use crate::roster::{RosterFault, RowError, RowProblem};
+use crate::visit::{Missing, Step, Warning};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -219,6 +220,83 @@ impl Localize for CardStatus {
     }
 }
 
+impl Localize for Step {
+    fn localize(&self, lang: Lang) -> String {
+        let (zh, en) = match self {
+            Step::Knock => ("敲门问候", "knock: who was met"),
+            Step::Care => ("串门关心", "care: subsidies and needs"),
+            Step::Open => ("启门解惑", "open: questions and problems"),
+            Step::Checklist => ("社保卡激活清单", "card checklist"),
+            Step::Sign => ("签名确认", "signature"),
+            Step::Evidence => ("留存走访凭证", "evidence of the attempt"),
+            Step::Ready => ("可以完成", "ready"),
+        };
+        pick(lang, zh, en).to_owned()
+    }
+}
+
+impl Localize for Missing {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            Missing::Contact => pick(lang, "敲门结果", "who was met").to_owned(),
+            Missing::ChecklistItem { key } => {
+                let label = ChecklistTemplate::builtin()
+                    .items
+                    .into_iter()
+                    .find(|i| i.key == *key)
+                    .map(|i| {
+                        if lang == Lang::Zh {
+                            i.label.zh
+                        } else {
+                            i.label.en
+                        }
+                    })
+                    .unwrap_or_else(|| key.clone());
+                format!("{}{label}", pick(lang, "清单：", "checklist: "))
+            }
+            Missing::Signature => pick(lang, "签名", "signature").to_owned(),
+            Missing::ThumbprintPhoto => pick(lang, "手印照片", "thumbprint photo").to_owned(),
+            Missing::AttemptEvidence => pick(
+                lang,
+                "照片或说明（未见到人时）",
+                "a photo or a note of the attempt",
+            )
+            .to_owned(),
+        }
+    }
+}
+
+impl Localize for Warning {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            Warning::SubsidyNotChecked { code } => {
+                format!(
+                    "{}{code}",
+                    pick(lang, "未核对补贴到账：", "subsidy not checked: ")
+                )
+            }
+            Warning::SatisfactionNotAsked => {
+                pick(lang, "未询问满意度", "satisfaction not asked").to_owned()
+            }
+            Warning::ChecklistProblemWithoutTicket { key } => format!(
+                "{}{key}",
+                pick(
+                    lang,
+                    "清单问题未转工单：",
+                    "checklist problem without a ticket: "
+                )
+            ),
+        }
+    }
+}
+
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
 /// Labels of the shells' screens and tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
@@ -274,6 +352,13 @@ pub enum Text {
     Rows,
     UnreadableKept,
     PassphraseTooShort,
+    Visit,
+    Step,
+    MissingMark,
+    WarningMark,
+    CanFinish,
+    BadActions,
+    Attestation,
 }
 
 impl Text {
@@ -356,6 +441,16 @@ impl Text {
             Text::Showing => ("显示前", "showing"),
             Text::LookAround => ("继续浏览", "Look around"),
             Text::KeyId => ("密钥", "key"),
+            Text::Visit => ("走访", "visit"),
+            Text::Step => ("当前步骤", "step"),
+            Text::MissingMark => ("缺：", "missing:"),
+            Text::WarningMark => ("注意：", "check:"),
+            Text::CanFinish => ("可以完成走访", "ready to finish"),
+            Text::BadActions => ("操作文件有误：{}", "the actions file is wrong: {}"),
+            Text::Attestation => (
+                "本人确认以上走访内容属实",
+                "I confirm this record of the visit is true",
+            ),
             Text::PassphraseTooShort => (
                 "新口令至少需要{}个字符",
                 "a new passphrase needs at least {} characters",

@@ -5,3 +5,4 @@ pub mod init;
 pub mod key;
 pub mod policy;
 pub mod roster;
+pub mod visit;

@@ -59,6 +59,7 @@ pub struct ViewState {
     pub warnings: Vec<Warning>,
     pub tickets: usize,
     pub photos: usize,
+    pub notes: usize,
     pub can_finish: bool,
 }
 
@@ -370,5 +371,6 @@ pub fn view(d: &Draft, template: &ChecklistTemplate) -> ViewState {
         warnings,
         tickets: d.tickets.len(),
         photos: d.photos.len(),
+        notes: d.notes.len(),
     }
 }

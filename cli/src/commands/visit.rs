@@ -1,0 +1,114 @@
+//! `doorstep visit`: the visit session from the terminal, the same actions a phone sends.
+
+use std::io::Read;
+use std::path::Path;
+
+use doorstep_core::i18n::{Localize, Text};
+use doorstep_core::media::SignatureInput;
+use doorstep_core::store::visits;
+use doorstep_core::visit::{self, Action, SignerRole, ViewState};
+use serde_json::json;
+
+use crate::args::{Signer, VisitCommand};
+use crate::context::Context;
+use crate::outln;
+use crate::output::{pad, print_json, CliError};
+
+fn read_input(file: &Path) -> Result<Vec<u8>, CliError> {
+    if file == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        Ok(std::fs::read(file)?)
+    }
+}
+
+fn print_view(ctx: &Context, v: &ViewState) {
+    if ctx.json {
+        print_json(&serde_json::to_value(v).expect("view states serialise"));
+        return;
+    }
+    let lang = ctx.lang;
+    outln!("{} {}", pad(Text::Visit.get(lang), 10), v.visit_id);
+    outln!(
+        "{} {}",
+        pad(Text::Step.get(lang), 10),
+        v.step.localize(lang)
+    );
+    for m in &v.missing {
+        outln!("  {} {}", Text::MissingMark.get(lang), m.localize(lang));
+    }
+    for w in &v.warnings {
+        outln!("  {} {}", Text::WarningMark.get(lang), w.localize(lang));
+    }
+    if v.can_finish {
+        outln!("{}", Text::CanFinish.get(lang));
+    }
+}
+
+pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
+    // Inputs are read and parsed before the store is opened: a bad file costs no key
+    // derivation and cannot leave anything half-done.
+    let actions = match cmd {
+        VisitCommand::Act { file, .. } => Action::parse_many(&read_input(file)?)
+            .map_err(|e| CliError::usage_with(Text::BadActions, &e))?,
+        VisitCommand::Sign {
+            strokes,
+            signer,
+            proxy_name,
+            relation,
+            ..
+        } => {
+            let strokes = match strokes {
+                Some(f) => Some(
+                    SignatureInput::from_json(&read_input(f)?)
+                        .map_err(doorstep_core::Error::from)?,
+                ),
+                None => None,
+            };
+            vec![Action::Sign {
+                signer: match signer {
+                    Signer::Recipient => SignerRole::Recipient,
+                    Signer::Proxy => SignerRole::Proxy,
+                    Signer::Thumbprint => SignerRole::Thumbprint,
+                },
+                proxy_name: proxy_name.clone().unwrap_or_default(),
+                relation: relation.clone().unwrap_or_default(),
+                strokes,
+                attested: Text::Attestation.get(ctx.lang).to_owned(),
+            }]
+        }
+        _ => Vec::new(),
+    };
+    let mut store = ctx.open()?;
+    match cmd {
+        VisitCommand::Start { recipient_id } => {
+            let v = visit::start(&mut store, recipient_id, ctx.now)?;
+            print_view(ctx, &v);
+        }
+        VisitCommand::Act { visit_id, .. } | VisitCommand::Sign { visit_id, .. } => {
+            let v = visit::act(&mut store, visit_id, &actions, ctx.now)?;
+            print_view(ctx, &v);
+        }
+        VisitCommand::Show { visit_id } => {
+            let v = visit::view(&store, visit_id)?;
+            print_view(ctx, &v);
+        }
+        VisitCommand::List => {
+            let rows = visits::list(store.conn())?;
+            if ctx.json {
+                print_json(&json!(rows
+                    .iter()
+                    .map(|(id, r, state)| json!({"id": id, "recipient_id": r, "state": state}))
+                    .collect::<Vec<_>>()));
+            } else {
+                for (id, r, state) in rows {
+                    outln!("{id}  {}  {state}", pad(&r, 12));
+                }
+            }
+        }
+    }
+    store.close()?;
+    Ok(())
+}
