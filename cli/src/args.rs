@@ -119,6 +119,27 @@ pub enum VisitCommand {
     /// or an array of them. Types: contact, subsidy, policy_explained, living, needs,
     /// question_answered, ticket, satisfaction, checklist, sign, note (see README).
     Act { visit_id: String, file: PathBuf },
+    /// Record a position fix from the phone.
+    Fix {
+        visit_id: String,
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        /// The accuracy radius the phone reports, in metres.
+        #[arg(long, value_name = "M")]
+        accuracy: f64,
+        /// The satellites' time of the fix (RFC 3339); default now.
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+        /// The OS reported a mock location provider.
+        #[arg(long)]
+        mock: bool,
+        #[arg(long, value_enum, default_value = "wgs84")]
+        datum: DatumArg,
+        #[arg(long, default_value = "gps")]
+        provider: String,
+    },
     /// Sign with strokes captured on a pad (JSON: width, height, strokes).
     Sign {
         visit_id: String,
@@ -135,6 +156,12 @@ pub enum VisitCommand {
     Show { visit_id: String },
     /// Visits on this device, newest first.
     List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DatumArg {
+    Wgs84,
+    Gcj02,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::model::{CardStatus, Category, ChecklistTemplate, Invalid};
 use crate::roster::{RosterFault, RowError, RowProblem};
-use crate::visit::{Missing, Step, Warning};
+use crate::visit::{Flag, Missing, Step, Warning};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -89,6 +89,8 @@ impl Localize for Invalid {
             Invalid::VisitNotProxy => "此项仅适用于监护人或代理人".into(),
             Invalid::VisitTicketItem => "只有标为有问题的清单项才能转为工单".into(),
             Invalid::VisitThumbprintStrokes => "按手印没有笔画，以照片为证".into(),
+            Invalid::FixAccuracy => "定位精度应为正的米数".into(),
+            Invalid::FixFromFuture => "定位时间比现在晚一天以上".into(),
         }
     }
 }
@@ -290,6 +292,63 @@ impl Localize for Warning {
     }
 }
 
+impl Localize for Flag {
+    fn localize(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Flag::NoLocation, _) => pick(lang, "没有定位", "no location recorded").to_owned(),
+            (
+                Flag::TooFar {
+                    distance_m,
+                    accuracy_m,
+                },
+                Lang::Zh,
+            ) => {
+                format!("距住户{distance_m}米（精度±{accuracy_m}米），超出范围")
+            }
+            (
+                Flag::TooFar {
+                    distance_m,
+                    accuracy_m,
+                },
+                Lang::En,
+            ) => {
+                format!("{distance_m} m from the household (±{accuracy_m} m), outside the geofence")
+            }
+            (Flag::MockLocation, _) => {
+                pick(lang, "系统报告模拟定位", "the OS reported a mock location").to_owned()
+            }
+            (Flag::Inaccurate { accuracy_m }, Lang::Zh) => {
+                format!("定位精度太差（±{accuracy_m}米）")
+            }
+            (Flag::Inaccurate { accuracy_m }, Lang::En) => {
+                format!("location too imprecise (±{accuracy_m} m)")
+            }
+            (Flag::FixTooOld { minutes }, Lang::Zh) => format!("定位在走访开始前{minutes}分钟取得"),
+            (Flag::FixTooOld { minutes }, Lang::En) => {
+                format!("the fix was taken {minutes} min before the visit began")
+            }
+            (Flag::TooShort { minutes }, Lang::Zh) => format!("走访只用了{minutes}分钟"),
+            (Flag::TooShort { minutes }, Lang::En) => format!("the visit took only {minutes} min"),
+            (Flag::ImpossibleSpeed { kmh }, Lang::Zh) => {
+                format!("与上一次走访之间的移动速度不可能（{kmh}公里/小时）")
+            }
+            (Flag::ImpossibleSpeed { kmh }, Lang::En) => {
+                format!("impossible travel from the previous visit ({kmh} km/h)")
+            }
+            (Flag::SameSpotOtherHousehold, _) => pick(
+                lang,
+                "同一位置近期用于另一户",
+                "the same spot was recorded for another household lately",
+            )
+            .to_owned(),
+            (Flag::ClockSkew { seconds }, Lang::Zh) => format!("设备时钟与卫星时间相差{seconds}秒"),
+            (Flag::ClockSkew { seconds }, Lang::En) => {
+                format!("the device clock is {seconds} s from satellite time")
+            }
+        }
+    }
+}
+
 fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
     match lang {
         Lang::Zh => zh,
@@ -359,6 +418,7 @@ pub enum Text {
     CanFinish,
     BadActions,
     Attestation,
+    FlagMark,
 }
 
 impl Text {
@@ -446,6 +506,7 @@ impl Text {
             Text::MissingMark => ("缺：", "missing:"),
             Text::WarningMark => ("注意：", "check:"),
             Text::CanFinish => ("可以完成走访", "ready to finish"),
+            Text::FlagMark => ("提示：", "flag:"),
             Text::BadActions => ("操作文件有误：{}", "the actions file is wrong: {}"),
             Text::Attestation => (
                 "本人确认以上走访内容属实",

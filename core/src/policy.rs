@@ -72,11 +72,53 @@ impl VisitIntervals {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Policy {
     /// Bumped by whoever issues a policy, so a device can tell which one it runs.
     pub version: u32,
     pub visit_intervals: VisitIntervals,
+    /// Older policy records have none: the defaults apply.
+    #[serde(default)]
+    pub evidence: Evidence,
+}
+
+/// Thresholds of the visit authenticity flags. A flag never blocks saving a visit; it puts
+/// the visit in front of a supervisor with the reason in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Evidence {
+    /// The household's geofence; a fix counts as inside while its accuracy circle reaches it.
+    pub geofence_m: f64,
+    /// A fix less precise than this says little about where the worker was.
+    pub max_accuracy_m: f64,
+    /// A fix taken this long before the visit started is stale.
+    pub max_fix_age_s: i64,
+    /// Visits shorter than these are unlikely to have happened as recorded.
+    pub min_minutes_met: i64,
+    pub min_minutes_attempt: i64,
+    /// Faster than this between two households (km/h) is not travel.
+    pub max_speed_kmh: f64,
+    /// The same spot (within this many metres) recorded for another household lately.
+    pub same_spot_m: f64,
+    pub same_spot_days: i64,
+    /// The device clock this far from the satellites' time is suspect.
+    pub max_clock_skew_s: i64,
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Self {
+            geofence_m: 200.0,
+            max_accuracy_m: 100.0,
+            max_fix_age_s: 600,
+            min_minutes_met: 5,
+            min_minutes_attempt: 1,
+            max_speed_kmh: 120.0,
+            same_spot_m: 5.0,
+            same_spot_days: 30,
+            max_clock_skew_s: 300,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -198,3 +198,50 @@ fn a_draft_survives_sigkill_between_actions() {
     let v = cli.json(&["visit", "act", &id, &more]);
     assert_eq!(v["notes"].as_u64(), Some(notes + 1));
 }
+
+#[test]
+fn fixes_from_the_command_line_raise_and_clear_flags() {
+    let cli = with_one_recipient();
+    let id = cli.json(&["visit", "start", "A1"])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let v = cli.json(&["visit", "show", &id]);
+    assert_eq!(v["flags"][0]["flag"], "no_location");
+    // 0.01 degrees north is about 1.1 km away, and the OS said mock.
+    let v = cli.json(&[
+        "visit",
+        "fix",
+        &id,
+        "--lat",
+        "34.81",
+        "--lon",
+        "114.8",
+        "--accuracy",
+        "20",
+        "--mock",
+    ]);
+    let kinds: Vec<&str> = v["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .map(|f| f["flag"].as_str().expect("flag"))
+        .collect();
+    assert!(
+        kinds.contains(&"too_far") && kinds.contains(&"mock_location"),
+        "{kinds:?}"
+    );
+    let out = cli.run(&[
+        "visit",
+        "fix",
+        &id,
+        "--lat",
+        "95",
+        "--lon",
+        "114.8",
+        "--accuracy",
+        "20",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("latitude"), "{}", stderr(&out));
+}

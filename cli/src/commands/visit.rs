@@ -5,11 +5,12 @@ use std::path::Path;
 
 use doorstep_core::i18n::{Localize, Text};
 use doorstep_core::media::SignatureInput;
+use doorstep_core::model::Datum;
 use doorstep_core::store::visits;
 use doorstep_core::visit::{self, Action, SignerRole, ViewState};
 use serde_json::json;
 
-use crate::args::{Signer, VisitCommand};
+use crate::args::{DatumArg, Signer, VisitCommand};
 use crate::context::Context;
 use crate::outln;
 use crate::output::{pad, print_json, CliError};
@@ -41,6 +42,9 @@ fn print_view(ctx: &Context, v: &ViewState) {
     }
     for w in &v.warnings {
         outln!("  {} {}", Text::WarningMark.get(lang), w.localize(lang));
+    }
+    for f in &v.flags {
+        outln!("  {} {}", Text::FlagMark.get(lang), f.localize(lang));
     }
     if v.can_finish {
         outln!("{}", Text::CanFinish.get(lang));
@@ -79,6 +83,34 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
                 attested: Text::Attestation.get(ctx.lang).to_owned(),
             }]
         }
+        VisitCommand::Fix {
+            lat,
+            lon,
+            accuracy,
+            at,
+            mock,
+            datum,
+            provider,
+            ..
+        } => {
+            let at = at
+                .as_deref()
+                .map(chrono::DateTime::parse_from_rfc3339)
+                .transpose()
+                .map_err(|_| CliError::usage(Text::BadNow))?;
+            vec![Action::Fix {
+                lat: *lat,
+                lon: *lon,
+                accuracy_m: *accuracy,
+                at,
+                provider: provider.clone(),
+                mock: *mock,
+                datum: Some(match datum {
+                    DatumArg::Wgs84 => Datum::Wgs84,
+                    DatumArg::Gcj02 => Datum::Gcj02,
+                }),
+            }]
+        }
         _ => Vec::new(),
     };
     let mut store = ctx.open()?;
@@ -87,7 +119,9 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
             let v = visit::start(&mut store, recipient_id, ctx.now)?;
             print_view(ctx, &v);
         }
-        VisitCommand::Act { visit_id, .. } | VisitCommand::Sign { visit_id, .. } => {
+        VisitCommand::Act { visit_id, .. }
+        | VisitCommand::Sign { visit_id, .. }
+        | VisitCommand::Fix { visit_id, .. } => {
             let v = visit::act(&mut store, visit_id, &actions, ctx.now)?;
             print_view(ctx, &v);
         }

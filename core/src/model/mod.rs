@@ -131,6 +131,10 @@ pub enum Invalid {
     VisitTicketItem,
     #[error("a thumbprint has no strokes; its photo is the evidence")]
     VisitThumbprintStrokes,
+    #[error("a fix's accuracy must be a positive number of metres")]
+    FixAccuracy,
+    #[error("the fix is dated more than a day in the future")]
+    FixFromFuture,
 }
 
 #[cfg(test)]

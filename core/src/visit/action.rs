@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{Arrival, Outcome, SatisfactionLevel, TicketKind, Urgency};
+use chrono::{DateTime, FixedOffset};
+
 use crate::media::SignatureInput;
+use crate::model::Datum;
 
 fn normal() -> Urgency {
     Urgency::Normal
@@ -91,6 +94,22 @@ pub enum Action {
     },
     /// A note (for an attempt where nobody could be met, the evidence).
     Note { text: String },
+    /// A position from the phone: degrees, accuracy radius in metres, the satellites' time
+    /// (default: now), the provider, whether the OS reported a mock location, and the datum
+    /// (phones report WGS-84, the default).
+    Fix {
+        lat: f64,
+        lon: f64,
+        accuracy_m: f64,
+        #[serde(default)]
+        at: Option<DateTime<FixedOffset>>,
+        #[serde(default)]
+        provider: String,
+        #[serde(default)]
+        mock: bool,
+        #[serde(default)]
+        datum: Option<Datum>,
+    },
 }
 
 impl Action {

@@ -4,6 +4,7 @@
 //! in as an argument (the injectable clock).
 
 pub mod action;
+pub mod flags;
 pub mod model;
 pub mod rules;
 
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 
 pub use action::{Action, ItemStatus, SignerRole};
+pub use flags::Flag;
 pub use model::{Draft, Outcome};
 pub use rules::{Missing, Step, ViewState, Warning};
 
@@ -51,6 +53,7 @@ pub fn start(
             acts_through_proxy: r.categories.contains(&Category::Minor) || r.guardian.is_some(),
             enrolment_codes: r.enrolments.iter().map(|e| e.code.clone()).collect(),
             checklist_version: t.version,
+            household: r.location.as_ref().map(crate::geo::to_wgs84),
         },
         outcome: None,
         present: Vec::new(),
@@ -65,10 +68,30 @@ pub fn start(
         signature: None,
         notes: Vec::new(),
         photos: Vec::new(),
+        fixes: model::Fixes::default(),
+        last_action_at: now,
         actions: 0,
     };
     store.write(|tx, keys| visits::save(tx, keys, &draft))?;
-    Ok(rules::view(&draft, &t))
+    view_of(store, &draft, &t)
+}
+
+/// The view state with its flags, which need the policy and the device's other visits.
+fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewState> {
+    let evidence = policy::read(store.conn())?.evidence;
+    let mut others = Vec::new();
+    for (id, _, _) in visits::list(store.conn())? {
+        if id == draft.id {
+            continue;
+        }
+        // A damaged draft cannot testify either way; it is reported where it is opened.
+        if let Ok(Some(o)) = visits::load(store.conn(), store.keys(), &id) {
+            others.push(flags::OtherVisit::from(&o));
+        }
+    }
+    let mut v = rules::view(draft, t);
+    v.flags = flags::evaluate(draft, &evidence, &others);
+    Ok(v)
 }
 
 fn load(store: &Store, visit_id: &str) -> Result<Draft> {
@@ -91,14 +114,14 @@ pub fn act(
         rules::apply(&mut draft, action, &t, now)?;
         store.write(|tx, keys| visits::save(tx, keys, &draft))?;
     }
-    Ok(rules::view(&draft, &t))
+    view_of(store, &draft, &t)
 }
 
 /// The view state of a visit.
 pub fn view(store: &Store, visit_id: &str) -> Result<ViewState> {
     let draft = load(store, visit_id)?;
     let t = template(store, draft.context.checklist_version)?;
-    Ok(rules::view(&draft, &t))
+    view_of(store, &draft, &t)
 }
 
 /// The draft itself, for showing what was recorded.

@@ -141,6 +141,34 @@ pub struct Context {
     pub acts_through_proxy: bool,
     pub enrolment_codes: Vec<String>,
     pub checklist_version: u32,
+    /// The household's position in WGS-84, converted from the roster's datum at the start.
+    pub household: Option<(f64, f64)>,
+}
+
+/// A position the phone reported, converted to WGS-84.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: f64,
+    /// The satellites' time of the fix.
+    pub at: DateTime<FixedOffset>,
+    /// The device's clock when the fix arrived.
+    pub received_at: DateTime<FixedOffset>,
+    pub provider: String,
+    pub mock: bool,
+}
+
+/// The fixes a visit keeps: where it started, where it ended, and the most precise one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fixes {
+    pub start: Option<Fix>,
+    pub end: Option<Fix>,
+    pub best: Option<Fix>,
+    /// Whether any fix, kept or not, came from a mock location provider.
+    pub any_mock: bool,
+    /// The largest gap seen between a fix's time and the device clock, in seconds.
+    pub max_clock_skew_s: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,6 +191,9 @@ pub struct Draft {
     pub notes: Vec<String>,
     /// SHA-256 hex of each photo attached (the photos themselves are stored apart).
     pub photos: Vec<String>,
+    pub fixes: Fixes,
+    /// When the last action was accepted (the visit's end until it is finished).
+    pub last_action_at: DateTime<FixedOffset>,
     /// Accepted actions, for the record's history and the session benchmark.
     pub actions: u32,
 }

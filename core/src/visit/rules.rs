@@ -5,11 +5,14 @@ use chrono::{DateTime, Days, FixedOffset};
 use serde::Serialize;
 
 use super::action::{Action, ItemStatus, SignerRole};
+use super::flags::Flag;
 use super::model::{
-    ChecklistAnswer, Draft, Outcome, Satisfaction, SignatureRecord, Signer, SubsidyCheck, Ticket,
+    ChecklistAnswer, Draft, Fix, Outcome, Satisfaction, SignatureRecord, Signer, SubsidyCheck,
+    Ticket,
 };
+use crate::geo::to_wgs84;
 use crate::media::Signature;
-use crate::model::{ChecklistTemplate, Invalid};
+use crate::model::{ChecklistTemplate, Datum, Invalid, Location};
 
 /// Free text fields: a paragraph, not a document.
 const MAX_TEXT: usize = 2000;
@@ -51,7 +54,7 @@ pub enum Warning {
     ChecklistProblemWithoutTicket { key: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewState {
     pub visit_id: String,
     pub step: Step,
@@ -61,6 +64,8 @@ pub struct ViewState {
     pub photos: usize,
     pub notes: usize,
     pub can_finish: bool,
+    /// Authenticity flags: shown to the worker before leaving, never blocking.
+    pub flags: Vec<Flag>,
 }
 
 fn text(s: &str) -> Result<String, Invalid> {
@@ -109,6 +114,7 @@ pub fn apply(
     let mut next = d.clone();
     apply_to(&mut next, action, template, now)?;
     next.actions += 1;
+    next.last_action_at = now;
     *d = next;
     Ok(())
 }
@@ -276,6 +282,52 @@ fn apply_to(
         Action::Note { text: t } => {
             push_limited(&mut d.notes, text(t)?)?;
         }
+        Action::Fix {
+            lat,
+            lon,
+            accuracy_m,
+            at,
+            provider,
+            mock,
+            datum,
+        } => {
+            let loc = Location::new(*lat, *lon, datum.unwrap_or(Datum::Wgs84))?;
+            if !(accuracy_m.is_finite() && *accuracy_m > 0.0 && *accuracy_m <= 100_000.0) {
+                return Err(Invalid::FixAccuracy);
+            }
+            let at = at.unwrap_or(now);
+            // Beyond a day ahead is no clock error but a broken fix; smaller gaps are kept
+            // and flagged as clock skew.
+            if at > now + chrono::Duration::hours(24) {
+                return Err(Invalid::FixFromFuture);
+            }
+            if provider.chars().count() > 40 {
+                return Err(Invalid::TooLong);
+            }
+            let (lat, lon) = to_wgs84(&loc);
+            let fix = Fix {
+                lat,
+                lon,
+                accuracy_m: *accuracy_m,
+                at,
+                received_at: now,
+                provider: provider.trim().to_owned(),
+                mock: *mock,
+            };
+            let f = &mut d.fixes;
+            f.any_mock |= fix.mock;
+            f.max_clock_skew_s = f.max_clock_skew_s.max((now - at).num_seconds().abs());
+            if f.best
+                .as_ref()
+                .is_none_or(|b| fix.accuracy_m < b.accuracy_m)
+            {
+                f.best = Some(fix.clone());
+            }
+            if f.start.is_none() {
+                f.start = Some(fix.clone());
+            }
+            f.end = Some(fix);
+        }
     }
     Ok(())
 }
@@ -372,5 +424,6 @@ pub fn view(d: &Draft, template: &ChecklistTemplate) -> ViewState {
         tickets: d.tickets.len(),
         photos: d.photos.len(),
         notes: d.notes.len(),
+        flags: Vec::new(),
     }
 }

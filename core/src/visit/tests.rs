@@ -442,3 +442,85 @@ fn actions_parse_from_the_documented_json() {
     let err = Action::parse_many(br#"[{"type":"note"}]"#).expect_err("missing");
     assert_eq!(err, "action 1: missing field `text`");
 }
+
+fn fix_action(lat: f64, lon: f64, datum: Option<crate::model::Datum>) -> Action {
+    Action::Fix {
+        lat,
+        lon,
+        accuracy_m: 15.0,
+        at: None,
+        provider: "gps".into(),
+        mock: false,
+        datum,
+    }
+}
+
+#[test]
+fn fixes_convert_their_datum_before_the_geofence() {
+    use crate::geo::{distance_m, wgs84_to_gcj02};
+    use crate::model::Datum;
+    let mut t = setup();
+    // The roster's household for ADULT is at WGS-84 (34.82, 114.82).
+    let (glat, glon) = wgs84_to_gcj02(34.82, 114.82);
+    assert!(
+        distance_m((34.82, 114.82), (glat, glon)) > 250.0,
+        "GCJ-02 offset in Henan"
+    );
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    let v = act1(&mut t, &id, fix_action(glat, glon, Some(Datum::Gcj02))).expect("gcj fix");
+    assert!(
+        !v.flags.iter().any(|f| matches!(f, Flag::TooFar { .. })),
+        "{:?}",
+        v.flags
+    );
+    // The same numbers taken for WGS-84 are hundreds of metres off.
+    let other = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    let v = act1(&mut t, &other, fix_action(glat, glon, None)).expect("wgs fix");
+    assert!(
+        v.flags.iter().any(|f| matches!(f, Flag::TooFar { .. })),
+        "{:?}",
+        v.flags
+    );
+    let d = draft(&t.store, &id).expect("draft");
+    let best = d.fixes.best.expect("best");
+    assert!(distance_m((best.lat, best.lon), (34.82, 114.82)) < 0.5);
+}
+
+#[test]
+fn bad_fixes_are_refused() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    assert_eq!(
+        invalid(act1(&mut t, &id, fix_action(91.0, 114.8, None))),
+        crate::model::Invalid::Latitude
+    );
+    let future = Action::Fix {
+        lat: 34.82,
+        lon: 114.82,
+        accuracy_m: 10.0,
+        at: Some(now() + chrono::Duration::days(3)),
+        provider: String::new(),
+        mock: false,
+        datum: None,
+    };
+    assert_eq!(
+        invalid(act1(&mut t, &id, future)),
+        crate::model::Invalid::FixFromFuture
+    );
+    let zero = Action::Fix {
+        lat: 34.82,
+        lon: 114.82,
+        accuracy_m: 0.0,
+        at: None,
+        provider: String::new(),
+        mock: false,
+        datum: None,
+    };
+    assert_eq!(
+        invalid(act1(&mut t, &id, zero)),
+        crate::model::Invalid::FixAccuracy
+    );
+    assert!(draft(&t.store, &id).expect("draft").fixes.best.is_none());
+}
