@@ -46,6 +46,8 @@ pub enum Command {
     Visit(VisitCommand),
     /// Build a demo store from a generated county and show today's due list.
     Demo(DemoArgs),
+    /// Check an exported visit: signature, device key and every media file. Needs no store.
+    Verify { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +158,14 @@ pub enum VisitCommand {
     Show { visit_id: String },
     /// Visits on this device, newest first.
     List,
+    /// Seal a complete visit: signed by the device, chained to its previous record.
+    Finish { visit_id: String },
+    /// Write a sealed visit's record.json, record.sig, device.pub and media/ to a folder.
+    Export {
+        visit_id: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

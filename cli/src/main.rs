@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Policy(c) => commands::policy::run(&ctx, c),
         Command::Visit(c) => commands::visit::run(&ctx, c),
         Command::Demo(a) => commands::demo::run(&ctx, a),
+        Command::Verify { dir } => commands::verify::run(&ctx, dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 pub enum CliError {
     Core(doorstep_core::Error),
     Usage(Text, String),
+    /// `verify` found problems; it already said which.
+    VerifyFailed,
 }
 
 impl CliError {
@@ -42,6 +44,7 @@ fn kind(e: &CliError) -> &'static str {
     use doorstep_core::Error as E;
     match e {
         CliError::Usage(..) => "usage",
+        CliError::VerifyFailed => "verify_failed",
         CliError::Core(e) => match e {
             E::NoStore { .. } => "no_store",
             E::AlreadyExists { .. } => "already_exists",
@@ -71,6 +74,7 @@ pub fn row_json(e: &RowError, lang: Lang) -> Value {
 pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
     let message = match e {
         CliError::Usage(t, v) => t.fill(lang, v),
+        CliError::VerifyFailed => Text::NotVerified.get(lang).to_owned(),
         CliError::Core(c) => c.localize(lang),
     };
     let rows = match e {
@@ -92,7 +96,7 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
     match e {
         // A bad argument, whether the shell or the core's validation found it.
         CliError::Usage(..) | CliError::Core(doorstep_core::Error::Invalid(_)) => ExitCode::from(2),
-        CliError::Core(_) => ExitCode::FAILURE,
+        CliError::Core(_) | CliError::VerifyFailed => ExitCode::FAILURE,
     }
 }
 

@@ -91,6 +91,8 @@ impl Localize for Invalid {
             Invalid::VisitThumbprintStrokes => "按手印没有笔画，以照片为证".into(),
             Invalid::FixAccuracy => "定位精度应为正的米数".into(),
             Invalid::FixFromFuture => "定位时间比现在晚一天以上".into(),
+            Invalid::VisitSealed => "走访已封存，不能修改（更正需新建走访）".into(),
+            Invalid::VisitIncomplete => "走访尚未完成：请查看缺少的项目".into(),
         }
     }
 }
@@ -419,6 +421,9 @@ pub enum Text {
     BadActions,
     Attestation,
     FlagMark,
+    Sealed,
+    Verified,
+    NotVerified,
 }
 
 impl Text {
@@ -507,6 +512,9 @@ impl Text {
             Text::WarningMark => ("注意：", "check:"),
             Text::CanFinish => ("可以完成走访", "ready to finish"),
             Text::FlagMark => ("提示：", "flag:"),
+            Text::Sealed => ("已封存走访", "sealed visit"),
+            Text::Verified => ("验证通过", "verified"),
+            Text::NotVerified => ("验证未通过", "verification failed"),
             Text::BadActions => ("操作文件有误：{}", "the actions file is wrong: {}"),
             Text::Attestation => (
                 "本人确认以上走访内容属实",

@@ -11,6 +11,7 @@ pub mod media;
 pub mod model;
 pub mod policy;
 pub mod roster;
+pub mod seal;
 pub mod store;
 pub mod visit;
 

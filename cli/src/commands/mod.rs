@@ -5,4 +5,5 @@ pub mod init;
 pub mod key;
 pub mod policy;
 pub mod roster;
+pub mod verify;
 pub mod visit;

@@ -129,6 +129,42 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
             let v = visit::view(&store, visit_id)?;
             print_view(ctx, &v);
         }
+        VisitCommand::Finish { visit_id } => {
+            let done = visit::finish(&mut store, visit_id, ctx.now)?;
+            if ctx.json {
+                print_json(&serde_json::to_value(&done).expect("reports serialise"));
+            } else {
+                outln!(
+                    "{} {} #{}",
+                    Text::Sealed.get(ctx.lang),
+                    done.visit_id,
+                    done.seq
+                );
+                outln!("SHA-256 {}", done.hash);
+                for f in &done.flags {
+                    outln!(
+                        "  {} {}",
+                        Text::FlagMark.get(ctx.lang),
+                        f.localize(ctx.lang)
+                    );
+                }
+            }
+        }
+        VisitCommand::Export { visit_id, out } => {
+            let e = visit::export(&mut store, visit_id)?;
+            std::fs::create_dir_all(out.join("media"))?;
+            std::fs::write(out.join("record.json"), &e.record)?;
+            std::fs::write(out.join("record.sig"), &e.signature)?;
+            std::fs::write(out.join("device.pub"), e.device_public)?;
+            for (sha, ext, bytes) in &e.media {
+                std::fs::write(out.join("media").join(format!("{sha}.{ext}")), bytes)?;
+            }
+            if ctx.json {
+                print_json(&json!({ "dir": out, "media": e.media.len() }));
+            } else {
+                outln!("{}", out.display());
+            }
+        }
         VisitCommand::List => {
             let rows = visits::list(store.conn())?;
             if ctx.json {

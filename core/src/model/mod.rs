@@ -135,6 +135,10 @@ pub enum Invalid {
     FixAccuracy,
     #[error("the fix is dated more than a day in the future")]
     FixFromFuture,
+    #[error("the visit is sealed: it cannot change (a correction is a new visit)")]
+    VisitSealed,
+    #[error("the visit is not complete: see what is missing")]
+    VisitIncomplete,
 }
 
 #[cfg(test)]

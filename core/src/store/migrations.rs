@@ -80,6 +80,26 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX visits_by_recipient ON visits (recipient_id);
     ",
+    // 4: sealing. A sealed visit's place in the device's hash chain (not personal), the chain's
+    // head, and media (signature images, photos) sealed apart from the visit they belong to.
+    "
+    ALTER TABLE visits ADD COLUMN seq INTEGER;
+    ALTER TABLE visits ADD COLUMN hash BLOB;
+    CREATE UNIQUE INDEX visits_by_seq ON visits (seq) WHERE seq IS NOT NULL;
+    CREATE TABLE device_chain (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        seq         INTEGER NOT NULL,
+        last_hash   BLOB    NOT NULL
+    );
+    CREATE TABLE media (
+        sha256      TEXT    PRIMARY KEY,
+        visit_id    TEXT    NOT NULL,
+        kind        TEXT    NOT NULL,
+        key_id      INTEGER NOT NULL,
+        sec         BLOB    NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX media_by_visit ON media (visit_id);
+    ",
 ];
 
 /// The schema version this build writes.

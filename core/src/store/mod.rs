@@ -2,8 +2,10 @@
 //! personal values are sealed in per-row envelopes under a data key that only the vault can
 //! unwrap. Repositories read with `&Connection` and write with `&Transaction`.
 
+pub mod chain;
 pub mod device_key;
 mod keyring;
+pub mod media;
 mod migrations;
 pub mod policy;
 mod recipient_codec;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::TransactionBehavior;
 
-use super::{device_key, keyring, recipients, visits, Store};
+use super::{device_key, keyring, media, recipients, visits, Store};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -144,7 +144,8 @@ impl Store {
             && recipients::count_not_under_key(&tx, new_key)? == 0;
         if complete {
             complete = device_key::reseal(&tx, &self.keys)?;
-            let stuck = visits::reseal_all(&tx, &self.keys)?;
+            let mut stuck = visits::reseal_all(&tx, &self.keys)?;
+            stuck.extend(media::reseal_all(&tx, &self.keys)?);
             complete &= stuck.is_empty();
             report.unreadable.extend(stuck);
         }

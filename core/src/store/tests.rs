@@ -618,8 +618,11 @@ fn a_version_1_store_migrates_when_opened() {
     {
         // What the first release wrote: schema 1, no device key or visits tables.
         let c = raw(t.dir.path());
-        c.execute_batch("DROP TABLE device_key; DROP TABLE visits; PRAGMA user_version = 1;")
-            .expect("downgrade");
+        c.execute_batch(
+            "DROP TABLE device_key; DROP TABLE visits; DROP TABLE device_chain;
+             DROP TABLE media; PRAGMA user_version = 1;",
+        )
+        .expect("downgrade");
     }
     let mut store = Store::open(t.dir.path(), &t.vault).expect("open migrates");
     assert_eq!(

@@ -1,25 +1,30 @@
-//! The visits table: each draft in one envelope, rewritten by every accepted action (photos are
-//! kept apart, so an action never rewrites them). Plaintext: the visit id, the recipient id,
-//! the state and when it started.
+//! The visits table. A draft is one envelope rewritten by every accepted action (photos are
+//! kept apart, so an action never rewrites them); a sealed visit is its signed record bytes
+//! and signature in one envelope, never rewritten again. Plaintext: the visit id, recipient
+//! id, state, start time, and for sealed visits their place in the device's hash chain.
 
 use chrono::Utc;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
 
 use super::Keyring;
 use crate::crypto::EnvelopeAad;
 use crate::error::{Error, Result};
+use crate::model::Invalid;
 use crate::visit::Draft;
 
 pub const TABLE: &str = "visits";
-/// Layout version of the draft envelope (postcard of `Draft`).
-const FORMAT: u16 = 1;
+/// Layout versions of the two kinds of envelope (part of their associated data, so a
+/// draft's envelope cannot pass for a sealed one).
+const DRAFT_FORMAT: u16 = 1;
+const SEALED_FORMAT: u16 = 2;
 
-fn aad(id: &str) -> EnvelopeAad<'_> {
+fn aad(id: &str, sealed: bool) -> EnvelopeAad<'_> {
     EnvelopeAad {
         table: TABLE,
         row_id: id,
-        format: FORMAT,
+        format: if sealed { SEALED_FORMAT } else { DRAFT_FORMAT },
     }
 }
 
@@ -30,15 +35,47 @@ fn corrupt(id: &str) -> Error {
     }
 }
 
-/// Writes a draft (insert or replace).
+/// A sealed visit as stored: the exact signed bytes and the signature over them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sealed {
+    pub record: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub seq: u64,
+    pub hash: [u8; 32],
+}
+
+/// The row's state and envelope; `None` when there is no such visit.
+fn row(conn: &Connection, id: &str) -> Result<Option<(bool, Vec<u8>)>> {
+    let found: Option<(String, Option<Vec<u8>>)> = conn
+        .prepare_cached("SELECT state, sec FROM visits WHERE id = ?1")?
+        .query_row([id], |r| {
+            let sec = match r.get_ref(1)? {
+                ValueRef::Blob(b) => Some(b.to_vec()),
+                _ => None,
+            };
+            Ok((r.get(0)?, sec))
+        })
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((state, Some(sec))) => Ok(Some((state == "sealed", sec))),
+        Some((_, None)) => Err(corrupt(id)),
+    }
+}
+
+/// Writes a draft (insert or replace). A sealed visit is never overwritten.
 pub fn save(tx: &Transaction<'_>, keys: &Keyring, d: &Draft) -> Result<()> {
+    if matches!(row(tx, &d.id)?, Some((true, _))) {
+        return Err(Invalid::VisitSealed.into());
+    }
     let plain = zeroize::Zeroizing::new(postcard::to_allocvec(d).map_err(|_| corrupt(&d.id))?);
-    let sec = keys.seal(aad(&d.id), &plain)?;
+    let sec = keys.seal(aad(&d.id, false), &plain)?;
     tx.prepare_cached(
         "INSERT INTO visits (id, recipient_id, state, started_at, key_id, sec, updated_at)
          VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id, sec = excluded.sec,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at
+         WHERE visits.state = 'draft'",
     )?
     .execute(params![
         d.id,
@@ -51,24 +88,52 @@ pub fn save(tx: &Transaction<'_>, keys: &Keyring, d: &Draft) -> Result<()> {
     Ok(())
 }
 
-/// Reads a draft; `None` if there is no such visit.
+/// Reads a draft; `None` if there is no such visit; `VisitSealed` if it is sealed.
 pub fn load(conn: &Connection, keys: &Keyring, id: &str) -> Result<Option<Draft>> {
-    let sec: Option<Option<Vec<u8>>> = conn
-        .prepare_cached("SELECT sec FROM visits WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok(match r.get_ref(0)? {
-                ValueRef::Blob(b) => Some(b.to_vec()),
-                _ => None,
-            })
-        })
-        .optional()?;
-    let Some(sec) = sec else {
+    let Some((sealed, sec)) = row(conn, id)? else {
         return Ok(None);
     };
-    let sec = sec.ok_or_else(|| corrupt(id))?;
-    let plain = zeroize::Zeroizing::new(keys.open(aad(id), &sec).map_err(|_| corrupt(id))?);
+    if sealed {
+        return Err(Invalid::VisitSealed.into());
+    }
+    let plain = zeroize::Zeroizing::new(keys.open(aad(id, false), &sec).map_err(|_| corrupt(id))?);
     let draft: Draft = postcard::from_bytes(&plain).map_err(|_| corrupt(id))?;
     Ok(Some(draft))
+}
+
+/// Reads a sealed visit; `None` if there is no such visit or it is still a draft.
+pub fn load_sealed(conn: &Connection, keys: &Keyring, id: &str) -> Result<Option<Sealed>> {
+    let Some((true, sec)) = row(conn, id)? else {
+        return Ok(None);
+    };
+    let plain = keys.open(aad(id, true), &sec).map_err(|_| corrupt(id))?;
+    postcard::from_bytes(&plain)
+        .map(Some)
+        .map_err(|_| corrupt(id))
+}
+
+/// Turns a draft row into its sealed record, in the caller's transaction.
+pub fn seal(tx: &Transaction<'_>, keys: &Keyring, id: &str, s: &Sealed) -> Result<()> {
+    let plain = postcard::to_allocvec(s).map_err(|_| corrupt(id))?;
+    let sec = keys.seal(aad(id, true), &plain)?;
+    let n = tx.execute(
+        "UPDATE visits SET state = 'sealed', seq = ?2, hash = ?3, key_id = ?4, sec = ?5,
+             updated_at = ?6
+         WHERE id = ?1 AND state = 'draft'",
+        params![
+            id,
+            s.seq as i64,
+            &s.hash[..],
+            keys.active_id(),
+            sec,
+            Utc::now().timestamp()
+        ],
+    )?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(Invalid::VisitSealed.into())
+    }
 }
 
 /// Visit ids with their recipient and state, newest first.
@@ -82,8 +147,9 @@ pub fn list(conn: &Connection) -> Result<Vec<(String, String, String)>> {
     Ok(rows)
 }
 
-/// For a data-key rotation: re-seals every visit not under the active key. Returns the ids
-/// that could not be read (they stay under their key, which the rotation then keeps).
+/// For a data-key rotation: re-seals every visit envelope (draft or sealed, unchanged inside)
+/// not under the active key. Returns the ids that could not be read: they stay under their
+/// key, which the rotation then keeps.
 pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
     let ids: Vec<String> = tx
         .prepare("SELECT id FROM visits WHERE key_id != ?1 OR substr(sec, 2, 4) != ?2")?
@@ -94,12 +160,22 @@ pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<Str
         .collect::<rusqlite::Result<_>>()?;
     let mut unreadable = Vec::new();
     for id in ids {
-        match load(tx, keys, &id) {
-            Ok(Some(d)) => save(tx, keys, &d)?,
-            Ok(None) => {}
-            Err(Error::Corrupt { .. }) => unreadable.push(id),
-            Err(e) => return Err(e),
-        }
+        let Some((sealed, sec)) = row(tx, &id).ok().flatten() else {
+            unreadable.push(id);
+            continue;
+        };
+        let Ok(plain) = keys
+            .open(aad(&id, sealed), &sec)
+            .map(zeroize::Zeroizing::new)
+        else {
+            unreadable.push(id);
+            continue;
+        };
+        let fresh = keys.seal(aad(&id, sealed), &plain)?;
+        tx.execute(
+            "UPDATE visits SET key_id = ?2, sec = ?3 WHERE id = ?1",
+            params![id, keys.active_id(), fresh],
+        )?;
     }
     Ok(unreadable)
 }

@@ -63,6 +63,25 @@ impl From<&Draft> for OtherVisit {
     }
 }
 
+impl OtherVisit {
+    /// The same facts from a sealed record's bytes.
+    pub fn from_record(record: &[u8]) -> Option<Self> {
+        #[derive(serde::Deserialize)]
+        struct Facts {
+            recipient_id: String,
+            finished_at: DateTime<FixedOffset>,
+            fixes: super::model::Fixes,
+        }
+        let f: Facts = serde_json::from_slice(record).ok()?;
+        Some(Self {
+            recipient_id: f.recipient_id,
+            ended_at: f.finished_at,
+            end: f.fixes.end,
+            best: f.fixes.best,
+        })
+    }
+}
+
 fn point(f: &Fix) -> (f64, f64) {
     (f.lat, f.lon)
 }

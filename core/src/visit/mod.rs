@@ -4,6 +4,7 @@
 //! in as an argument (the injectable clock).
 
 pub mod action;
+pub mod finish;
 pub mod flags;
 pub mod model;
 pub mod rules;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset};
 
 pub use action::{Action, ItemStatus, SignerRole};
+pub use finish::{export, finish, Export, Finished};
 pub use flags::Flag;
 pub use model::{Draft, Outcome};
 pub use rules::{Missing, Step, ViewState, Warning};
@@ -84,9 +86,13 @@ fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewSt
         if id == draft.id {
             continue;
         }
-        // A damaged draft cannot testify either way; it is reported where it is opened.
+        // A damaged visit cannot testify either way; it is reported where it is opened.
         if let Ok(Some(o)) = visits::load(store.conn(), store.keys(), &id) {
             others.push(flags::OtherVisit::from(&o));
+        } else if let Ok(Some(sealed)) = visits::load_sealed(store.conn(), store.keys(), &id) {
+            if let Some(o) = flags::OtherVisit::from_record(&sealed.record) {
+                others.push(o);
+            }
         }
     }
     let mut v = rules::view(draft, t);
@@ -129,5 +135,7 @@ pub fn draft(store: &Store, visit_id: &str) -> Result<Draft> {
     load(store, visit_id)
 }
 
+#[cfg(test)]
+mod finish_tests;
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use crate::store::recipients;
 use crate::testing::{id_number, recipient, signature_input, temp_store, TempStore};
 use crate::visit::model::{Arrival, SatisfactionLevel, TicketKind, Urgency};
 
-fn now() -> DateTime<FixedOffset> {
+pub(super) fn now() -> DateTime<FixedOffset> {
     FixedOffset::east_opt(8 * 3600)
         .expect("offset")
         .with_ymd_and_hms(2026, 11, 27, 10, 0, 0)
@@ -19,7 +19,7 @@ fn now() -> DateTime<FixedOffset> {
 
 /// An adult with an inactive card and one subsidy; a minor with a guardian; an adult whose
 /// card is already active.
-fn setup() -> TempStore {
+pub(super) fn setup() -> TempStore {
     let mut t = temp_store();
     let adult = recipient("ADULT", "王秀兰", 1);
     let mut minor = recipient("MINOR", "李小明", 3);
@@ -47,11 +47,11 @@ fn setup() -> TempStore {
     t
 }
 
-fn act1(t: &mut TempStore, id: &str, a: Action) -> Result<ViewState> {
+pub(super) fn act1(t: &mut TempStore, id: &str, a: Action) -> Result<ViewState> {
     act(&mut t.store, id, &[a], now())
 }
 
-fn contact(outcome: Outcome) -> Action {
+pub(super) fn contact(outcome: Outcome) -> Action {
     Action::Contact {
         outcome,
         present: vec![],
@@ -66,7 +66,7 @@ fn item(key: &str) -> Action {
     }
 }
 
-fn sign_recipient() -> Action {
+pub(super) fn sign_recipient() -> Action {
     Action::Sign {
         signer: SignerRole::Recipient,
         proxy_name: String::new(),

@@ -1,0 +1,65 @@
+//! `doorstep verify DIR`: checks an exported visit with nothing but its files: the signature
+//! over record.json's exact bytes, the device key, and every media file the record names.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use doorstep_core::i18n::Text;
+use doorstep_core::seal;
+use serde_json::json;
+
+use crate::context::Context;
+use crate::outln;
+use crate::output::{print_json, CliError};
+
+fn read(dir: &Path, name: &str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(dir.join(name)).map_err(|e| {
+        CliError::Core(doorstep_core::Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("{name}: {e}"),
+        )))
+    })
+}
+
+pub fn run(ctx: &Context, dir: &Path) -> Result<(), CliError> {
+    let record = read(dir, "record.json")?;
+    let signature = read(dir, "record.sig")?;
+    let public = read(dir, "device.pub")?;
+    let mut media = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join("media")) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let sha = name.split('.').next().unwrap_or_default().to_owned();
+            media.insert(sha, std::fs::read(e.path())?);
+        }
+    }
+    match seal::verify(&record, &signature, &public, &media) {
+        Ok(head) => {
+            if ctx.json {
+                print_json(&json!({
+                    "verified": true, "visit_id": head.visit_id, "seq": head.seq,
+                    "prev_hash": head.prev_hash, "media": head.media().len(),
+                }));
+            } else {
+                outln!(
+                    "{} {} #{}",
+                    Text::Verified.get(ctx.lang),
+                    head.visit_id,
+                    head.seq
+                );
+            }
+            Ok(())
+        }
+        Err(problems) => {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            if ctx.json {
+                print_json(&json!({ "verified": false, "problems": list }));
+            } else {
+                for p in &list {
+                    eprintln!("{p}");
+                }
+            }
+            Err(CliError::VerifyFailed)
+        }
+    }
+}

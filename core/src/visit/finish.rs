@@ -1,0 +1,129 @@
+//! Finishing a visit: the draft becomes an immutable sealed record, signed by the device and
+//! chained to the device's previous record; and exporting one for anyone to verify.
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{load, template, view_of, Draft};
+use crate::crypto::{hex, sha256};
+use crate::error::{Error, Result};
+use crate::media::Signature;
+use crate::model::Invalid;
+use crate::seal;
+use crate::store::{chain, media, recipients, visits, Store};
+use crate::visit::Flag;
+
+/// What finishing produced.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Finished {
+    pub visit_id: String,
+    pub seq: u64,
+    /// SHA-256 of the record bytes, hex.
+    pub hash: String,
+    pub flags: Vec<Flag>,
+}
+
+/// Seals a complete draft. Everything (record, signature image, chain head, the recipient's
+/// last visit) commits in one transaction.
+pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> Result<Finished> {
+    let draft: Draft = load(store, visit_id)?;
+    let t = template(store, draft.context.checklist_version)?;
+    let view = view_of(store, &draft, &t)?;
+    if !view.can_finish {
+        return Err(Invalid::VisitIncomplete.into());
+    }
+    let device = store.device_key()?;
+    let png = match draft.signature.as_ref().and_then(|s| s.strokes.clone()) {
+        Some(strokes) => Some(Signature::new(strokes)?.render_png()),
+        None => None,
+    };
+    let flags = view.flags;
+    store.write(|tx, keys| {
+        let link = chain::next(tx)?;
+        let image = match &png {
+            Some(bytes) => Some(media::put(tx, keys, &draft.id, "signature", bytes)?),
+            None => None,
+        };
+        let record = seal::canonical(
+            &draft,
+            link,
+            &device.public_key(),
+            now,
+            image.as_deref(),
+            &flags,
+        );
+        let hash = sha256(&record);
+        let sealed = visits::Sealed {
+            signature: device.sign(&record).to_vec(),
+            record,
+            seq: link.seq,
+            hash,
+        };
+        visits::seal(tx, keys, &draft.id, &sealed)?;
+        chain::advance(tx, link.seq, &hash)?;
+        if draft.outcome.is_some_and(|o| o.met()) {
+            recipients::set_last_visit(tx, &draft.recipient_id, now.date_naive())?;
+        }
+        Ok(Finished {
+            visit_id: draft.id.clone(),
+            seq: link.seq,
+            hash: hex(&hash),
+            flags: flags.clone(),
+        })
+    })
+}
+
+/// A sealed visit as files: the exact signed bytes, the signature, the device's public key,
+/// and every media file the record names (by SHA-256, with its extension).
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub record: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub device_public: [u8; 32],
+    pub media: Vec<(String, &'static str, Vec<u8>)>,
+}
+
+pub fn export(store: &mut Store, visit_id: &str) -> Result<Export> {
+    let sealed = visits::load_sealed(store.conn(), store.keys(), visit_id)?.ok_or_else(|| {
+        Error::NoVisit {
+            id: visit_id.to_owned(),
+        }
+    })?;
+    let device_public = store.device_key()?.public_key();
+    let head = seal::verify(
+        &sealed.record,
+        &sealed.signature,
+        &device_public,
+        &Default::default(),
+    )
+    .or_else(|problems| {
+        // Media are checked below; anything else wrong with our own record is damage.
+        let only_media = problems
+            .iter()
+            .all(|p| matches!(p, seal::VerifyProblem::MediaMissing(_)));
+        if only_media {
+            serde_json::from_slice::<seal::RecordHead>(&sealed.record).map_err(|_| ())
+        } else {
+            Err(())
+        }
+    })
+    .map_err(|()| Error::Corrupt {
+        table: "visits",
+        id: visit_id.to_owned(),
+    })?;
+    let mut files = Vec::new();
+    for sha in head.media() {
+        let (kind, bytes) =
+            media::get(store.conn(), store.keys(), &sha)?.ok_or_else(|| Error::Corrupt {
+                table: "media",
+                id: sha.clone(),
+            })?;
+        let ext = if kind == "signature" { "png" } else { "jpg" };
+        files.push((sha, ext, bytes));
+    }
+    Ok(Export {
+        record: sealed.record,
+        signature: sealed.signature,
+        device_public,
+        media: files,
+    })
+}

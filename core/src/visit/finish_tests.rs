@@ -1,0 +1,161 @@
+//! Sealing: only complete visits, immutable afterwards, chained per device, exported bundles
+//! that verify and stop verifying when any byte changes.
+
+use std::collections::BTreeMap;
+
+use super::tests::{act1, contact, now, setup, sign_recipient};
+use super::*;
+use crate::seal::{self, VerifyProblem};
+use crate::store::recipients;
+
+/// Finishes a met visit to ACTIVE (card active: no checklist), signed.
+fn sealed_visit(t: &mut crate::testing::TempStore) -> (String, Finished) {
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(t, &id, contact(Outcome::MetPerson)).expect("knock");
+    act1(t, &id, sign_recipient()).expect("sign");
+    let later = now() + chrono::Duration::minutes(20);
+    let done = finish(&mut t.store, &id, later).expect("finish");
+    (id, done)
+}
+
+fn media_map(e: &Export) -> BTreeMap<String, Vec<u8>> {
+    e.media
+        .iter()
+        .map(|(sha, _, bytes)| (sha.clone(), bytes.clone()))
+        .collect()
+}
+
+#[test]
+fn only_a_complete_visit_seals_and_then_nothing_changes_it() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    assert!(matches!(
+        finish(&mut t.store, &id, now()),
+        Err(Error::Invalid(crate::model::Invalid::VisitIncomplete))
+    ));
+    act1(&mut t, &id, sign_recipient()).expect("sign");
+    let done = finish(&mut t.store, &id, now()).expect("finish");
+    assert_eq!(done.seq, 1);
+    assert!(done.flags.iter().any(|f| matches!(f, Flag::NoLocation)));
+    for refused in [
+        act1(
+            &mut t,
+            &id,
+            Action::Note {
+                text: "late".into(),
+            },
+        )
+        .map(|_| ()),
+        finish(&mut t.store, &id, now()).map(|_| ()),
+    ] {
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Invalid(crate::model::Invalid::VisitSealed))
+            ),
+            "{refused:?}"
+        );
+    }
+    let r = recipients::get(t.store.conn(), t.store.keys(), "ACTIVE")
+        .expect("get")
+        .expect("ACTIVE");
+    assert_eq!(r.last_visit, Some(now().date_naive()));
+}
+
+#[test]
+fn records_chain_per_device() {
+    let mut t = setup();
+    let (a, first) = sealed_visit(&mut t);
+    let (b, second) = sealed_visit(&mut t);
+    assert_eq!((first.seq, second.seq), (1, 2));
+    let ea = export(&mut t.store, &a).expect("export a");
+    let eb = export(&mut t.store, &b).expect("export b");
+    assert_eq!(
+        crate::crypto::hex(&crate::crypto::sha256(&ea.record)),
+        first.hash
+    );
+    let head_b = seal::verify(
+        &eb.record,
+        &eb.signature,
+        &eb.device_public,
+        &media_map(&eb),
+    )
+    .expect("b verifies");
+    assert_eq!(head_b.prev_hash.as_deref(), Some(first.hash.as_str()));
+    let head_a = seal::verify(
+        &ea.record,
+        &ea.signature,
+        &ea.device_public,
+        &media_map(&ea),
+    )
+    .expect("a verifies");
+    assert_eq!(head_a.prev_hash, None);
+    assert_eq!(head_a.seq, 1);
+}
+
+#[test]
+fn an_export_verifies_and_any_changed_byte_is_caught() {
+    let mut t = setup();
+    let (id, _) = sealed_visit(&mut t);
+    let e = export(&mut t.store, &id).expect("export");
+    let media = media_map(&e);
+    assert_eq!(media.len(), 1, "the signature image");
+    let head = seal::verify(&e.record, &e.signature, &e.device_public, &media).expect("verifies");
+    assert_eq!(head.visit_id, id);
+
+    let mut record = e.record.clone();
+    let i = record.len() / 2;
+    record[i] ^= 0x01;
+    assert_eq!(
+        seal::verify(&record, &e.signature, &e.device_public, &media)
+            .err()
+            .map(|p| p[0].clone()),
+        Some(VerifyProblem::BadSignature)
+    );
+    let mut sig = e.signature.clone();
+    sig[0] ^= 0x80;
+    assert_eq!(
+        seal::verify(&e.record, &sig, &e.device_public, &media).err(),
+        Some(vec![VerifyProblem::BadSignature])
+    );
+    let mut changed = media.clone();
+    let (sha, bytes) = changed.iter_mut().next().expect("one");
+    let sha = sha.clone();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    assert_eq!(
+        seal::verify(&e.record, &e.signature, &e.device_public, &changed).err(),
+        Some(vec![VerifyProblem::MediaChanged(sha.clone())])
+    );
+    assert_eq!(
+        seal::verify(&e.record, &e.signature, &e.device_public, &BTreeMap::new()).err(),
+        Some(vec![VerifyProblem::MediaMissing(sha)])
+    );
+    let other = crate::crypto::DeviceKey::generate().expect("key");
+    let forged = other.sign(&e.record);
+    let problems =
+        seal::verify(&e.record, &forged, &other.public_key(), &media).expect_err("another device");
+    assert_eq!(problems, vec![VerifyProblem::OtherDevice]);
+}
+
+#[test]
+fn sealed_records_and_their_media_survive_a_rotation() {
+    let mut t = setup();
+    let (id, done) = sealed_visit(&mut t);
+    t.store
+        .rotate_data_key(&crate::store::RotateOptions::default(), &mut |_| {})
+        .expect("rotate");
+    drop(t.store);
+    let mut store = Store::open(t.dir.path(), &t.vault).expect("reopen");
+    let e = export(&mut store, &id).expect("export after rotation");
+    assert_eq!(
+        crate::crypto::hex(&crate::crypto::sha256(&e.record)),
+        done.hash
+    );
+    seal::verify(&e.record, &e.signature, &e.device_public, &media_map(&e)).expect("verifies");
+}
