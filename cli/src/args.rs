@@ -142,6 +142,8 @@ pub enum VisitCommand {
         #[arg(long, default_value = "gps")]
         provider: String,
     },
+    /// Attach a photo (JPEG or PNG): shrunk, turned upright, stripped of metadata, sealed.
+    Photo { visit_id: String, file: PathBuf },
     /// Sign with strokes captured on a pad (JSON: width, height, strokes).
     Sign {
         visit_id: String,

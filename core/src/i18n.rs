@@ -93,6 +93,9 @@ impl Localize for Invalid {
             Invalid::FixFromFuture => "定位时间比现在晚一天以上".into(),
             Invalid::VisitSealed => "走访已封存，不能修改（更正需新建走访）".into(),
             Invalid::VisitIncomplete => "走访尚未完成：请查看缺少的项目".into(),
+            Invalid::PhotoFormat => "照片须为JPEG或PNG文件".into(),
+            Invalid::PhotoTooLarge => "照片声明的像素数超过任何相机".into(),
+            Invalid::PhotoDamaged => "照片已损坏或不完整".into(),
         }
     }
 }
@@ -341,6 +344,12 @@ impl Localize for Flag {
                 lang,
                 "同一位置近期用于另一户",
                 "the same spot was recorded for another household lately",
+            )
+            .to_owned(),
+            (Flag::PhotoReused, _) => pick(
+                lang,
+                "照片与另一次走访的照片相同",
+                "a photo is the same as one in another visit",
             )
             .to_owned(),
             (Flag::ClockSkew { seconds }, Lang::Zh) => format!("设备时钟与卫星时间相差{seconds}秒"),

@@ -72,7 +72,7 @@ impl VisitIntervals {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     /// Bumped by whoever issues a policy, so a device can tell which one it runs.
     pub version: u32,
@@ -80,6 +80,24 @@ pub struct Policy {
     /// Older policy records have none: the defaults apply.
     #[serde(default)]
     pub evidence: Evidence,
+    /// Photos are stored with at most this long an edge, in pixels.
+    #[serde(default = "default_long_edge")]
+    pub photo_long_edge: u32,
+}
+
+fn default_long_edge() -> u32 {
+    1600
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            version: 0,
+            visit_intervals: VisitIntervals::default(),
+            evidence: Evidence::default(),
+            photo_long_edge: default_long_edge(),
+        }
+    }
 }
 
 /// Thresholds of the visit authenticity flags. A flag never blocks saving a visit; it puts

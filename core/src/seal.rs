@@ -51,6 +51,7 @@ struct Record<'a> {
     signature: Option<SignatureOut<'a>>,
     notes: &'a [String],
     photos: &'a [String],
+    photo_phashes: &'a [u64],
     fixes: &'a Fixes,
     flags: &'a [Flag],
 }
@@ -99,6 +100,7 @@ pub fn canonical(
         }),
         notes: &d.notes,
         photos: &d.photos,
+        photo_phashes: &d.photo_phashes,
         fixes: &d.fixes,
         flags,
     };

@@ -151,3 +151,38 @@ fn finish_export_and_verify_and_every_changed_byte_is_named() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("is missing"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_phone_photo_goes_in_with_gps_and_comes_out_without() {
+    let (cli, id) = signed_visit();
+    let photo = format!(
+        "{}/../../shared/data/photos/mosaic-12mp-exif-gps.jpg",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let input = std::fs::read(&photo).expect("test photo");
+    assert!(input.windows(4).any(|w| w == b"Exif"));
+    let v = cli.json(&["visit", "photo", &id, &photo]);
+    assert_eq!(v["photos"], 1);
+    cli.ok(&["visit", "finish", &id]);
+    let out = cli.dir.path().join("export");
+    cli.ok(&["visit", "export", &id, "--out", out.to_str().expect("path")]);
+    let jpgs: Vec<Vec<u8>> = std::fs::read_dir(out.join("media"))
+        .expect("media")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".jpg"))
+        .map(|e| std::fs::read(e.path()).expect("read"))
+        .collect();
+    assert_eq!(jpgs.len(), 1);
+    let jpg = &jpgs[0];
+    assert!(jpg.starts_with(&[0xFF, 0xD8]));
+    assert!(!jpg.windows(4).any(|w| w == b"Exif") && !jpg.windows(3).any(|w| w == b"GPS"));
+    assert!(jpg.len() < input.len() / 3);
+    let v = cli.json(&["verify", out.to_str().expect("path")]);
+    assert_eq!(v["media"], 2, "the photo and the signature image");
+    let out = cli.run(&["visit", "photo", &id, &photo]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a sealed visit takes no more photos"
+    );
+}

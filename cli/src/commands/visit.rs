@@ -113,6 +113,10 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
         }
         _ => Vec::new(),
     };
+    let photo = match cmd {
+        VisitCommand::Photo { file, .. } => Some(read_input(file)?),
+        _ => None,
+    };
     let mut store = ctx.open()?;
     match cmd {
         VisitCommand::Start { recipient_id } => {
@@ -123,6 +127,11 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
         | VisitCommand::Sign { visit_id, .. }
         | VisitCommand::Fix { visit_id, .. } => {
             let v = visit::act(&mut store, visit_id, &actions, ctx.now)?;
+            print_view(ctx, &v);
+        }
+        VisitCommand::Photo { visit_id, .. } => {
+            let bytes = photo.unwrap_or_default();
+            let v = visit::add_photo(&mut store, visit_id, &bytes, ctx.now)?;
             print_view(ctx, &v);
         }
         VisitCommand::Show { visit_id } => {

@@ -139,6 +139,12 @@ pub enum Invalid {
     VisitSealed,
     #[error("the visit is not complete: see what is missing")]
     VisitIncomplete,
+    #[error("a photo must be a JPEG or PNG file")]
+    PhotoFormat,
+    #[error("the photo declares more pixels than any camera takes")]
+    PhotoTooLarge,
+    #[error("the photo is damaged or cut short")]
+    PhotoDamaged,
 }
 
 #[cfg(test)]

@@ -159,3 +159,71 @@ fn sealed_records_and_their_media_survive_a_rotation() {
     );
     seal::verify(&e.record, &e.signature, &e.device_public, &media_map(&e)).expect("verifies");
 }
+
+fn forest() -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../shared/data/photos/forest-path-2560x1600.jpg",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("test photo")
+}
+
+#[test]
+fn a_photo_is_evidence_sealed_with_the_visit_and_recognised_when_reused() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &id, contact(Outcome::NobodyHome)).expect("knock");
+    let v = add_photo(&mut t.store, &id, &forest(), now()).expect("photo");
+    assert_eq!(v.photos, 1);
+    assert!(v.can_finish, "a photo is evidence of the attempt");
+    assert!(!v.flags.contains(&Flag::PhotoReused));
+    // Not an image: refused, the draft keeps its one photo.
+    assert!(matches!(
+        add_photo(&mut t.store, &id, b"not a photo", now()),
+        Err(Error::Invalid(crate::model::Invalid::PhotoFormat))
+    ));
+    let done = finish(&mut t.store, &id, now() + chrono::Duration::minutes(3)).expect("finish");
+    let e = export(&mut t.store, &id).expect("export");
+    assert_eq!(e.media.len(), 1);
+    assert_eq!(e.media[0].1, "jpg");
+    let head = seal::verify(&e.record, &e.signature, &e.device_public, &media_map(&e))
+        .expect("verifies with its photo");
+    assert_eq!(head.media().len(), 1);
+    assert_eq!(
+        crate::crypto::hex(&crate::crypto::sha256(&e.record)),
+        done.hash
+    );
+
+    // The same picture, re-sent smaller, in a visit to another household.
+    let again = crate::media::photo::process(&e.media[0].2, 1000).expect("reprocess");
+    let other = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &other, contact(Outcome::NobodyHome)).expect("knock");
+    let v = add_photo(&mut t.store, &other, &again.jpeg, now()).expect("photo");
+    assert!(v.flags.contains(&Flag::PhotoReused), "{:?}", v.flags);
+}
+
+#[test]
+fn a_thumbprint_is_complete_with_its_photo() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    let v = act1(
+        &mut t,
+        &id,
+        Action::Sign {
+            signer: SignerRole::Thumbprint,
+            proxy_name: String::new(),
+            relation: String::new(),
+            strokes: None,
+            attested: "按手印确认".into(),
+        },
+    )
+    .expect("thumbprint");
+    assert!(!v.can_finish);
+    let v = add_photo(&mut t.store, &id, &forest(), now()).expect("photo");
+    assert!(v.can_finish, "{:?}", v.missing);
+}

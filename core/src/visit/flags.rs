@@ -41,7 +41,12 @@ pub enum Flag {
     ClockSkew {
         seconds: i64,
     },
+    /// A photo (near-)identical to one in another visit.
+    PhotoReused,
 }
+
+/// Perceptual hashes this close are the same picture (resized, re-encoded).
+const SAME_PICTURE_BITS: u32 = 4;
 
 /// What the flags need to know of another visit on this device.
 #[derive(Debug, Clone)]
@@ -50,6 +55,7 @@ pub struct OtherVisit {
     pub ended_at: DateTime<FixedOffset>,
     pub end: Option<Fix>,
     pub best: Option<Fix>,
+    pub photo_phashes: Vec<u64>,
 }
 
 impl From<&Draft> for OtherVisit {
@@ -59,6 +65,7 @@ impl From<&Draft> for OtherVisit {
             ended_at: d.last_action_at,
             end: d.fixes.end.clone(),
             best: d.fixes.best.clone(),
+            photo_phashes: d.photo_phashes.clone(),
         }
     }
 }
@@ -71,6 +78,8 @@ impl OtherVisit {
             recipient_id: String,
             finished_at: DateTime<FixedOffset>,
             fixes: super::model::Fixes,
+            #[serde(default)]
+            photo_phashes: Vec<u64>,
         }
         let f: Facts = serde_json::from_slice(record).ok()?;
         Some(Self {
@@ -78,6 +87,7 @@ impl OtherVisit {
             ended_at: f.finished_at,
             end: f.fixes.end,
             best: f.fixes.best,
+            photo_phashes: f.photo_phashes,
         })
     }
 }
@@ -168,6 +178,16 @@ pub fn evaluate(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<Flag> {
             seconds: fixes.max_clock_skew_s,
         });
     }
+    let reused = d.photo_phashes.iter().any(|&mine| {
+        others.iter().any(|o| {
+            o.photo_phashes
+                .iter()
+                .any(|&theirs| crate::media::photo::distance(mine, theirs) <= SAME_PICTURE_BITS)
+        })
+    });
+    if reused {
+        flags.push(Flag::PhotoReused);
+    }
     flags
 }
 
@@ -230,6 +250,7 @@ mod tests {
             signature: None,
             notes: vec![],
             photos: vec![],
+            photo_phashes: vec![],
             fixes: Fixes {
                 start: Some(f.clone()),
                 end: Some(f.clone()),
@@ -330,6 +351,7 @@ mod tests {
             ended_at: ended,
             end: Some(f.clone()),
             best: Some(f),
+            photo_phashes: vec![],
         }
     }
 
@@ -364,6 +386,17 @@ mod tests {
         );
         assert_eq!(flags(&draft(), &[spot("R1", 5)]), vec![], "same household");
         assert_eq!(flags(&draft(), &[spot("R2", 40)]), vec![], "long ago");
+    }
+
+    #[test]
+    fn the_same_photo_in_another_visit() {
+        let mut d = draft();
+        d.photo_phashes = vec![0xF0F0_F0F0_F0F0_F0F0];
+        let mut o = other("R2", 9_000.0, at(8, 0));
+        o.photo_phashes = vec![0xF0F0_F0F0_F0F0_F0F1];
+        assert_eq!(flags(&d, &[o.clone()]), vec![Flag::PhotoReused]);
+        o.photo_phashes = vec![0x0F0F_0F0F_0F0F_0F0F];
+        assert_eq!(flags(&d, &[o]), vec![]);
     }
 
     #[test]

@@ -70,6 +70,7 @@ pub fn start(
         signature: None,
         notes: Vec::new(),
         photos: Vec::new(),
+        photo_phashes: Vec::new(),
         fixes: model::Fixes::default(),
         last_action_at: now,
         actions: 0,
@@ -120,6 +121,35 @@ pub fn act(
         rules::apply(&mut draft, action, &t, now)?;
         store.write(|tx, keys| visits::save(tx, keys, &draft))?;
     }
+    view_of(store, &draft, &t)
+}
+
+/// Attaches a photo (JPEG or PNG bytes): processed first (shrunk, upright, metadata gone),
+/// then stored sealed together with the draft's new state in one transaction. Evidence of an
+/// attempt, a thumbprint, or anything the worker shows.
+pub fn add_photo(
+    store: &mut Store,
+    visit_id: &str,
+    bytes: &[u8],
+    now: DateTime<FixedOffset>,
+) -> Result<ViewState> {
+    let mut draft = load(store, visit_id)?;
+    let t = template(store, draft.context.checklist_version)?;
+    if draft.photos.len() >= 200 {
+        return Err(crate::model::Invalid::TooLong.into());
+    }
+    let long_edge = policy::read(store.conn())?.photo_long_edge;
+    let photo = crate::media::photo::process(bytes, long_edge)?;
+    if !draft.photos.contains(&photo.sha256) {
+        draft.photos.push(photo.sha256.clone());
+        draft.photo_phashes.push(photo.phash);
+    }
+    draft.actions += 1;
+    draft.last_action_at = now;
+    store.write(|tx, keys| {
+        crate::store::media::put(tx, keys, &draft.id, "photo", &photo.jpeg)?;
+        visits::save(tx, keys, &draft)
+    })?;
     view_of(store, &draft, &t)
 }
 

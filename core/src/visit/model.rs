@@ -191,6 +191,8 @@ pub struct Draft {
     pub notes: Vec<String>,
     /// SHA-256 hex of each photo attached (the photos themselves are stored apart).
     pub photos: Vec<String>,
+    /// Each photo's perceptual hash, in the same order: the same picture in another visit.
+    pub photo_phashes: Vec<u64>,
     pub fixes: Fixes,
     /// When the last action was accepted (the visit's end until it is finished).
     pub last_action_at: DateTime<FixedOffset>,

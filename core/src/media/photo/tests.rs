@@ -1,0 +1,141 @@
+//! The photo pipeline on the real test photos in shared/data/photos, and on files built to
+//! break it.
+
+use super::*;
+
+fn photo(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../shared/data/photos/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A small JPEG of horizontal bands, with an optional APP1 EXIF orientation.
+fn banded_jpeg(w: u16, h: u16, orientation: Option<u16>) -> Vec<u8> {
+    let mut px = Vec::with_capacity(usize::from(w) * usize::from(h) * 3);
+    for y in 0..h {
+        for x in 0..w {
+            let band = |v: u16, of: u16| (u32::from(v) * 255 / u32::from(of)) as u8;
+            px.extend_from_slice(&[band(y, h), band(x, w), 90]);
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = Encoder::new(&mut out, 90);
+    if let Some(o) = orientation {
+        // Exif header, little-endian TIFF, one IFD entry: Orientation (0x0112), SHORT, 1.
+        let mut app1 = b"Exif\0\0II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0".to_vec();
+        app1.extend_from_slice(&o.to_le_bytes());
+        app1.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        enc.add_app_segment(1, app1).expect("app1");
+    }
+    enc.encode(&px, w, h, ColorType::Rgb).expect("encode");
+    out
+}
+
+#[test]
+fn a_12_megapixel_phone_photo_shrinks_and_loses_its_gps() {
+    let input = photo("mosaic-12mp-exif-gps.jpg");
+    assert!(contains(&input, b"Exif"), "the test photo carries EXIF");
+    let p = process(&input, 1600).expect("process");
+    assert_eq!((p.width, p.height), (1600, 1200));
+    assert!(!contains(&p.jpeg, b"Exif") && !contains(&p.jpeg, b"GPS"));
+    assert!(exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(&p.jpeg))
+        .is_err());
+    let mut dec = jpeg_decoder::Decoder::new(&p.jpeg[..]);
+    dec.decode().expect("a valid JPEG");
+    let info = dec.info().expect("info");
+    assert_eq!((info.width, info.height), (1600, 1200));
+    assert_eq!(p.sha256, hex(&sha256(&p.jpeg)));
+    assert!(p.jpeg.len() < input.len() / 3, "{} bytes", p.jpeg.len());
+}
+
+#[test]
+fn large_jpegs_decode_at_a_reduced_scale() {
+    // 4000×3000 for a 1600 edge: decoded at 1/2, never whole.
+    let img = decode_jpeg(&photo("mosaic-12mp-exif-gps.jpg"), 1600).expect("decode");
+    assert_eq!((img.w, img.h), (2000, 1500));
+    let forest = process(&photo("forest-path-2560x1600.jpg"), 1600).expect("forest");
+    assert_eq!((forest.width, forest.height), (1600, 1000));
+    // Smaller than the long edge: kept at its size.
+    let small = process(&banded_jpeg(300, 200, None), 1600).expect("small");
+    assert_eq!((small.width, small.height), (300, 200));
+}
+
+#[test]
+fn exif_orientation_is_applied_then_dropped() {
+    let p = process(&banded_jpeg(320, 200, Some(6)), 1600).expect("rotated");
+    assert_eq!(
+        (p.width, p.height),
+        (200, 320),
+        "orientation 6 turns the picture upright"
+    );
+    assert!(!contains(&p.jpeg, b"Exif"));
+    let flat = process(&banded_jpeg(320, 200, Some(1)), 1600).expect("as is");
+    assert_eq!((flat.width, flat.height), (320, 200));
+    let mirrored = process(&banded_jpeg(320, 200, Some(2)), 1600).expect("mirrored");
+    assert_eq!((mirrored.width, mirrored.height), (320, 200));
+    assert_ne!(
+        mirrored.phash, flat.phash,
+        "a mirror image is a different picture"
+    );
+}
+
+#[test]
+fn a_decompression_bomb_is_refused_before_decoding() {
+    // A valid small JPEG whose frame header is changed to declare 50,000 × 50,000 pixels.
+    let mut bomb = banded_jpeg(64, 64, None);
+    let sof = bomb
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a baseline frame header");
+    bomb[sof + 5..sof + 7].copy_from_slice(&50_000u16.to_be_bytes());
+    bomb[sof + 7..sof + 9].copy_from_slice(&50_000u16.to_be_bytes());
+    let started = std::time::Instant::now();
+    assert_eq!(process(&bomb, 1600), Err(Invalid::PhotoTooLarge));
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+}
+
+#[test]
+fn broken_and_foreign_files_are_named() {
+    let forest = photo("forest-path-2560x1600.jpg");
+    assert_eq!(
+        process(&forest[..forest.len() / 2], 1600),
+        Err(Invalid::PhotoDamaged)
+    );
+    assert_eq!(process(b"GIF89a....", 1600), Err(Invalid::PhotoFormat));
+    assert_eq!(process(&[], 1600), Err(Invalid::PhotoFormat));
+    assert_eq!(process(&forest[..40], 1600), Err(Invalid::PhotoDamaged));
+}
+
+#[test]
+fn pngs_are_accepted() {
+    let sig = crate::media::Signature::new(crate::testing::signature_input()).expect("sig");
+    let p = process(&sig.render_png(), 1600).expect("png");
+    assert_eq!((p.width, p.height), (600, 200));
+    assert!(p.jpeg.starts_with(&[0xFF, 0xD8]));
+}
+
+#[test]
+fn the_perceptual_hash_knows_the_same_picture_again() {
+    let first = process(&photo("forest-path-2560x1600.jpg"), 1600).expect("first");
+    // The same picture sent again, re-encoded and smaller: the bytes differ, the hash barely.
+    let again = process(&first.jpeg, 800).expect("again");
+    assert_ne!(first.sha256, again.sha256);
+    assert!(
+        distance(first.phash, again.phash) <= 4,
+        "{}",
+        distance(first.phash, again.phash)
+    );
+    let other = process(&photo("mosaic-12mp-exif-gps.jpg"), 1600).expect("other");
+    assert!(
+        distance(first.phash, other.phash) > 12,
+        "{}",
+        distance(first.phash, other.phash)
+    );
+}
