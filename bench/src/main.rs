@@ -2,7 +2,9 @@
 //! `doorstep-bench store`: the encrypted store against plaintext SQLite and SQLCipher.
 #![forbid(unsafe_code)]
 
+mod photo_bench;
 mod plain;
+mod session_bench;
 mod stats;
 mod store_bench;
 
@@ -22,12 +24,18 @@ struct Cli {
 enum Bench {
     /// Insert and list 10,000 recipients: Doorstep vs plaintext rusqlite vs SQLCipher.
     Store(store_bench::Args),
+    /// Our photo pipeline per image against vipsthumbnail (needs libvips-tools, imagemagick).
+    Photo(photo_bench::Args),
+    /// Latency of a visit action as the visit grows to 50 photos and 50 tickets.
+    Session(session_bench::Args),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.bench {
         Bench::Store(a) => store_bench::run(&a),
+        Bench::Photo(a) => photo_bench::run_bench(&a),
+        Bench::Session(a) => session_bench::run(&a),
     };
     if let Err(e) = result {
         eprintln!("doorstep-bench: {e}");

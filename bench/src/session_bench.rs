@@ -1,0 +1,101 @@
+//! The session benchmark: the latency of one visit action as the visit grows to 50 photos and
+//! 50 tickets. An action commits the draft; it must not rewrite the photos (stored apart), so
+//! the latency should stay flat.
+
+use std::time::Instant;
+
+use chrono::{FixedOffset, TimeZone};
+use doorstep_core::crypto::RawKeyVault;
+use doorstep_core::store::recipients;
+use doorstep_core::visit::{self, model::TicketKind, model::Urgency, Action, Outcome};
+use doorstep_core::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Timed actions at each size.
+    #[arg(long, default_value_t = 300)]
+    samples: usize,
+}
+
+type BoxError = Box<dyn std::error::Error>;
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// A small distinct JPEG (a photo's content does not matter to an action's latency).
+fn jpeg(seed: u32) -> Result<Vec<u8>, BoxError> {
+    let (w, h) = (320u16, 240u16);
+    let px: Vec<u8> = (0..u32::from(w) * u32::from(h))
+        .flat_map(|i| {
+            let v = (i.wrapping_mul(2_654_435_761).wrapping_add(seed * 97) >> 24) as u8;
+            [v, v / 2, 255 - v]
+        })
+        .collect();
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 80).encode(&px, w, h, jpeg_encoder::ColorType::Rgb)?;
+    Ok(out)
+}
+
+pub fn run(a: &Args) -> Result<(), BoxError> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with `cargo run --release -p doorstep-bench`");
+    }
+    let now = FixedOffset::east_opt(8 * 3600)
+        .ok_or("offset")?
+        .with_ymd_and_hms(2026, 11, 27, 10, 0, 0)
+        .single()
+        .ok_or("time")?;
+    let dir = tempfile::tempdir()?;
+    let vault = RawKeyVault::generate()?;
+    let mut store = Store::create(dir.path(), &vault)?;
+    let people = doorstep_sample::generate(5, 1, now.date_naive());
+    store.write(|tx, keys| recipients::put(tx, keys, &people[0]))?;
+    let id = visit::start(&mut store, &people[0].id, now)?.visit_id;
+    visit::act(
+        &mut store,
+        &id,
+        &[Action::Contact {
+            outcome: Outcome::MetPerson,
+            present: vec![],
+        }],
+        now,
+    )?;
+    let timed = |store: &mut Store, label: &str| -> Result<f64, BoxError> {
+        let mut us = Vec::with_capacity(a.samples);
+        for i in 0..a.samples {
+            let action = Action::Living {
+                text: format!("与女儿同住 {label} {i}"),
+            };
+            let t = Instant::now();
+            visit::act(store, &id, &[action], now)?;
+            us.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        us.sort_by(f64::total_cmp);
+        println!(
+            "{label:<10} p50_us={:.0} p99_us={:.0}",
+            pct(&us, 0.5),
+            pct(&us, 0.99)
+        );
+        Ok(pct(&us, 0.99))
+    };
+    let empty = timed(&mut store, "empty")?;
+    for i in 0..50u32 {
+        visit::add_photo(&mut store, &id, &jpeg(i)?, now)?;
+        visit::act(
+            &mut store,
+            &id,
+            &[Action::Ticket {
+                kind: TicketKind::Consultation,
+                description: format!("问题 {i}"),
+                urgency: Urgency::Normal,
+                checklist_item: None,
+            }],
+            now,
+        )?;
+    }
+    let full = timed(&mut store, "at_50")?;
+    println!("session: p99_empty_us={empty:.0} p99_at_50_us={full:.0}");
+    Ok(())
+}
