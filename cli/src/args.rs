@@ -206,4 +206,7 @@ pub struct DemoArgs {
     /// Lines of the due list to print.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// Visits the demo worker records and seals on the day before.
+    #[arg(long, default_value_t = 16)]
+    pub visits: usize,
 }

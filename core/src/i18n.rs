@@ -433,6 +433,7 @@ pub enum Text {
     Sealed,
     Verified,
     NotVerified,
+    VisitsSealed,
 }
 
 impl Text {
@@ -524,6 +525,7 @@ impl Text {
             Text::Sealed => ("已封存走访", "sealed visit"),
             Text::Verified => ("验证通过", "verified"),
             Text::NotVerified => ("验证未通过", "verification failed"),
+            Text::VisitsSealed => ("昨日走访已封存", "visits sealed yesterday"),
             Text::BadActions => ("操作文件有误：{}", "the actions file is wrong: {}"),
             Text::Attestation => (
                 "本人确认以上走访内容属实",

@@ -5,6 +5,7 @@
 mod county;
 mod csv_out;
 mod id_number;
+mod media;
 mod names;
 mod people;
 mod rng;
@@ -13,4 +14,5 @@ mod subsidies;
 pub use county::{lankao, County, Village};
 pub use csv_out::to_csv;
 pub use id_number::id_number;
+pub use media::{photo, signature};
 pub use people::generate;

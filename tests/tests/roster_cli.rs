@@ -256,6 +256,11 @@ fn the_demo_builds_a_county_and_prints_the_due_list() {
     assert_eq!(v["villages"], 40);
     assert_eq!(v["due"].as_array().map(Vec::len), Some(15));
     assert!(v["due_today"].as_u64().expect("n") > 100);
+    // Yesterday's field day went through the real session API, with its flagged cases.
+    assert_eq!(v["visits_sealed"], 16);
+    for flag in ["too_far", "mock_location", "too_short", "photo_reused"] {
+        assert_eq!(v["flags"][flag], 1, "{flag}: {}", v["flags"]);
+    }
     // The demo store opens with the printed passphrase.
     let out = cli
         .cmd(&["roster", "list", "--due", "--json"])
@@ -267,4 +272,21 @@ fn the_demo_builds_a_county_and_prints_the_due_list() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", stderr(&out));
+    let visits = cli
+        .cmd(&["visit", "list", "--json"])
+        .env("DOORSTEP_STORE", v["store"].as_str().expect("store"))
+        .env(
+            "DOORSTEP_PASSPHRASE",
+            v["passphrase"].as_str().expect("pass"),
+        )
+        .output()
+        .expect("run");
+    let visits: serde_json::Value = serde_json::from_slice(&visits.stdout).expect("json");
+    let sealed = visits
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|x| x["state"] == "sealed")
+        .count();
+    assert_eq!(sealed, 16);
 }

@@ -117,7 +117,7 @@ pub fn print_table(entries: &[ListEntry], lang: Lang) {
         pad(Text::Name.get(lang), 9),
         pad(Text::IdNumber.get(lang), 20),
         pad(Text::Village.get(lang), 14),
-        pad(Text::Categories.get(lang), 16),
+        pad(Text::Categories.get(lang), 22),
         pad(Text::DueDate.get(lang), 12),
     );
     header.push_str(&pad(Text::Overdue.get(lang), 14));
@@ -133,7 +133,7 @@ pub fn print_table(entries: &[ListEntry], lang: Lang) {
             pad(&e.name, 9),
             pad(&e.id_number_masked, 20),
             pad(&e.village_code, 14),
-            pad(&cats.join("|"), 16),
+            pad(&cats.join("|"), 22),
             pad(&e.due_date.to_string(), 12),
             pad(&e.overdue_days.to_string(), 14),
         );

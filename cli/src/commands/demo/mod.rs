@@ -1,5 +1,8 @@
 //! `doorstep demo`: a demo store built from a generated county (Lankao, Henan), through the
-//! same import path a real roster takes, and today's due list from it.
+//! same import path a real roster takes; a field day of visits recorded and sealed through
+//! the real session API; and today's due list from it.
+
+mod visits;
 
 use std::time::Instant;
 
@@ -53,6 +56,20 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
         .first()
         .map(|v| (v.lat, v.lon))
         .unwrap_or((34.822, 114.821));
+    // Yesterday's field day: the top of yesterday's due list, visited and sealed.
+    let yesterday = ctx.now - chrono::Duration::days(1);
+    let planned = roster::list(
+        &store,
+        &ListQuery {
+            due_only: true,
+            near: Some(start),
+            limit: Some(a.visits),
+            ..ListQuery::default()
+        },
+        yesterday.date_naive(),
+    )?;
+    let ids: Vec<String> = planned.entries.iter().map(|e| e.id.clone()).collect();
+    let day = visits::run(&mut store, &ids, start, yesterday)?;
     let q = ListQuery {
         due_only: true,
         near: Some(start),
@@ -69,6 +86,8 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             "villages": county.villages.len(),
             "recipients": report.inserted + report.updated,
             "due_today": due.total,
+            "visits_sealed": day.sealed,
+            "flags": day.flags,
             "due": due.entries.iter().map(|e| entry_json(e, true)).collect::<Vec<_>>(),
         }));
     } else {
@@ -87,6 +106,13 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             store_dir.display(),
             imported_in.as_secs_f64(),
             Text::WithKeyDerivation.get(ctx.lang),
+        );
+        let flags: Vec<String> = day.flags.iter().map(|(f, n)| format!("{f} {n}")).collect();
+        outln!(
+            "{}: {} ({})",
+            Text::VisitsSealed.get(ctx.lang),
+            day.sealed,
+            flags.join(", ")
         );
         outln!("");
         outln!(

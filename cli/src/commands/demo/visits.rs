@@ -1,0 +1,212 @@
+//! The demo's field day: a worker visits the top of yesterday's due list through the real
+//! session API, with the evidence a real day produces, including the cases supervisors must
+//! see flagged: a fix far from the house, a mock location, a visit too short, a refusal, an
+//! empty house photographed, and the same photo used again at another door.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime};
+use doorstep_core::geo::{distance_m, to_wgs84};
+use doorstep_core::model::{CardStatus, Category, ChecklistTemplate, Datum, Recipient};
+use doorstep_core::store::recipients;
+use doorstep_core::visit::model::{Arrival, SatisfactionLevel, TicketKind, Urgency};
+use doorstep_core::visit::{self, Action, ItemStatus, Outcome, SignerRole};
+use doorstep_core::{Result, Store};
+
+/// What the day produced.
+#[derive(Debug, Default)]
+pub struct Day {
+    pub sealed: usize,
+    /// Flag name → visits carrying it.
+    pub flags: BTreeMap<String, usize>,
+}
+
+fn fix(at: DateTime<FixedOffset>, (lat, lon): (f64, f64), accuracy: f64, mock: bool) -> Action {
+    Action::Fix {
+        lat,
+        lon,
+        accuracy_m: accuracy,
+        at: Some(at),
+        provider: "gps".into(),
+        mock,
+        datum: Some(Datum::Wgs84),
+    }
+}
+
+fn met_actions(r: &Recipient, i: usize) -> Vec<Action> {
+    let proxy = r.categories.contains(&Category::Minor);
+    let mut a = vec![Action::Contact {
+        outcome: if proxy {
+            Outcome::MetProxy
+        } else {
+            Outcome::MetPerson
+        },
+        present: vec![],
+    }];
+    for e in &r.enrolments {
+        a.push(Action::Subsidy {
+            code: e.code.clone(),
+            arrived: if i % 7 == 3 {
+                Arrival::No
+            } else {
+                Arrival::Yes
+            },
+            amount_fen: Some(e.amount_fen),
+            sms_received: Some(i % 3 != 0),
+        });
+    }
+    a.push(Action::Living {
+        text: "生活基本能自理，家人照看".into(),
+    });
+    a.push(Action::QuestionAnswered {
+        text: "补贴到账后如何查询余额".into(),
+    });
+    if i % 5 == 1 {
+        a.push(Action::Ticket {
+            kind: TicketKind::PaymentMissing,
+            description: "上月补贴未到账，需核查".into(),
+            urgency: Urgency::High,
+            checklist_item: None,
+        });
+    }
+    a.push(Action::Satisfaction {
+        level: if i % 9 == 4 {
+            SatisfactionLevel::BasicallySatisfied
+        } else {
+            SatisfactionLevel::Satisfied
+        },
+        comment: String::new(),
+    });
+    if r.card_status != CardStatus::Active {
+        let acts_through_proxy = proxy || r.guardian.is_some();
+        for item in ChecklistTemplate::builtin().items {
+            if item.proxy_only && !acts_through_proxy {
+                continue;
+            }
+            a.push(Action::Checklist {
+                key: item.key,
+                status: ItemStatus::Done,
+                note: String::new(),
+            });
+        }
+    }
+    let (signer, proxy_name, relation) = match (&r.guardian, proxy) {
+        (Some(g), true) => (SignerRole::Proxy, g.name.clone(), g.relation.clone()),
+        _ => (SignerRole::Recipient, String::new(), String::new()),
+    };
+    a.push(Action::Sign {
+        signer,
+        proxy_name,
+        relation,
+        strokes: Some(doorstep_sample::signature(i as u64)),
+        attested: "本人确认以上走访内容属实".into(),
+    });
+    a
+}
+
+/// Orders the day's households as a worker would drive them: always the nearest next.
+fn route(store: &Store, ids: &[String], from: (f64, f64)) -> Result<Vec<Recipient>> {
+    let mut left = Vec::new();
+    for id in ids {
+        if let Some(r) = recipients::get(store.conn(), store.keys(), id)? {
+            left.push(r);
+        }
+    }
+    let mut here = from;
+    let mut order = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        let place = |r: &Recipient| r.location.as_ref().map(to_wgs84).unwrap_or(here);
+        let next = (0..left.len())
+            .min_by(|&a, &b| {
+                distance_m(here, place(&left[a])).total_cmp(&distance_m(here, place(&left[b])))
+            })
+            .expect("not empty");
+        let r = left.swap_remove(next);
+        here = place(&r);
+        order.push(r);
+    }
+    Ok(order)
+}
+
+/// Visits `ids` on `day` from 08:30, nearest household next, about 45 minutes apart.
+pub fn run(
+    store: &mut Store,
+    ids: &[String],
+    from: (f64, f64),
+    day: DateTime<FixedOffset>,
+) -> Result<Day> {
+    let mut out = Day::default();
+    let morning = day
+        .with_time(NaiveTime::from_hms_opt(8, 30, 0).expect("valid time"))
+        .single()
+        .unwrap_or(day);
+    let door_photo = doorstep_sample::photo(10);
+    for (i, r) in route(store, ids, from)?.into_iter().enumerate() {
+        let start = morning + Duration::minutes(45 * i as i64);
+        let home = r.location.as_ref().map(to_wgs84).unwrap_or((34.82, 114.82));
+        let v = visit::start(store, &r.id, start)?;
+        let at = |m: i64| start + Duration::minutes(m);
+        // 0.0135° of latitude is about 1.5 km.
+        let here = if i == 2 {
+            (home.0 + 0.0135, home.1)
+        } else {
+            home
+        };
+        let accuracy = 8.0 + (i % 4) as f64 * 4.0;
+        visit::act(
+            store,
+            &v.visit_id,
+            &[fix(at(1), here, accuracy, i == 4)],
+            at(1),
+        )?;
+        let minutes = match i {
+            8 => {
+                let refused = [
+                    Action::Contact {
+                        outcome: Outcome::Refused,
+                        present: vec![],
+                    },
+                    Action::Note {
+                        text: "家属拒绝入户，称已了解政策".into(),
+                    },
+                ];
+                visit::act(store, &v.visit_id, &refused, at(3))?;
+                4
+            }
+            10 | 12 => {
+                let nobody = [Action::Contact {
+                    outcome: Outcome::NobodyHome,
+                    present: vec![],
+                }];
+                visit::act(store, &v.visit_id, &nobody, at(2))?;
+                // The same door photo twice: the second visit is flagged.
+                visit::add_photo(store, &v.visit_id, &door_photo, at(3))?;
+                5
+            }
+            _ => {
+                visit::act(store, &v.visit_id, &met_actions(&r, i), at(12))?;
+                if i == 6 {
+                    2
+                } else {
+                    15 + (i % 3) as i64 * 5
+                }
+            }
+        };
+        visit::act(
+            store,
+            &v.visit_id,
+            &[fix(at(minutes), here, accuracy, i == 4)],
+            at(minutes),
+        )?;
+        let done = visit::finish(store, &v.visit_id, at(minutes))?;
+        out.sealed += 1;
+        for f in done.flags {
+            let name = serde_json::to_value(&f)
+                .ok()
+                .and_then(|v| v["flag"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            *out.flags.entry(name).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
