@@ -117,6 +117,8 @@ pub enum KeyCommand {
 pub enum VisitCommand {
     /// Start a visit to a recipient on the roster.
     Start { recipient_id: String },
+    /// Start the correction of a sealed visit: a new visit whose record points at it.
+    Correct { visit_id: String },
     /// Apply actions from a JSON file ("-" for standard input): one object tagged by "type",
     /// or an array of them. Types: contact, subsidy, policy_explained, living, needs,
     /// question_answered, ticket, satisfaction, checklist, sign, note (see README).

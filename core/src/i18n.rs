@@ -93,6 +93,7 @@ impl Localize for Invalid {
             Invalid::FixFromFuture => "定位时间比现在晚一天以上".into(),
             Invalid::VisitSealed => "走访已封存，不能修改（更正需新建走访）".into(),
             Invalid::VisitIncomplete => "走访尚未完成：请查看缺少的项目".into(),
+            Invalid::VisitNotSealed => "走访仍是草稿：直接修改即可，无需更正".into(),
             Invalid::PhotoFormat => "照片须为JPEG或PNG文件".into(),
             Invalid::PhotoTooLarge => "照片声明的像素数超过任何相机".into(),
             Invalid::PhotoDamaged => "照片已损坏或不完整".into(),

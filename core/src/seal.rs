@@ -35,6 +35,7 @@ struct Record<'a> {
     seq: u64,
     prev_hash: Option<String>,
     recipient_id: &'a str,
+    corrects: Option<&'a str>,
     started_at: String,
     finished_at: String,
     outcome: Option<Outcome>,
@@ -79,6 +80,7 @@ pub fn canonical(
         seq: link.seq,
         prev_hash: link.prev_hash.map(|h| hex(&h)),
         recipient_id: &d.recipient_id,
+        corrects: d.corrects.as_deref(),
         started_at: d.started_at.to_rfc3339(),
         finished_at: finished_at.to_rfc3339(),
         outcome: d.outcome,
@@ -116,6 +118,8 @@ pub struct RecordHead {
     pub seq: u64,
     pub prev_hash: Option<String>,
     pub recipient_id: String,
+    #[serde(default)]
+    pub corrects: Option<String>,
     #[serde(default)]
     pub photos: Vec<String>,
     #[serde(default)]

@@ -123,6 +123,10 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
             let v = visit::start(&mut store, recipient_id, ctx.now)?;
             print_view(ctx, &v);
         }
+        VisitCommand::Correct { visit_id } => {
+            let v = visit::start_correction(&mut store, visit_id, ctx.now)?;
+            print_view(ctx, &v);
+        }
         VisitCommand::Act { visit_id, .. }
         | VisitCommand::Sign { visit_id, .. }
         | VisitCommand::Fix { visit_id, .. } => {

@@ -139,6 +139,8 @@ pub enum Invalid {
     VisitSealed,
     #[error("the visit is not complete: see what is missing")]
     VisitIncomplete,
+    #[error("the visit is still a draft: change it instead of correcting it")]
+    VisitNotSealed,
     #[error("a photo must be a JPEG or PNG file")]
     PhotoFormat,
     #[error("the photo declares more pixels than any camera takes")]

@@ -227,3 +227,36 @@ fn a_thumbprint_is_complete_with_its_photo() {
     let v = add_photo(&mut t.store, &id, &forest(), now()).expect("photo");
     assert!(v.can_finish, "{:?}", v.missing);
 }
+
+#[test]
+fn a_correction_is_a_new_record_pointing_at_the_original() {
+    let mut t = setup();
+    let (original, first) = sealed_visit(&mut t);
+    let v = start_correction(&mut t.store, &original, now()).expect("correction");
+    assert_ne!(v.visit_id, original);
+    act1(&mut t, &v.visit_id, contact(Outcome::MetPerson)).expect("knock");
+    act1(&mut t, &v.visit_id, sign_recipient()).expect("sign");
+    let second = finish(&mut t.store, &v.visit_id, now()).expect("finish");
+    assert_eq!(second.seq, first.seq + 1);
+    let e = export(&mut t.store, &v.visit_id).expect("export");
+    let head =
+        seal::verify(&e.record, &e.signature, &e.device_public, &media_map(&e)).expect("verifies");
+    assert_eq!(head.corrects.as_deref(), Some(original.as_str()));
+    assert_eq!(head.recipient_id, "ACTIVE");
+    // The original is untouched.
+    let o = export(&mut t.store, &original).expect("original");
+    assert_eq!(
+        crate::crypto::hex(&crate::crypto::sha256(&o.record)),
+        first.hash
+    );
+    // A draft is changed, not corrected; an unknown id is named.
+    let draft = start(&mut t.store, "ADULT", now()).expect("draft").visit_id;
+    assert!(matches!(
+        start_correction(&mut t.store, &draft, now()),
+        Err(Error::Invalid(crate::model::Invalid::VisitNotSealed))
+    ));
+    assert!(matches!(
+        start_correction(&mut t.store, "Vnope", now()),
+        Err(Error::NoVisit { .. })
+    ));
+}

@@ -229,6 +229,7 @@ mod tests {
         Draft {
             id: "V1".into(),
             recipient_id: "R1".into(),
+            corrects: None,
             started_at: at(10, 0),
             context: Context {
                 card_active: true,

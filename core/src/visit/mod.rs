@@ -40,6 +40,40 @@ pub fn start(
     recipient_id: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
+    begin(store, recipient_id, None, now)
+}
+
+/// Starts the correction of a sealed visit: a new visit to the same recipient whose record
+/// will point at the original. The original stays as it was.
+pub fn start_correction(
+    store: &mut Store,
+    original_id: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<ViewState> {
+    let sealed =
+        visits::load_sealed(store.conn(), store.keys(), original_id)?.ok_or_else(|| {
+            match visits::load(store.conn(), store.keys(), original_id) {
+                // Still a draft: it can simply be changed.
+                Ok(Some(_)) => Error::Invalid(crate::model::Invalid::VisitNotSealed),
+                _ => Error::NoVisit {
+                    id: original_id.to_owned(),
+                },
+            }
+        })?;
+    let head: crate::seal::RecordHead =
+        serde_json::from_slice(&sealed.record).map_err(|_| Error::Corrupt {
+            table: "visits",
+            id: original_id.to_owned(),
+        })?;
+    begin(store, &head.recipient_id, Some(original_id.to_owned()), now)
+}
+
+fn begin(
+    store: &mut Store,
+    recipient_id: &str,
+    corrects: Option<String>,
+    now: DateTime<FixedOffset>,
+) -> Result<ViewState> {
     let r = recipients::get(store.conn(), store.keys(), recipient_id)?.ok_or_else(|| {
         Error::NotFound {
             id: recipient_id.to_owned(),
@@ -49,6 +83,7 @@ pub fn start(
     let draft = Draft {
         id: format!("V{}", random_hex(8)?),
         recipient_id: r.id.clone(),
+        corrects,
         started_at: now,
         context: model::Context {
             card_active: r.card_status == CardStatus::Active,

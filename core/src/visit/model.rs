@@ -175,6 +175,9 @@ pub struct Fixes {
 pub struct Draft {
     pub id: String,
     pub recipient_id: String,
+    /// The sealed visit this one corrects (a sealed record never changes; a correction is a
+    /// new record that points at it, and goes through review again).
+    pub corrects: Option<String>,
     pub started_at: DateTime<FixedOffset>,
     pub context: Context,
     pub outcome: Option<Outcome>,

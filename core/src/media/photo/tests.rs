@@ -139,3 +139,23 @@ fn the_perceptual_hash_knows_the_same_picture_again() {
         distance(first.phash, other.phash)
     );
 }
+
+#[test]
+fn a_108_megapixel_photo_is_decoded_at_a_quarter_and_processed() {
+    // 12,000 × 9,000 grey, as a 108 MP phone sensor writes; encoded once here.
+    let (w, h) = (12_000u16, 9_000u16);
+    let px: Vec<u8> = (0..usize::from(w) * usize::from(h))
+        .map(|i| ((i % usize::from(w)) / 47 + (i / usize::from(w)) / 35) as u8)
+        .collect();
+    let mut big = Vec::new();
+    Encoder::new(&mut big, 70)
+        .encode(&px, w, h, ColorType::Luma)
+        .expect("encode");
+    drop(px);
+    // Decoded at 1/4 (3,000 × 2,250; 1/8 would fall under the 1,600 edge): 20 MB of RGB
+    // instead of 324 MB.
+    let img = decode_jpeg(&big, 1600).expect("decode");
+    assert_eq!((img.w, img.h), (3000, 2250));
+    let p = process(&big, 1600).expect("process");
+    assert_eq!((p.width, p.height), (1600, 1200));
+}
