@@ -15,6 +15,9 @@ pub struct Args {
     /// Timed actions at each size.
     #[arg(long, default_value_t = 300)]
     samples: usize,
+    /// Sealed visits already on the device (a month of a worker's history).
+    #[arg(long, default_value_t = 0)]
+    history: usize,
 }
 
 type BoxError = Box<dyn std::error::Error>;
@@ -50,8 +53,32 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let dir = tempfile::tempdir()?;
     let vault = RawKeyVault::generate()?;
     let mut store = Store::create(dir.path(), &vault)?;
-    let people = doorstep_sample::generate(5, 1, now.date_naive());
-    store.write(|tx, keys| recipients::put(tx, keys, &people[0]))?;
+    let people = doorstep_sample::generate(5, a.history + 1, now.date_naive());
+    store.write(|tx, keys| recipients::Writer::new(tx, keys)?.put_all(&people))?;
+    for (i, p) in people.iter().skip(1).enumerate() {
+        let day = now - chrono::Duration::hours(2 * (a.history - i) as i64);
+        let v = visit::start(&mut store, &p.id, day)?;
+        let act = [
+            Action::Fix {
+                lat: 34.8 + i as f64 * 0.001,
+                lon: 114.8,
+                accuracy_m: 10.0,
+                at: Some(day),
+                provider: "gps".into(),
+                mock: false,
+                datum: None,
+            },
+            Action::Contact {
+                outcome: Outcome::NobodyHome,
+                present: vec![],
+            },
+            Action::Note {
+                text: "无人在家".into(),
+            },
+        ];
+        visit::act(&mut store, &v.visit_id, &act, day)?;
+        visit::finish(&mut store, &v.visit_id, day + chrono::Duration::minutes(5))?;
+    }
     let id = visit::start(&mut store, &people[0].id, now)?.visit_id;
     visit::act(
         &mut store,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{load, template, view_of, Draft};
+use super::{load, refresh_cross, template, view_of, Draft};
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
 use crate::media::Signature;
@@ -25,8 +25,10 @@ pub struct Finished {
 /// Seals a complete draft. Everything (record, signature image, chain head, the recipient's
 /// last visit) commits in one transaction.
 pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> Result<Finished> {
-    let draft: Draft = load(store, visit_id)?;
+    let mut draft: Draft = load(store, visit_id)?;
     let t = template(store, draft.context.checklist_version)?;
+    // The record carries the flags as they stand now, compared with every other visit.
+    refresh_cross(store, &mut draft)?;
     let view = view_of(store, &draft, &t)?;
     if !view.can_finish {
         return Err(Invalid::VisitIncomplete.into());

@@ -48,6 +48,26 @@ pub enum Flag {
 /// Perceptual hashes this close are the same picture (resized, re-encoded).
 const SAME_PICTURE_BITS: u32 = 4;
 
+/// The flags that need the device's other visits, kept in the draft between refreshes.
+/// (Externally tagged: the draft's postcard encoding cannot carry internally tagged enums.)
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrossFlag {
+    SameSpotOtherHousehold,
+    ImpossibleSpeed { kmh: u32 },
+    PhotoReused,
+}
+
+impl From<&CrossFlag> for Flag {
+    fn from(c: &CrossFlag) -> Self {
+        match c {
+            CrossFlag::SameSpotOtherHousehold => Flag::SameSpotOtherHousehold,
+            CrossFlag::ImpossibleSpeed { kmh } => Flag::ImpossibleSpeed { kmh: *kmh },
+            CrossFlag::PhotoReused => Flag::PhotoReused,
+        }
+    }
+}
+
 /// What the flags need to know of another visit on this device.
 #[derive(Debug, Clone)]
 pub struct OtherVisit {
@@ -96,7 +116,8 @@ fn point(f: &Fix) -> (f64, f64) {
     (f.lat, f.lon)
 }
 
-pub fn evaluate(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<Flag> {
+/// The flags of the draft on its own, then the cross-visit flags last computed.
+pub fn evaluate(d: &Draft, e: &Evidence) -> Vec<Flag> {
     let mut flags = Vec::new();
     let fixes = &d.fixes;
     match &fixes.best {
@@ -122,17 +143,6 @@ pub fn evaluate(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<Flag> {
                     minutes: age.num_minutes(),
                 });
             }
-            let recent = Duration::days(e.same_spot_days);
-            let reused = others.iter().any(|o| {
-                o.recipient_id != d.recipient_id
-                    && (d.started_at - o.ended_at).abs() <= recent
-                    && o.best
-                        .as_ref()
-                        .is_some_and(|b| distance_m(point(b), point(best)) <= e.same_spot_m)
-            });
-            if reused {
-                flags.push(Flag::SameSpotOtherHousehold);
-            }
         }
     }
     if fixes.any_mock {
@@ -147,6 +157,32 @@ pub fn evaluate(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<Flag> {
         };
         if minutes < min {
             flags.push(Flag::TooShort { minutes });
+        }
+    }
+    if fixes.max_clock_skew_s > e.max_clock_skew_s {
+        flags.push(Flag::ClockSkew {
+            seconds: fixes.max_clock_skew_s,
+        });
+    }
+    flags.extend(d.cross_flags.iter().map(Flag::from));
+    flags
+}
+
+/// The flags that compare the draft with the device's other visits.
+pub fn cross(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<CrossFlag> {
+    let mut flags = Vec::new();
+    let fixes = &d.fixes;
+    if let Some(best) = &fixes.best {
+        let recent = Duration::days(e.same_spot_days);
+        let reused = others.iter().any(|o| {
+            o.recipient_id != d.recipient_id
+                && (d.started_at - o.ended_at).abs() <= recent
+                && o.best
+                    .as_ref()
+                    .is_some_and(|b| distance_m(point(b), point(best)) <= e.same_spot_m)
+        });
+        if reused {
+            flags.push(CrossFlag::SameSpotOtherHousehold);
         }
     }
     // The visit before this one on the device, and the travel between them.
@@ -167,16 +203,11 @@ pub fn evaluate(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<Flag> {
                 } else {
                     f64::from(u32::MAX)
                 };
-                flags.push(Flag::ImpossibleSpeed {
+                flags.push(CrossFlag::ImpossibleSpeed {
                     kmh: kmh.min(f64::from(u32::MAX)) as u32,
                 });
             }
         }
-    }
-    if fixes.max_clock_skew_s > e.max_clock_skew_s {
-        flags.push(Flag::ClockSkew {
-            seconds: fixes.max_clock_skew_s,
-        });
     }
     let reused = d.photo_phashes.iter().any(|&mine| {
         others.iter().any(|o| {
@@ -186,7 +217,7 @@ pub fn evaluate(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<Flag> {
         })
     });
     if reused {
-        flags.push(Flag::PhotoReused);
+        flags.push(CrossFlag::PhotoReused);
     }
     flags
 }
@@ -252,6 +283,7 @@ mod tests {
             notes: vec![],
             photos: vec![],
             photo_phashes: vec![],
+            cross_flags: vec![],
             fixes: Fixes {
                 start: Some(f.clone()),
                 end: Some(f.clone()),
@@ -265,7 +297,9 @@ mod tests {
     }
 
     fn flags(d: &Draft, others: &[OtherVisit]) -> Vec<Flag> {
-        evaluate(d, &Evidence::default(), others)
+        let mut d = d.clone();
+        d.cross_flags = cross(&d, &Evidence::default(), others);
+        evaluate(&d, &Evidence::default())
     }
 
     fn with_best(f: Fix) -> Draft {

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset};
 
 pub use action::{Action, ItemStatus, SignerRole};
 pub use finish::{export, finish, Export, Finished};
-pub use flags::Flag;
+pub use flags::{CrossFlag, Flag};
 pub use model::{Draft, Outcome};
 pub use rules::{Missing, Step, ViewState, Warning};
 
@@ -106,6 +106,7 @@ fn begin(
         notes: Vec::new(),
         photos: Vec::new(),
         photo_phashes: Vec::new(),
+        cross_flags: Vec::new(),
         fixes: model::Fixes::default(),
         last_action_at: now,
         actions: 0,
@@ -114,8 +115,17 @@ fn begin(
     view_of(store, &draft, &t)
 }
 
-/// The view state with its flags, which need the policy and the device's other visits.
+/// The view state with its flags.
 fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewState> {
+    let evidence = policy::read(store.conn())?.evidence;
+    let mut v = rules::view(draft, t);
+    v.flags = flags::evaluate(draft, &evidence);
+    Ok(v)
+}
+
+/// Recomputes the flags that compare the draft with the device's other visits. It reads them
+/// all, so it runs only when the answer can change: a new fix or photo, and finishing.
+fn refresh_cross(store: &Store, draft: &mut Draft) -> Result<()> {
     let evidence = policy::read(store.conn())?.evidence;
     let mut others = Vec::new();
     for (id, _, _) in visits::list(store.conn())? {
@@ -131,9 +141,8 @@ fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewSt
             }
         }
     }
-    let mut v = rules::view(draft, t);
-    v.flags = flags::evaluate(draft, &evidence, &others);
-    Ok(v)
+    draft.cross_flags = flags::cross(draft, &evidence, &others);
+    Ok(())
 }
 
 fn load(store: &Store, visit_id: &str) -> Result<Draft> {
@@ -154,6 +163,9 @@ pub fn act(
     let t = template(store, draft.context.checklist_version)?;
     for action in actions {
         rules::apply(&mut draft, action, &t, now)?;
+        if matches!(action, Action::Fix { .. }) {
+            refresh_cross(store, &mut draft)?;
+        }
         store.write(|tx, keys| visits::save(tx, keys, &draft))?;
     }
     view_of(store, &draft, &t)
@@ -181,6 +193,7 @@ pub fn add_photo(
     }
     draft.actions += 1;
     draft.last_action_at = now;
+    refresh_cross(store, &mut draft)?;
     store.write(|tx, keys| {
         crate::store::media::put(tx, keys, &draft.id, "photo", &photo.jpeg)?;
         visits::save(tx, keys, &draft)

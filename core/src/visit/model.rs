@@ -197,6 +197,9 @@ pub struct Draft {
     /// Each photo's perceptual hash, in the same order: the same picture in another visit.
     pub photo_phashes: Vec<u64>,
     pub fixes: Fixes,
+    /// The flags that compare this visit with the device's others, as last computed (when a
+    /// fix or photo arrived, and at finishing): other actions need not read every visit.
+    pub cross_flags: Vec<super::flags::CrossFlag>,
     /// When the last action was accepted (the visit's end until it is finished).
     pub last_action_at: DateTime<FixedOffset>,
     /// Accepted actions, for the record's history and the session benchmark.
