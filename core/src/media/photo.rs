@@ -183,34 +183,31 @@ fn upright(img: Rgb, o: u32) -> Rgb {
     }
 }
 
-/// dHash: the picture shrunk to 9×8 grey cells, one bit per horizontal neighbour pair.
-fn dhash(img: &Rgb) -> u64 {
-    let (w, h) = (img.w as usize, img.h as usize);
-    let mut cells = [[0f64; 9]; 8];
-    for (cy, row) in cells.iter_mut().enumerate() {
-        for (cx, cell) in row.iter_mut().enumerate() {
-            let (x0, x1) = (cx * w / 9, ((cx + 1) * w / 9).max(cx * w / 9 + 1));
-            let (y0, y1) = (cy * h / 8, ((cy + 1) * h / 8).max(cy * h / 8 + 1));
-            let (mut sum, mut n) = (0f64, 0f64);
-            for y in y0..y1.min(h) {
-                for x in x0..x1.min(w) {
-                    let p = (y * w + x) * 3;
-                    sum += 0.299 * f64::from(img.px[p])
-                        + 0.587 * f64::from(img.px[p + 1])
-                        + 0.114 * f64::from(img.px[p + 2]);
-                    n += 1.0;
-                }
-            }
-            *cell = if n > 0.0 { sum / n } else { 0.0 };
-        }
-    }
+/// dHash: the picture shrunk to 9×8 grey cells (an area average, by the SIMD resizer), one
+/// bit per horizontal neighbour pair.
+fn dhash(img: &Rgb) -> Result<u64, Invalid> {
+    let from = fast_image_resize::images::ImageRef::new(img.w, img.h, &img.px, PixelType::U8x3)
+        .map_err(|_| Invalid::PhotoDamaged)?;
+    let mut cells = Image::new(9, 8, PixelType::U8x3);
+    Resizer::new()
+        .resize(
+            &from,
+            &mut cells,
+            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box)),
+        )
+        .map_err(|_| Invalid::PhotoDamaged)?;
+    let grey: Vec<u32> = cells
+        .buffer()
+        .chunks_exact(3)
+        .map(|p| 299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]))
+        .collect();
     let mut bits = 0u64;
-    for row in &cells {
+    for row in grey.chunks_exact(9) {
         for x in 0..8 {
             bits = (bits << 1) | u64::from(row[x] < row[x + 1]);
         }
     }
-    bits
+    Ok(bits)
 }
 
 /// Processes a photo's bytes (JPEG or PNG) to the long edge `long_edge`.
@@ -225,15 +222,21 @@ pub fn process(bytes: &[u8], long_edge: u32) -> Result<Photo, Invalid> {
     };
     let (tw, th) = fit(decoded.w, decoded.h, long_edge);
     let img = upright(resize(decoded, tw, th)?, o);
-    let mut jpeg = Vec::with_capacity((img.w * img.h / 4) as usize);
-    let mut enc = Encoder::new(&mut jpeg, QUALITY);
-    enc.set_sampling_factor(SamplingFactor::R_4_2_0);
-    enc.set_optimized_huffman_tables(true);
-    enc.encode(&img.px, img.w as u16, img.h as u16, ColorType::Rgb)
-        .map_err(|_| Invalid::PhotoDamaged)?;
+    // The perceptual hash on a second core while the encoder (the longest step) runs.
+    let (phash, jpeg) = std::thread::scope(|s| {
+        let phash = s.spawn(|| dhash(&img));
+        let mut jpeg = Vec::with_capacity((img.w * img.h / 4) as usize);
+        let mut enc = Encoder::new(&mut jpeg, QUALITY);
+        enc.set_sampling_factor(SamplingFactor::R_4_2_0);
+        enc.set_optimized_huffman_tables(true);
+        let encoded = enc.encode(&img.px, img.w as u16, img.h as u16, ColorType::Rgb);
+        let phash = phash.join().unwrap_or(Err(Invalid::PhotoDamaged));
+        encoded.map_err(|_| Invalid::PhotoDamaged)?;
+        Ok::<_, Invalid>((phash?, jpeg))
+    })?;
     Ok(Photo {
         sha256: hex(&sha256(&jpeg)),
-        phash: dhash(&img),
+        phash,
         width: img.w,
         height: img.h,
         jpeg,
