@@ -435,6 +435,7 @@ pub enum Text {
     Verified,
     NotVerified,
     VisitsSealed,
+    ExportNotEmpty,
 }
 
 impl Text {
@@ -527,6 +528,10 @@ impl Text {
             Text::Verified => ("验证通过", "verified"),
             Text::NotVerified => ("验证未通过", "verification failed"),
             Text::VisitsSealed => ("昨日走访已封存", "visits sealed yesterday"),
+            Text::ExportNotEmpty => (
+                "导出目录须为新目录或空目录",
+                "the export folder must be new or empty",
+            ),
             Text::BadActions => ("操作文件有误：{}", "the actions file is wrong: {}"),
             Text::Attestation => (
                 "本人确认以上走访内容属实",

@@ -117,6 +117,28 @@ fn finish_export_and_verify_and_every_changed_byte_is_named() {
         Some(hash.as_str()),
         "record.json is exactly the signed bytes"
     );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&good), 0o700);
+        assert_eq!(
+            mode(&good.join("record.json")),
+            0o600,
+            "the record is personal data"
+        );
+    }
+    let again = cli.run(&[
+        "visit",
+        "export",
+        &id,
+        "--out",
+        good.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "never into a folder that holds files"
+    );
     let v = cli.json(&["verify", good.to_str().expect("path")]);
     assert_eq!(v["verified"], true);
     assert_eq!(v["media"], 1);

@@ -245,3 +245,42 @@ fn fixes_from_the_command_line_raise_and_clear_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("latitude"), "{}", stderr(&out));
 }
+
+#[test]
+fn parallel_callers_lose_no_accepted_action() {
+    let cli = with_one_recipient();
+    let id = cli.json(&["visit", "start", "A1"])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let contact = write(
+        &cli,
+        "c.json",
+        r#"{"type":"contact","outcome":"nobody_home"}"#,
+    );
+    cli.ok(&["visit", "act", &id, &contact]);
+    let note = write(&cli, "n.json", r#"{"type":"note","text":"同时记录"}"#);
+    let mut running: Vec<std::process::Child> = (0..8)
+        .map(|_| {
+            cli.cmd(&["visit", "act", &id, &note])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let ok = running
+        .iter_mut()
+        .map(|c| c.wait().expect("wait"))
+        .filter(|s| s.success())
+        .count();
+    let v = cli.json(&["visit", "show", &id]);
+    // A caller may be refused (the store stayed locked past its wait); none that was told
+    // "accepted" may be lost.
+    assert!(ok >= 1);
+    assert_eq!(
+        v["notes"].as_u64(),
+        Some(ok as u64),
+        "every accepted note is kept"
+    );
+}

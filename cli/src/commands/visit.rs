@@ -25,6 +25,35 @@ fn read_input(file: &Path) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// Writes an export as private files (the record is personal data) into a new or empty
+/// folder, so one export never mixes with another's media.
+fn write_export(out: &Path, e: &visit::Export) -> Result<(), CliError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+        return Err(CliError::usage(Text::ExportNotEmpty));
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(out.join("media"))?;
+    let write = |path: std::path::PathBuf, bytes: &[u8]| -> std::io::Result<()> {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?
+            .write_all(bytes)
+    };
+    write(out.join("record.json"), &e.record)?;
+    write(out.join("record.sig"), &e.signature)?;
+    write(out.join("device.pub"), &e.device_public)?;
+    for (sha, ext, bytes) in &e.media {
+        write(out.join("media").join(format!("{sha}.{ext}")), bytes)?;
+    }
+    Ok(())
+}
+
 fn print_view(ctx: &Context, v: &ViewState) {
     if ctx.json {
         print_json(&serde_json::to_value(v).expect("view states serialise"));
@@ -165,13 +194,7 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
         }
         VisitCommand::Export { visit_id, out } => {
             let e = visit::export(&mut store, visit_id)?;
-            std::fs::create_dir_all(out.join("media"))?;
-            std::fs::write(out.join("record.json"), &e.record)?;
-            std::fs::write(out.join("record.sig"), &e.signature)?;
-            std::fs::write(out.join("device.pub"), e.device_public)?;
-            for (sha, ext, bytes) in &e.media {
-                std::fs::write(out.join("media").join(format!("{sha}.{ext}")), bytes)?;
-            }
+            write_export(out, &e)?;
             if ctx.json {
                 print_json(&json!({ "dir": out, "media": e.media.len() }));
             } else {

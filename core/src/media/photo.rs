@@ -91,11 +91,12 @@ fn decode_jpeg(bytes: &[u8], long_edge: u32) -> Result<Rgb, Invalid> {
             .chunks_exact(2)
             .flat_map(|c| [c[0], c[0], c[0]])
             .collect(),
+        // jpeg-decoder gives CMYK as amounts of ink (0 = none): paper white minus the ink.
         jpeg_decoder::PixelFormat::CMYK32 => px
             .chunks_exact(4)
             .flat_map(|c| {
-                let k = u16::from(c[3]);
-                let ch = |v: u8| ((u16::from(v) * k) / 255) as u8;
+                let k = 255 - u16::from(c[3]);
+                let ch = |v: u8| (((255 - u16::from(v)) * k) / 255) as u8;
                 [ch(c[0]), ch(c[1]), ch(c[2])]
             })
             .collect(),

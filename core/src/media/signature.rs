@@ -141,7 +141,7 @@ impl Signature {
                 [only] => draw_segment(&mut coverage, w, h, only, only, base),
                 _ => {
                     for s in stroke.windows(2) {
-                        draw_segment(&mut coverage, w, h, &s[0], &s[1], base);
+                        draw_long_segment(&mut coverage, w, h, &s[0], &s[1], base);
                     }
                 }
             }
@@ -155,6 +155,26 @@ impl Signature {
         image::ImageEncoder::write_image(encoder, &pixels, w, h, image::ExtendedColorType::L8)
             .expect("an in-memory PNG of a validated canvas size always encodes");
         out
+    }
+}
+
+/// Draws a segment as pieces no longer than the pen is wide: each piece's bounding box is
+/// then small, so the work grows with the ink's length, not with the area a long diagonal
+/// spans (a corner-to-corner zig-zag on a 4096² pad would otherwise take minutes).
+fn draw_long_segment(cov: &mut [f32], w: u32, h: u32, a: &StrokePoint, b: &StrokePoint, base: f32) {
+    let len = (b.x - a.x).hypot(b.y - a.y);
+    let pieces = (len / base.max(1.0)).ceil().clamp(1.0, 100_000.0) as u32;
+    let at = |i: u32| {
+        let t = i as f32 / pieces as f32;
+        StrokePoint {
+            x: a.x + t * (b.x - a.x),
+            y: a.y + t * (b.y - a.y),
+            t: a.t,
+            p: a.p + t * (b.p - a.p),
+        }
+    };
+    for i in 0..pieces {
+        draw_segment(cov, w, h, &at(i), &at(i + 1), base);
     }
 }
 
@@ -229,6 +249,35 @@ mod tests {
         // Corners far from any stroke stay white.
         assert_eq!(img.get_pixel(0, 0).0[0], 255);
         assert_eq!(img.get_pixel(599, 199).0[0], 255);
+    }
+
+    #[test]
+    fn a_long_diagonal_zigzag_renders_quickly() {
+        // Corner to corner on the largest pad, forty times: valid, and once rendered pixel by
+        // bounding box, minutes of work.
+        let strokes = vec![(0..41u32)
+            .map(|i| {
+                pt(
+                    if i % 2 == 0 { 0.0 } else { 4096.0 },
+                    i as f32 * 100.0,
+                    i * 10,
+                )
+            })
+            .collect()];
+        let sig = Signature::new(SignatureInput {
+            width: 4096,
+            height: 4096,
+            strokes,
+        })
+        .expect("valid");
+        let started = std::time::Instant::now();
+        let png = sig.render_png();
+        assert!(!png.is_empty());
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -277,6 +277,12 @@ impl Store {
         self.write(|tx, keys| match device_key::load(tx, keys)? {
             // Another process created it meanwhile.
             Some(key) => Ok(key),
+            // Records were signed, yet the key is gone: a new key would break the chain
+            // silently. That is damage to report, not to paper over.
+            None if chain::next(tx)?.seq > 1 => Err(Error::Corrupt {
+                table: "device_key",
+                id: "1".to_owned(),
+            }),
             None => device_key::create(tx, keys),
         })
     }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{load, refresh_cross, template, view_of, Draft};
+use super::{flags, load, refresh_cross, rules, template, Draft};
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
 use crate::media::Signature;
@@ -25,21 +25,25 @@ pub struct Finished {
 /// Seals a complete draft. Everything (record, signature image, chain head, the recipient's
 /// last visit) commits in one transaction.
 pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> Result<Finished> {
-    let mut draft: Draft = load(store, visit_id)?;
-    let t = template(store, draft.context.checklist_version)?;
-    // The record carries the flags as they stand now, compared with every other visit.
-    refresh_cross(store, &mut draft)?;
-    let view = view_of(store, &draft, &t)?;
-    if !view.can_finish {
-        return Err(Invalid::VisitIncomplete.into());
-    }
+    let t = template(store, load(store, visit_id)?.context.checklist_version)?;
     let device = store.device_key()?;
-    let png = match draft.signature.as_ref().and_then(|s| s.strokes.clone()) {
-        Some(strokes) => Some(Signature::new(strokes)?.render_png()),
-        None => None,
-    };
-    let flags = view.flags;
+    let evidence = crate::store::policy::read(store.conn())?.evidence;
+    // Everything from reading the draft to the new chain head happens in one transaction: an
+    // action accepted meanwhile by another caller is either in the record or refused after.
     store.write(|tx, keys| {
+        let mut draft: Draft = visits::load(tx, keys, visit_id)?.ok_or_else(|| Error::NoVisit {
+            id: visit_id.to_owned(),
+        })?;
+        // The record carries the flags as they stand now, compared with every other visit.
+        refresh_cross(tx, keys, &mut draft)?;
+        if !rules::view(&draft, &t).can_finish {
+            return Err(Invalid::VisitIncomplete.into());
+        }
+        let flags = flags::evaluate(&draft, &evidence);
+        let png = match draft.signature.as_ref().and_then(|s| s.strokes.clone()) {
+            Some(strokes) => Some(Signature::new(strokes)?.render_png()),
+            None => None,
+        };
         let link = chain::next(tx)?;
         let image = match &png {
             Some(bytes) => Some(media::put(tx, keys, &draft.id, "signature", bytes)?),
@@ -62,14 +66,16 @@ pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> 
         };
         visits::seal(tx, keys, &draft.id, &sealed)?;
         chain::advance(tx, link.seq, &hash)?;
-        if draft.outcome.is_some_and(|o| o.met()) {
-            recipients::set_last_visit(tx, &draft.recipient_id, now.date_naive())?;
+        // A visit that met the person resets the schedule from the day it happened; a
+        // correction (done later, perhaps from the office) does not.
+        if draft.outcome.is_some_and(|o| o.met()) && draft.corrects.is_none() {
+            recipients::set_last_visit(tx, &draft.recipient_id, draft.started_at.date_naive())?;
         }
         Ok(Finished {
             visit_id: draft.id.clone(),
             seq: link.seq,
             hash: hex(&hash),
-            flags: flags.clone(),
+            flags,
         })
     })
 }

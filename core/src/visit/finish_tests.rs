@@ -260,3 +260,20 @@ fn a_correction_is_a_new_record_pointing_at_the_original() {
         Err(Error::NoVisit { .. })
     ));
 }
+
+#[test]
+fn a_lost_device_key_after_signing_is_damage_not_a_new_key() {
+    let mut t = setup();
+    sealed_visit(&mut t);
+    t.store
+        .conn()
+        .execute("DELETE FROM device_key", [])
+        .expect("lose the key");
+    assert!(matches!(
+        t.store.device_key(),
+        Err(Error::Corrupt {
+            table: "device_key",
+            ..
+        })
+    ));
+}

@@ -22,7 +22,9 @@ pub use rules::{Missing, Step, ViewState, Warning};
 use crate::crypto::random_hex;
 use crate::error::{Error, Result};
 use crate::model::{CardStatus, Category, ChecklistTemplate};
-use crate::store::{policy, recipients, visits, Store};
+use rusqlite::{Connection, Transaction};
+
+use crate::store::{policy, recipients, visits, Keyring, Store};
 
 fn template(store: &Store, version: u32) -> Result<ChecklistTemplate> {
     let t = policy::latest_template(store.conn())?.unwrap_or_else(ChecklistTemplate::builtin);
@@ -125,17 +127,17 @@ fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewSt
 
 /// Recomputes the flags that compare the draft with the device's other visits. It reads them
 /// all, so it runs only when the answer can change: a new fix or photo, and finishing.
-fn refresh_cross(store: &Store, draft: &mut Draft) -> Result<()> {
-    let evidence = policy::read(store.conn())?.evidence;
+fn refresh_cross(conn: &Connection, keys: &Keyring, draft: &mut Draft) -> Result<()> {
+    let evidence = policy::read(conn)?.evidence;
     let mut others = Vec::new();
-    for (id, _, _) in visits::list(store.conn())? {
+    for (id, _, _) in visits::list(conn)? {
         if id == draft.id {
             continue;
         }
         // A damaged visit cannot testify either way; it is reported where it is opened.
-        if let Ok(Some(o)) = visits::load(store.conn(), store.keys(), &id) {
+        if let Ok(Some(o)) = visits::load(conn, keys, &id) {
             others.push(flags::OtherVisit::from(&o));
-        } else if let Ok(Some(sealed)) = visits::load_sealed(store.conn(), store.keys(), &id) {
+        } else if let Ok(Some(sealed)) = visits::load_sealed(conn, keys, &id) {
             if let Some(o) = flags::OtherVisit::from_record(&sealed.record) {
                 others.push(o);
             }
@@ -159,16 +161,39 @@ pub fn act(
     actions: &[Action],
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
-    let mut draft = load(store, visit_id)?;
-    let t = template(store, draft.context.checklist_version)?;
+    let t = template(store, load(store, visit_id)?.context.checklist_version)?;
+    let mut draft = None;
     for action in actions {
-        rules::apply(&mut draft, action, &t, now)?;
-        if matches!(action, Action::Fix { .. }) {
-            refresh_cross(store, &mut draft)?;
-        }
-        store.write(|tx, keys| visits::save(tx, keys, &draft))?;
+        draft = Some(mutate(store, visit_id, |tx, keys, d| {
+            rules::apply(d, action, &t, now)?;
+            if matches!(action, Action::Fix { .. }) {
+                refresh_cross(tx, keys, d)?;
+            }
+            Ok(())
+        })?);
     }
+    let draft = match draft {
+        Some(d) => d,
+        None => load(store, visit_id)?,
+    };
     view_of(store, &draft, &t)
+}
+
+/// Reads the draft, changes it and saves it inside one transaction, so two callers acting on
+/// one draft at once cannot overwrite each other's accepted actions. On error nothing changes.
+fn mutate(
+    store: &mut Store,
+    visit_id: &str,
+    f: impl FnOnce(&Transaction<'_>, &Keyring, &mut Draft) -> Result<()>,
+) -> Result<Draft> {
+    store.write(|tx, keys| {
+        let mut d = visits::load(tx, keys, visit_id)?.ok_or_else(|| Error::NoVisit {
+            id: visit_id.to_owned(),
+        })?;
+        f(tx, keys, &mut d)?;
+        visits::save(tx, keys, &d)?;
+        Ok(d)
+    })
 }
 
 /// Attaches a photo (JPEG or PNG bytes): processed first (shrunk, upright, metadata gone),
@@ -180,23 +205,23 @@ pub fn add_photo(
     bytes: &[u8],
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
-    let mut draft = load(store, visit_id)?;
-    let t = template(store, draft.context.checklist_version)?;
-    if draft.photos.len() >= 200 {
-        return Err(crate::model::Invalid::TooLong.into());
-    }
+    let t = template(store, load(store, visit_id)?.context.checklist_version)?;
     let long_edge = policy::read(store.conn())?.photo_long_edge;
+    // The slow part first, outside the transaction; the draft is re-read inside it.
     let photo = crate::media::photo::process(bytes, long_edge)?;
-    if !draft.photos.contains(&photo.sha256) {
-        draft.photos.push(photo.sha256.clone());
-        draft.photo_phashes.push(photo.phash);
-    }
-    draft.actions += 1;
-    draft.last_action_at = now;
-    refresh_cross(store, &mut draft)?;
-    store.write(|tx, keys| {
-        crate::store::media::put(tx, keys, &draft.id, "photo", &photo.jpeg)?;
-        visits::save(tx, keys, &draft)
+    let draft = mutate(store, visit_id, |tx, keys, d| {
+        if d.photos.len() >= 200 {
+            return Err(crate::model::Invalid::TooLong.into());
+        }
+        if !d.photos.contains(&photo.sha256) {
+            d.photos.push(photo.sha256.clone());
+            d.photo_phashes.push(photo.phash);
+        }
+        d.actions += 1;
+        d.last_action_at = now;
+        refresh_cross(tx, keys, d)?;
+        crate::store::media::put(tx, keys, &d.id, "photo", &photo.jpeg)?;
+        Ok(())
     })?;
     view_of(store, &draft, &t)
 }

@@ -129,9 +129,14 @@ fn apply_to(
         Action::Contact { outcome, present } => {
             // Care and open data belong to a meeting: the outcome cannot change to "not met"
             // once they are recorded (a correction starts a new visit).
+            // Everything only a meeting can produce (tickets can come from a door alone).
             let recorded = !d.subsidies.is_empty()
+                || !d.policies_explained.is_empty()
+                || !d.living_situation.is_empty()
+                || !d.needs.is_empty()
+                || !d.questions_answered.is_empty()
+                || d.satisfaction.is_some()
                 || !d.checklist.is_empty()
-                || !d.tickets.is_empty()
                 || d.signature.is_some();
             if recorded && !outcome.met() {
                 return Err(Invalid::VisitContactLocked);

@@ -334,6 +334,37 @@ fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
         invalid(act1(&mut t, &id, contact(Outcome::NobodyHome))),
         crate::model::Invalid::VisitContactLocked
     );
+    // Anything said inside locks it too; a ticket, which a neighbour can raise, does not.
+    let talk = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &talk, contact(Outcome::MetPerson)).expect("knock");
+    act1(
+        &mut t,
+        &talk,
+        Action::Living {
+            text: "独居".into(),
+        },
+    )
+    .expect("living");
+    assert_eq!(
+        invalid(act1(&mut t, &talk, contact(Outcome::NobodyHome))),
+        crate::model::Invalid::VisitContactLocked
+    );
+    let door = start(&mut t.store, "MINOR", now()).expect("start").visit_id;
+    act1(&mut t, &door, contact(Outcome::MetProxy)).expect("knock");
+    act1(
+        &mut t,
+        &door,
+        Action::Ticket {
+            kind: TicketKind::Other,
+            description: "邻居反映已搬走".into(),
+            urgency: Urgency::Low,
+            checklist_item: None,
+        },
+    )
+    .expect("ticket");
+    act1(&mut t, &door, contact(Outcome::Moved)).expect("a ticket does not lock the outcome");
     let mut line = signature_input();
     line.strokes = vec![(0..50)
         .map(|i| crate::media::StrokePoint {
