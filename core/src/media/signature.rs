@@ -30,12 +30,29 @@ pub struct StrokePoint {
     pub p: f32,
 }
 
+// Handwriting is personal: Debug shows the pad and the number of strokes.
+impl std::fmt::Debug for SignatureInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignatureInput")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("strokes", &self.strokes.len())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Signature").field(&self.input).finish()
+    }
+}
+
 fn half() -> f32 {
     0.5
 }
 
 /// What the shell sends: `{"width":W,"height":H,"strokes":[[{"x":..,"y":..,"t":ms,"p":..},..],..]}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignatureInput {
     pub width: u32,
     pub height: u32,
@@ -43,7 +60,7 @@ pub struct SignatureInput {
 }
 
 /// A signature that passed validation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signature {
     input: SignatureInput,
 }

@@ -36,7 +36,7 @@ fn corrupt(id: &str) -> Error {
 }
 
 /// A sealed visit as stored: the exact signed bytes and the signature over them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sealed {
     pub record: Vec<u8>,
     pub signature: Vec<u8>,
@@ -178,4 +178,13 @@ pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<Str
         )?;
     }
     Ok(unreadable)
+}
+
+// The record bytes are personal.
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealed")
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
 }

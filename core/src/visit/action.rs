@@ -32,7 +32,7 @@ pub enum SignerRole {
 }
 
 /// One action. The JSON form is `{"type": "<snake_case name>", ...fields}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Knock: who was met, and who else was present.
@@ -140,5 +140,26 @@ fn describe(n: usize, e: &serde_json::Error) -> String {
     match safe {
         Some(what) => format!("action {n}: {what}"),
         None => format!("action {n}: not a valid action of its type"),
+    }
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Only the kind of action: its fields carry what was said and where.
+        let kind = match self {
+            Action::Contact { .. } => "Contact",
+            Action::Subsidy { .. } => "Subsidy",
+            Action::PolicyExplained { .. } => "PolicyExplained",
+            Action::Living { .. } => "Living",
+            Action::Needs { .. } => "Needs",
+            Action::QuestionAnswered { .. } => "QuestionAnswered",
+            Action::Ticket { .. } => "Ticket",
+            Action::Satisfaction { .. } => "Satisfaction",
+            Action::Checklist { .. } => "Checklist",
+            Action::Sign { .. } => "Sign",
+            Action::Note { .. } => "Note",
+            Action::Fix { .. } => "Fix",
+        };
+        write!(f, "Action::{kind}")
     }
 }

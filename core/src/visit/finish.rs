@@ -82,7 +82,7 @@ pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> 
 
 /// A sealed visit as files: the exact signed bytes, the signature, the device's public key,
 /// and every media file the record names (by SHA-256, with its extension).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Export {
     pub record: Vec<u8>,
     pub signature: Vec<u8>,
@@ -134,4 +134,13 @@ pub fn export(store: &mut Store, visit_id: &str) -> Result<Export> {
         device_public,
         media: files,
     })
+}
+
+// The record and media are personal.
+impl std::fmt::Debug for Export {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Export")
+            .field("media", &self.media.len())
+            .finish_non_exhaustive()
+    }
 }

@@ -69,13 +69,22 @@ impl From<&CrossFlag> for Flag {
 }
 
 /// What the flags need to know of another visit on this device.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OtherVisit {
     pub recipient_id: String,
     pub ended_at: DateTime<FixedOffset>,
     pub end: Option<Fix>,
     pub best: Option<Fix>,
     pub photo_phashes: Vec<u64>,
+}
+
+// Positions are personal.
+impl std::fmt::Debug for OtherVisit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtherVisit")
+            .field("recipient_id", &self.recipient_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl From<&Draft> for OtherVisit {

@@ -75,7 +75,7 @@ impl Urgency {
 }
 
 /// A problem raised in the household; it starts as accepted (受理).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     pub number: u32,
     pub kind: TicketKind,
@@ -94,7 +94,7 @@ pub enum SatisfactionLevel {
     Dissatisfied,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Satisfaction {
     pub level: SatisfactionLevel,
     pub comment: String,
@@ -102,7 +102,7 @@ pub struct Satisfaction {
 
 /// An answer to one checklist item. (Externally tagged: the draft's postcard encoding cannot
 /// carry internally tagged enums.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChecklistAnswer {
     Done,
@@ -111,7 +111,7 @@ pub enum ChecklistAnswer {
 }
 
 /// Who signed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signer {
     Recipient,
@@ -123,7 +123,7 @@ pub enum Signer {
     Thumbprint,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignatureRecord {
     pub signer: Signer,
     /// Strokes; none for a thumbprint (its photo is the evidence).
@@ -134,7 +134,7 @@ pub struct SignatureRecord {
 
 /// What the draft needs to know about the recipient, taken when the visit starts so the
 /// rules do not change under the worker's feet if the roster is re-imported meanwhile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Context {
     pub card_active: bool,
     /// Minors and people with a guardian on the roster act through a proxy.
@@ -146,7 +146,7 @@ pub struct Context {
 }
 
 /// A position the phone reported, converted to WGS-84.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fix {
     pub lat: f64,
     pub lon: f64,
@@ -160,7 +160,7 @@ pub struct Fix {
 }
 
 /// The fixes a visit keeps: where it started, where it ended, and the most precise one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Fixes {
     pub start: Option<Fix>,
     pub end: Option<Fix>,
@@ -171,7 +171,7 @@ pub struct Fixes {
     pub max_clock_skew_s: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
     pub id: String,
     pub recipient_id: String,
@@ -204,4 +204,99 @@ pub struct Draft {
     pub last_action_at: DateTime<FixedOffset>,
     /// Accepted actions, for the record's history and the session benchmark.
     pub actions: u32,
+}
+
+// The description is in the household's words: Debug leaves it out.
+impl std::fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ticket")
+            .field("number", &self.number)
+            .field("kind", &self.kind)
+            .field("urgency", &self.urgency)
+            .field("due", &self.due)
+            .finish_non_exhaustive()
+    }
+}
+
+// The comment is the person's words.
+impl std::fmt::Debug for Satisfaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Satisfaction")
+            .field("level", &self.level)
+            .finish_non_exhaustive()
+    }
+}
+
+// The strokes are a person's handwriting.
+impl std::fmt::Debug for SignatureRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignatureRecord")
+            .field("signer", &self.signer)
+            .finish_non_exhaustive()
+    }
+}
+
+// The household's position is personal.
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("card_active", &self.card_active)
+            .field("acts_through_proxy", &self.acts_through_proxy)
+            .field("checklist_version", &self.checklist_version)
+            .finish_non_exhaustive()
+    }
+}
+
+// A fix is where a person lives.
+impl std::fmt::Debug for Fix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fix")
+            .field("accuracy_m", &self.accuracy_m)
+            .field("mock", &self.mock)
+            .finish_non_exhaustive()
+    }
+}
+
+// Positions are personal.
+impl std::fmt::Debug for Fixes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fixes")
+            .field("any_mock", &self.any_mock)
+            .field("max_clock_skew_s", &self.max_clock_skew_s)
+            .finish_non_exhaustive()
+    }
+}
+
+// Only ids and counts: everything else in a draft is personal.
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Draft")
+            .field("id", &self.id)
+            .field("recipient_id", &self.recipient_id)
+            .field("outcome", &self.outcome)
+            .field("actions", &self.actions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ChecklistAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A problem's note is the worker's words about the person.
+        f.write_str(match self {
+            ChecklistAnswer::Done => "Done",
+            ChecklistAnswer::NotApplicable => "NotApplicable",
+            ChecklistAnswer::Problem { .. } => "Problem",
+        })
+    }
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A proxy's name and relation are personal.
+        f.write_str(match self {
+            Signer::Recipient => "Recipient",
+            Signer::Proxy { .. } => "Proxy",
+            Signer::Thumbprint => "Thumbprint",
+        })
+    }
 }

@@ -555,3 +555,30 @@ fn bad_fixes_are_refused() {
     );
     assert!(draft(&t.store, &id).expect("draft").fixes.best.is_none());
 }
+
+#[test]
+fn debug_output_of_a_visit_names_nobody() {
+    let mut t = setup();
+    let id = start(&mut t.store, "MINOR", now()).expect("start").visit_id;
+    let actions = vec![
+        contact(Outcome::MetProxy),
+        Action::Living {
+            text: "母亲李芳在外打工".into(),
+        },
+        Action::Sign {
+            signer: SignerRole::Proxy,
+            proxy_name: "李芳".into(),
+            relation: "母亲".into(),
+            strokes: Some(signature_input()),
+            attested: "监护人确认".into(),
+        },
+        fix_action(34.82, 114.82, None),
+    ];
+    act(&mut t.store, &id, &actions, now()).expect("act");
+    let d = draft(&t.store, &id).expect("draft");
+    let shown = format!("{d:?} {:?} {actions:?}", d.signature);
+    for secret in ["李芳", "母亲", "打工", "34.82", "114.82", "监护人确认"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains(&id));
+}
