@@ -68,26 +68,58 @@ pub fn get(conn: &Connection, keys: &Keyring, sha: &str) -> Result<Option<(Strin
     Ok(Some((kind, bytes)))
 }
 
-/// For a data-key rotation: re-seals media not under the active key; returns the unreadable.
-pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
-    let rows: Vec<(String, Vec<u8>)> = tx
-        .prepare("SELECT sha256, sec FROM media WHERE key_id != ?1 OR substr(sec, 2, 4) != ?2")?
+/// Names (in order, after `after`) of media not sealed under `key_id`: a rotation's batch.
+pub(crate) fn ids_not_under_key(
+    conn: &Connection,
+    key_id: u32,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    let ids = conn
+        .prepare_cached(
+            "SELECT sha256 FROM media
+             WHERE sha256 > ?1 AND (key_id != ?2 OR substr(sec, 2, 4) != ?3)
+             ORDER BY sha256 LIMIT ?4",
+        )?
         .query_map(
-            params![keys.active_id(), &keys.active_id().to_be_bytes()[..]],
-            |r| Ok((r.get(0)?, r.get::<_, Vec<u8>>(1).unwrap_or_default())),
+            params![after, key_id, &key_id.to_be_bytes()[..], limit as i64],
+            |r| r.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Re-seals one media file under the active key (one at a time: photos are large); false
+/// when it cannot be read.
+pub(crate) fn reseal_one(tx: &Transaction<'_>, keys: &Keyring, sha: &str) -> Result<bool> {
+    let sec: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT sec FROM media WHERE sha256 = ?1")?
+        .query_row([sha], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Blob(b) => Some(b.to_vec()),
+                _ => None,
+            })
+        })
+        .optional()?
+        .flatten();
+    let Some(Ok(bytes)) = sec.map(|s| keys.open(aad(sha), &s)) else {
+        return Ok(false);
+    };
+    let fresh = keys.seal(aad(sha), &bytes)?;
+    tx.execute(
+        "UPDATE media SET key_id = ?2, sec = ?3 WHERE sha256 = ?1",
+        params![sha, keys.active_id(), fresh],
+    )?;
+    Ok(true)
+}
+
+/// Every media file not under the active key, re-sealed; returns the unreadable names.
+pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
     let mut unreadable = Vec::new();
-    for (sha, sec) in rows {
-        let Ok(bytes) = keys.open(aad(&sha), &sec) else {
+    for sha in ids_not_under_key(tx, keys.active_id(), "", usize::MAX >> 1)? {
+        if !reseal_one(tx, keys, &sha)? {
             unreadable.push(sha);
-            continue;
-        };
-        let fresh = keys.seal(aad(&sha), &bytes)?;
-        tx.execute(
-            "UPDATE media SET key_id = ?2, sec = ?3 WHERE sha256 = ?1",
-            params![sha, keys.active_id(), fresh],
-        )?;
+        }
     }
     Ok(unreadable)
 }

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use rusqlite::TransactionBehavior;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::{device_key, keyring, media, recipients, visits, Store};
+use super::{device_key, keyring, media, recipients, visits, Keyring, Store};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -78,7 +78,9 @@ impl Store {
             self.keys.push_active(set);
         }
         let new_key = self.keys.active_id();
-        let total = recipients::count_not_under_key(&self.conn, new_key)?;
+        let total = recipients::count_not_under_key(&self.conn, new_key)?
+            + visits::ids_not_under_key(&self.conn, new_key, "", usize::MAX >> 1)?.len() as u64
+            + media::ids_not_under_key(&self.conn, new_key, "", usize::MAX >> 1)?.len() as u64;
         let mut report = RotateReport {
             resumed,
             new_key_id: new_key,
@@ -132,11 +134,44 @@ impl Store {
                 std::thread::sleep(opts.pause);
             }
         }
+        // Visits and media in batches too (a photo is large: one at a time), so the final
+        // transaction below only sweeps what arrived meanwhile.
+        type Batch = fn(&Connection, u32, &str, usize) -> Result<Vec<String>>;
+        type Reseal = fn(&Transaction<'_>, &Keyring, &str) -> Result<bool>;
+        let tables: [(Batch, Reseal); 2] = [
+            (visits::ids_not_under_key, visits::reseal_one),
+            (media::ids_not_under_key, media::reseal_one),
+        ];
+        for (batch, reseal) in tables {
+            let mut after = String::new();
+            loop {
+                let ids = batch(&self.conn, new_key, &after, opts.batch_size.max(1))?;
+                let Some(last) = ids.last().cloned() else {
+                    break;
+                };
+                let stuck = self.write(|tx, keys| {
+                    let mut stuck = Vec::new();
+                    for id in &ids {
+                        if !reseal(tx, keys, id)? {
+                            stuck.push(id.clone());
+                        }
+                    }
+                    Ok(stuck)
+                })?;
+                if self.keys.active_id() != new_key {
+                    return Err(Error::KeysChanged);
+                }
+                report.rows += (ids.len() - stuck.len()) as u64;
+                after = last;
+                progress(RotateProgress {
+                    done: report.rows,
+                    total,
+                });
+            }
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Checked again inside the transaction that deletes: a key is never dropped while a
-        // row still needs it. If one does, the rotation stays pending and resumes.
         // Every sealed table must be on the new key before the old one goes: a key is
         // never dropped while anything still needs it. If something does, the rotation
         // stays pending and a later call resumes.

@@ -147,35 +147,53 @@ pub fn list(conn: &Connection) -> Result<Vec<(String, String, String)>> {
     Ok(rows)
 }
 
-/// For a data-key rotation: re-seals every visit envelope (draft or sealed, unchanged inside)
-/// not under the active key. Returns the ids that could not be read: they stay under their
-/// key, which the rotation then keeps.
-pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
-    let ids: Vec<String> = tx
-        .prepare("SELECT id FROM visits WHERE key_id != ?1 OR substr(sec, 2, 4) != ?2")?
+/// Ids (in order, after `after`) of visits not sealed under `key_id`: a rotation's batch.
+pub(crate) fn ids_not_under_key(
+    conn: &Connection,
+    key_id: u32,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    let ids = conn
+        .prepare_cached(
+            "SELECT id FROM visits WHERE id > ?1 AND (key_id != ?2 OR substr(sec, 2, 4) != ?3)
+             ORDER BY id LIMIT ?4",
+        )?
         .query_map(
-            params![keys.active_id(), &keys.active_id().to_be_bytes()[..]],
+            params![after, key_id, &key_id.to_be_bytes()[..], limit as i64],
             |r| r.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Re-seals one visit envelope (draft or sealed, unchanged inside) under the active key;
+/// false when it cannot be read (it stays under its key, which the rotation then keeps).
+pub(crate) fn reseal_one(tx: &Transaction<'_>, keys: &Keyring, id: &str) -> Result<bool> {
+    let Some((sealed, sec)) = row(tx, id).ok().flatten() else {
+        return Ok(false);
+    };
+    let Ok(plain) = keys
+        .open(aad(id, sealed), &sec)
+        .map(zeroize::Zeroizing::new)
+    else {
+        return Ok(false);
+    };
+    let fresh = keys.seal(aad(id, sealed), &plain)?;
+    tx.execute(
+        "UPDATE visits SET key_id = ?2, sec = ?3 WHERE id = ?1",
+        params![id, keys.active_id(), fresh],
+    )?;
+    Ok(true)
+}
+
+/// Every visit not under the active key, re-sealed; returns the unreadable ids.
+pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
     let mut unreadable = Vec::new();
-    for id in ids {
-        let Some((sealed, sec)) = row(tx, &id).ok().flatten() else {
+    for id in ids_not_under_key(tx, keys.active_id(), "", usize::MAX >> 1)? {
+        if !reseal_one(tx, keys, &id)? {
             unreadable.push(id);
-            continue;
-        };
-        let Ok(plain) = keys
-            .open(aad(&id, sealed), &sec)
-            .map(zeroize::Zeroizing::new)
-        else {
-            unreadable.push(id);
-            continue;
-        };
-        let fresh = keys.seal(aad(&id, sealed), &plain)?;
-        tx.execute(
-            "UPDATE visits SET key_id = ?2, sec = ?3 WHERE id = ?1",
-            params![id, keys.active_id(), fresh],
-        )?;
+        }
     }
     Ok(unreadable)
 }

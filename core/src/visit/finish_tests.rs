@@ -147,9 +147,19 @@ fn an_export_verifies_and_any_changed_byte_is_caught() {
 fn sealed_records_and_their_media_survive_a_rotation() {
     let mut t = setup();
     let (id, done) = sealed_visit(&mut t);
-    t.store
-        .rotate_data_key(&crate::store::RotateOptions::default(), &mut |_| {})
+    let report = t
+        .store
+        .rotate_data_key(
+            &crate::store::RotateOptions {
+                batch_size: 1,
+                ..Default::default()
+            },
+            &mut |_| {},
+        )
         .expect("rotate");
+    // Three recipients, one visit and its signature image, each re-encrypted in batches.
+    assert_eq!(report.rows, 5);
+    assert!(report.unreadable.is_empty());
     drop(t.store);
     let mut store = Store::open(t.dir.path(), &t.vault).expect("reopen");
     let e = export(&mut store, &id).expect("export after rotation");
