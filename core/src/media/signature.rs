@@ -232,24 +232,8 @@ mod tests {
         StrokePoint { x, y, t, p: 0.5 }
     }
 
-    /// A two-stroke "name": a looping wave and a crossing bar.
     fn name() -> SignatureInput {
-        let wave: Vec<StrokePoint> = (0..120)
-            .map(|i| {
-                let s = i as f32 / 119.0;
-                let x = 40.0 + s * 500.0 + 25.0 * (s * 40.0).cos();
-                let y = 100.0 + 45.0 * (s * 20.0).sin() * (1.0 - s * 0.5);
-                pt(x, y, i * 8)
-            })
-            .collect();
-        let bar = (0..20)
-            .map(|i| pt(200.0 + i as f32 * 10.0, 60.0 + i as f32 * 2.0, 1200 + i * 8))
-            .collect();
-        SignatureInput {
-            width: 600,
-            height: 200,
-            strokes: vec![wave, bar],
-        }
+        crate::testing::signature_input()
     }
 
     #[test]

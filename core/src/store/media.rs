@@ -68,25 +68,14 @@ pub fn get(conn: &Connection, keys: &Keyring, sha: &str) -> Result<Option<(Strin
     Ok(Some((kind, bytes)))
 }
 
-/// Names (in order, after `after`) of media not sealed under `key_id`: a rotation's batch.
+/// Ids (in order, after `after`) of rows not sealed under `key_id`: a rotation's batch.
 pub(crate) fn ids_not_under_key(
     conn: &Connection,
     key_id: u32,
     after: &str,
     limit: usize,
 ) -> Result<Vec<String>> {
-    let ids = conn
-        .prepare_cached(
-            "SELECT sha256 FROM media
-             WHERE sha256 > ?1 AND (key_id != ?2 OR substr(sec, 2, 4) != ?3)
-             ORDER BY sha256 LIMIT ?4",
-        )?
-        .query_map(
-            params![after, key_id, &key_id.to_be_bytes()[..], limit as i64],
-            |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
+    super::sweep::ids_not_under_key(conn, "media", "sha256", key_id, after, limit)
 }
 
 /// Re-seals one media file under the active key (one at a time: photos are large); false
@@ -113,13 +102,8 @@ pub(crate) fn reseal_one(tx: &Transaction<'_>, keys: &Keyring, sha: &str) -> Res
     Ok(true)
 }
 
-/// Every media file not under the active key, re-sealed; returns the unreadable names.
+/// Every row not under the active key, re-sealed; returns the unreadable ids.
 pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
-    let mut unreadable = Vec::new();
-    for sha in ids_not_under_key(tx, keys.active_id(), "", usize::MAX >> 1)? {
-        if !reseal_one(tx, keys, &sha)? {
-            unreadable.push(sha);
-        }
-    }
-    Ok(unreadable)
+    let ids = ids_not_under_key(tx, keys.active_id(), "", usize::MAX)?;
+    super::sweep::reseal_all(tx, keys, ids, reseal_one)
 }

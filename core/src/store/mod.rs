@@ -12,6 +12,7 @@ mod recipient_codec;
 pub mod recipients;
 pub mod reveal_log;
 mod rotation;
+mod sweep;
 #[cfg(test)]
 mod tests;
 pub mod visits;

@@ -393,17 +393,7 @@ pub(crate) fn ids_not_under_key(
     after: &str,
     limit: usize,
 ) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM recipients
-         WHERE id > ?1 AND (key_id != ?2 OR substr(sec, 2, 4) != ?4) ORDER BY id LIMIT ?3",
-    )?;
-    let ids = stmt
-        .query_map(
-            params![after, key_id, limit as i64, &key_id.to_be_bytes()[..]],
-            |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(ids)
+    super::sweep::ids_not_under_key(conn, TABLE, "id", key_id, after, limit)
 }
 
 /// Rows not sealed under `key_id`, by the plaintext column or by the key id inside the

@@ -79,8 +79,8 @@ impl Store {
         }
         let new_key = self.keys.active_id();
         let total = recipients::count_not_under_key(&self.conn, new_key)?
-            + visits::ids_not_under_key(&self.conn, new_key, "", usize::MAX >> 1)?.len() as u64
-            + media::ids_not_under_key(&self.conn, new_key, "", usize::MAX >> 1)?.len() as u64;
+            + visits::ids_not_under_key(&self.conn, new_key, "", usize::MAX)?.len() as u64
+            + media::ids_not_under_key(&self.conn, new_key, "", usize::MAX)?.len() as u64;
         let mut report = RotateReport {
             resumed,
             new_key_id: new_key,

@@ -147,24 +147,14 @@ pub fn list(conn: &Connection) -> Result<Vec<(String, String, String)>> {
     Ok(rows)
 }
 
-/// Ids (in order, after `after`) of visits not sealed under `key_id`: a rotation's batch.
+/// Ids (in order, after `after`) of rows not sealed under `key_id`: a rotation's batch.
 pub(crate) fn ids_not_under_key(
     conn: &Connection,
     key_id: u32,
     after: &str,
     limit: usize,
 ) -> Result<Vec<String>> {
-    let ids = conn
-        .prepare_cached(
-            "SELECT id FROM visits WHERE id > ?1 AND (key_id != ?2 OR substr(sec, 2, 4) != ?3)
-             ORDER BY id LIMIT ?4",
-        )?
-        .query_map(
-            params![after, key_id, &key_id.to_be_bytes()[..], limit as i64],
-            |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
+    super::sweep::ids_not_under_key(conn, "visits", "id", key_id, after, limit)
 }
 
 /// Re-seals one visit envelope (draft or sealed, unchanged inside) under the active key;
@@ -187,15 +177,10 @@ pub(crate) fn reseal_one(tx: &Transaction<'_>, keys: &Keyring, id: &str) -> Resu
     Ok(true)
 }
 
-/// Every visit not under the active key, re-sealed; returns the unreadable ids.
+/// Every row not under the active key, re-sealed; returns the unreadable ids.
 pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
-    let mut unreadable = Vec::new();
-    for id in ids_not_under_key(tx, keys.active_id(), "", usize::MAX >> 1)? {
-        if !reseal_one(tx, keys, &id)? {
-            unreadable.push(id);
-        }
-    }
-    Ok(unreadable)
+    let ids = ids_not_under_key(tx, keys.active_id(), "", usize::MAX)?;
+    super::sweep::reseal_all(tx, keys, ids, reseal_one)
 }
 
 // The record bytes are personal.
