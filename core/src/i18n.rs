@@ -436,6 +436,7 @@ pub enum Text {
     NotVerified,
     VisitsSealed,
     ExportNotEmpty,
+    DeviceKey,
 }
 
 impl Text {
@@ -528,6 +529,7 @@ impl Text {
             Text::Verified => ("验证通过", "verified"),
             Text::NotVerified => ("验证未通过", "verification failed"),
             Text::VisitsSealed => ("昨日走访已封存", "visits sealed yesterday"),
+            Text::DeviceKey => ("设备密钥", "device key"),
             Text::ExportNotEmpty => (
                 "导出目录须为新目录或空目录",
                 "the export folder must be new or empty",

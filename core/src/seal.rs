@@ -36,6 +36,12 @@ struct Record<'a> {
     prev_hash: Option<String>,
     recipient_id: &'a str,
     corrects: Option<&'a str>,
+    /// What the rules and flags were judged on when the visit started: the household's
+    /// WGS-84 position, whether the card was active (no checklist), whether a proxy acts.
+    household: Option<(f64, f64)>,
+    card_active: bool,
+    acts_through_proxy: bool,
+    enrolments: &'a [String],
     started_at: String,
     finished_at: String,
     outcome: Option<Outcome>,
@@ -81,6 +87,10 @@ pub fn canonical(
         prev_hash: link.prev_hash.map(|h| hex(&h)),
         recipient_id: &d.recipient_id,
         corrects: d.corrects.as_deref(),
+        household: d.context.household,
+        card_active: d.context.card_active,
+        acts_through_proxy: d.context.acts_through_proxy,
+        enrolments: &d.context.enrolment_codes,
         started_at: d.started_at.to_rfc3339(),
         finished_at: finished_at.to_rfc3339(),
         outcome: d.outcome,

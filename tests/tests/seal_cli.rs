@@ -142,6 +142,8 @@ fn finish_export_and_verify_and_every_changed_byte_is_named() {
     let v = cli.json(&["verify", good.to_str().expect("path")]);
     assert_eq!(v["verified"], true);
     assert_eq!(v["media"], 1);
+    assert_eq!(v["device_fingerprint"].as_str().map(str::len), Some(16));
+    assert_eq!(v["device_key"].as_str().map(str::len), Some(64));
 
     let media = std::fs::read_dir(good.join("media"))
         .expect("media")

@@ -35,17 +35,22 @@ pub fn run(ctx: &Context, dir: &Path) -> Result<(), CliError> {
     }
     match seal::verify(&record, &signature, &public, &media) {
         Ok(head) => {
+            // A signature proves only which key signed: say which, so the reader can match
+            // it against the device the server enrolled.
+            let device = doorstep_core::crypto::hex(&doorstep_core::crypto::sha256(&public)[..8]);
             if ctx.json {
                 print_json(&json!({
                     "verified": true, "visit_id": head.visit_id, "seq": head.seq,
                     "prev_hash": head.prev_hash, "media": head.media().len(),
+                    "device_key": head.device_key, "device_fingerprint": device,
                 }));
             } else {
                 outln!(
-                    "{} {} #{}",
+                    "{} {} #{} · {} {device}",
                     Text::Verified.get(ctx.lang),
                     head.visit_id,
-                    head.seq
+                    head.seq,
+                    Text::DeviceKey.get(ctx.lang)
                 );
             }
             Ok(())

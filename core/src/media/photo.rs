@@ -13,7 +13,8 @@ use crate::model::Invalid;
 /// Larger than any phone camera (a 108 MP sensor is 12,000 × 9,000): beyond this a file
 /// that declares its size is refused before anything is decoded.
 const MAX_JPEG_PIXELS: u64 = 120_000_000;
-/// PNGs cannot be decoded at a reduced scale, so their full size must fit in memory.
+/// PNGs (and progressive JPEGs) cannot be decoded at a reduced scale, so their full size
+/// must fit in memory.
 const MAX_PNG_PIXELS: u64 = 40_000_000;
 const QUALITY: u8 = 80;
 
@@ -72,7 +73,13 @@ fn decode_jpeg(bytes: &[u8], long_edge: u32) -> Result<Rgb, Invalid> {
     dec.read_info().map_err(|_| Invalid::PhotoDamaged)?;
     let info = dec.info().ok_or(Invalid::PhotoDamaged)?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_JPEG_PIXELS {
+    // A progressive JPEG keeps every coefficient of the full image while it decodes, whatever
+    // the output scale: it gets the PNG's limit, sized for memory, not the camera's.
+    let limit = match info.coding_process {
+        jpeg_decoder::CodingProcess::DctSequential => MAX_JPEG_PIXELS,
+        _ => MAX_PNG_PIXELS,
+    };
+    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > limit {
         return Err(Invalid::PhotoTooLarge);
     }
     let (tw, th) = fit(w, h, long_edge);

@@ -102,6 +102,27 @@ fn a_decompression_bomb_is_refused_before_decoding() {
 }
 
 #[test]
+fn a_large_progressive_jpeg_is_held_to_the_memory_limit() {
+    // Progressive decoding keeps the whole image's coefficients: 48 MP is refused, though a
+    // sequential JPEG of that size would be decoded at a reduced scale.
+    let mut px = Vec::new();
+    for i in 0..64u32 * 64 {
+        px.extend_from_slice(&[(i % 251) as u8, 80, 160]);
+    }
+    let mut small = Vec::new();
+    let mut enc = Encoder::new(&mut small, 80);
+    enc.set_progressive(true);
+    enc.encode(&px, 64, 64, ColorType::Rgb).expect("encode");
+    let sof = small
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC2])
+        .expect("a progressive frame header");
+    small[sof + 5..sof + 7].copy_from_slice(&6_000u16.to_be_bytes());
+    small[sof + 7..sof + 9].copy_from_slice(&8_000u16.to_be_bytes());
+    assert_eq!(process(&small, 1600), Err(Invalid::PhotoTooLarge));
+}
+
+#[test]
 fn broken_and_foreign_files_are_named() {
     let forest = photo("forest-path-2560x1600.jpg");
     assert_eq!(
