@@ -63,3 +63,21 @@ pub fn latest_template(conn: &Connection) -> Result<Option<ChecklistTemplate>> {
     })
     .transpose()
 }
+
+/// The checklist template of one version (a draft answers the version it started with).
+pub fn template(conn: &Connection, version: u32) -> Result<Option<ChecklistTemplate>> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM checklist_templates WHERE version = ?1",
+            [version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    body.map(|b| {
+        serde_json::from_str(&b).map_err(|_| Error::Corrupt {
+            table: "checklist_templates",
+            id: version.to_string(),
+        })
+    })
+    .transpose()
+}

@@ -26,13 +26,16 @@ use rusqlite::{Connection, Transaction};
 
 use crate::store::{policy, recipients, visits, Keyring, Store};
 
+/// The template a draft answers: the version it started with, never a newer one (a later
+/// template must not change what an old draft is missing). Its absence is damage.
 fn template(store: &Store, version: u32) -> Result<ChecklistTemplate> {
-    let t = policy::latest_template(store.conn())?.unwrap_or_else(ChecklistTemplate::builtin);
-    // Drafts answer the version they started with; only version 1 exists so far.
-    if t.version == version {
-        Ok(t)
-    } else {
-        Ok(ChecklistTemplate::builtin())
+    match policy::template(store.conn(), version)? {
+        Some(t) => Ok(t),
+        None if version == ChecklistTemplate::builtin().version => Ok(ChecklistTemplate::builtin()),
+        None => Err(Error::Corrupt {
+            table: "checklist_templates",
+            id: version.to_string(),
+        }),
     }
 }
 

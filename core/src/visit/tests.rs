@@ -582,3 +582,30 @@ fn debug_output_of_a_visit_names_nobody() {
     }
     assert!(shown.contains(&id));
 }
+
+#[test]
+fn a_draft_keeps_the_checklist_version_it_started_with() {
+    let mut t = setup();
+    let old = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &old, contact(Outcome::MetPerson)).expect("knock");
+    let mut v2 = ChecklistTemplate::builtin();
+    v2.version = 2;
+    v2.items.push(crate::model::ChecklistItem {
+        key: "pension_explained".into(),
+        label: crate::model::Label {
+            zh: "讲解养老金".into(),
+            en: "Pension explained".into(),
+        },
+        proxy_only: false,
+    });
+    t.store
+        .write(|tx, _| crate::store::policy::write_template(tx, &v2))
+        .expect("v2");
+    let extra = Missing::ChecklistItem {
+        key: "pension_explained".into(),
+    };
+    assert!(!view(&t.store, &old).expect("old").missing.contains(&extra));
+    let new = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    let v = act1(&mut t, &new, contact(Outcome::MetPerson)).expect("knock");
+    assert!(v.missing.contains(&extra));
+}
