@@ -599,7 +599,7 @@ fn a_draft_keeps_the_checklist_version_it_started_with() {
         proxy_only: false,
     });
     t.store
-        .write(|tx, _| crate::store::policy::write_template(tx, &v2))
+        .write(|tx, _| policy::write_template(tx, &v2))
         .expect("v2");
     let extra = Missing::ChecklistItem {
         key: "pension_explained".into(),
