@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{flags, load, refresh_cross, rules, template, Draft};
+use super::{flags, refresh_cross, rules, template, Draft};
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
 use crate::media::Signature;
@@ -25,7 +25,6 @@ pub struct Finished {
 /// Seals a complete draft. Everything (record, signature image, chain head, the recipient's
 /// last visit) commits in one transaction.
 pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> Result<Finished> {
-    let t = template(store, load(store, visit_id)?.context.checklist_version)?;
     let device = store.device_key()?;
     let evidence = crate::store::policy::read(store.conn())?.evidence;
     // Everything from reading the draft to the new chain head happens in one transaction: an
@@ -34,6 +33,7 @@ pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> 
         let mut draft: Draft = visits::load(tx, keys, visit_id)?.ok_or_else(|| Error::NoVisit {
             id: visit_id.to_owned(),
         })?;
+        let t = template(tx, draft.context.checklist_version)?;
         // The record carries the flags as they stand now, compared with every other visit.
         refresh_cross(tx, keys, &mut draft)?;
         if !rules::view(&draft, &t).can_finish {

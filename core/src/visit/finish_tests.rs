@@ -234,6 +234,7 @@ fn a_thumbprint_is_complete_with_its_photo() {
     )
     .expect("thumbprint");
     assert!(!v.can_finish);
+    assert_eq!(v.missing, vec![Missing::ThumbprintPhoto]);
     let v = add_photo(&mut t.store, &id, &forest(), now()).expect("photo");
     assert!(v.can_finish, "{:?}", v.missing);
 }

@@ -28,8 +28,8 @@ use crate::store::{policy, recipients, visits, Keyring, Store};
 
 /// The template a draft answers: the version it started with, never a newer one (a later
 /// template must not change what an old draft is missing). Its absence is damage.
-fn template(store: &Store, version: u32) -> Result<ChecklistTemplate> {
-    match policy::template(store.conn(), version)? {
+fn template(conn: &Connection, version: u32) -> Result<ChecklistTemplate> {
+    match policy::template(conn, version)? {
         Some(t) => Ok(t),
         None if version == ChecklistTemplate::builtin().version => Ok(ChecklistTemplate::builtin()),
         None => Err(Error::Corrupt {
@@ -164,11 +164,17 @@ pub fn act(
     actions: &[Action],
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
-    let t = template(store, load(store, visit_id)?.context.checklist_version)?;
+    // The template is read once, from the draft's own version, inside the first transaction:
+    // no separate read of the draft just to learn which template it answers.
+    let mut tpl: Option<ChecklistTemplate> = None;
     let mut draft = None;
     for action in actions {
         draft = Some(mutate(store, visit_id, |tx, keys, d| {
-            rules::apply(d, action, &t, now)?;
+            if tpl.is_none() {
+                tpl = Some(template(tx, d.context.checklist_version)?);
+            }
+            let t = tpl.as_ref().expect("loaded just above");
+            rules::apply(d, action, t, now)?;
             if matches!(action, Action::Fix { .. }) {
                 refresh_cross(tx, keys, d)?;
             }
@@ -178,6 +184,10 @@ pub fn act(
     let draft = match draft {
         Some(d) => d,
         None => load(store, visit_id)?,
+    };
+    let t = match tpl {
+        Some(t) => t,
+        None => template(store.conn(), draft.context.checklist_version)?,
     };
     view_of(store, &draft, &t)
 }
@@ -208,7 +218,6 @@ pub fn add_photo(
     bytes: &[u8],
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
-    let t = template(store, load(store, visit_id)?.context.checklist_version)?;
     let long_edge = policy::read(store.conn())?.photo_long_edge;
     // The slow part first, outside the transaction; the draft is re-read inside it.
     let photo = crate::media::photo::process(bytes, long_edge)?;
@@ -226,13 +235,14 @@ pub fn add_photo(
         crate::store::media::put(tx, keys, &d.id, "photo", &photo.jpeg)?;
         Ok(())
     })?;
+    let t = template(store.conn(), draft.context.checklist_version)?;
     view_of(store, &draft, &t)
 }
 
 /// The view state of a visit.
 pub fn view(store: &Store, visit_id: &str) -> Result<ViewState> {
     let draft = load(store, visit_id)?;
-    let t = template(store, draft.context.checklist_version)?;
+    let t = template(store.conn(), draft.context.checklist_version)?;
     view_of(store, &draft, &t)
 }
 

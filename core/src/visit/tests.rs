@@ -389,32 +389,6 @@ fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
 }
 
 #[test]
-fn a_thumbprint_waits_for_its_photo() {
-    let mut t = setup();
-    let id = start(&mut t.store, "ACTIVE", now())
-        .expect("start")
-        .visit_id;
-    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
-    let v = act1(
-        &mut t,
-        &id,
-        Action::Sign {
-            signer: SignerRole::Thumbprint,
-            proxy_name: String::new(),
-            relation: String::new(),
-            strokes: None,
-            attested: "按手印确认".into(),
-        },
-    )
-    .expect("thumbprint");
-    assert_eq!(v.missing, vec![Missing::ThumbprintPhoto]);
-    let mut d = draft(&t.store, &id).expect("draft");
-    d.photos.push("ab".repeat(32));
-    let t2 = ChecklistTemplate::builtin();
-    assert!(rules::view(&d, &t2).can_finish);
-}
-
-#[test]
 fn drafts_survive_reopening_and_a_data_key_rotation() {
     let mut t = setup();
     let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
