@@ -56,15 +56,12 @@ fn vips(copies: &[PathBuf], out_dir: &Path) -> Result<f64, BoxError> {
 }
 
 fn rgb_of_jpeg(bytes: &[u8]) -> Result<(u32, u32, Vec<u8>), BoxError> {
-    let mut d = jpeg_decoder::Decoder::new(bytes);
-    let px = d.decode()?;
-    let info = d.info().ok_or("no info")?;
-    let rgb = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => px,
-        jpeg_decoder::PixelFormat::L8 => px.iter().flat_map(|&l| [l, l, l]).collect(),
-        _ => return Err("unexpected pixel format".into()),
-    };
-    Ok((u32::from(info.width), u32::from(info.height), rgb))
+    let img = turbojpeg::decompress(bytes, turbojpeg::PixelFormat::RGB)?;
+    Ok((
+        u32::try_from(img.width)?,
+        u32::try_from(img.height)?,
+        img.pixels,
+    ))
 }
 
 fn psnr(a: &[u8], b: &[u8]) -> f64 {

@@ -89,6 +89,7 @@ impl Localize for Invalid {
             Invalid::VisitNotProxy => "此项仅适用于监护人或代理人".into(),
             Invalid::VisitTicketItem => "只有标为有问题的清单项才能转为工单".into(),
             Invalid::VisitThumbprintStrokes => "按手印没有笔画，以照片为证".into(),
+            Invalid::VisitSignerAbsent => "未见到本人，本人不能签名".into(),
             Invalid::FixAccuracy => "定位精度应为正的米数".into(),
             Invalid::FixFromFuture => "定位时间比现在晚一天以上".into(),
             Invalid::VisitSealed => "走访已封存，不能修改（更正需新建走访）".into(),

@@ -1,21 +1,21 @@
-//! Photos of a visit: decoded in bounded memory (JPEG at a reduced DCT scale), turned upright
-//! by their EXIF orientation, shrunk to the policy's long edge, and re-encoded as a fresh
-//! JPEG, which carries no metadata at all (EXIF GPS included). A SHA-256 names the result; a
-//! perceptual hash lets the same picture be recognised in another visit.
+//! Photos of a visit: decoded in bounded memory (a JPEG at a reduced DCT scale), shrunk to
+//! the policy's long edge, turned upright by their EXIF orientation, and re-encoded as a
+//! fresh JPEG, which carries no metadata at all (EXIF GPS included). A SHA-256 names the
+//! result; a perceptual hash lets the same picture be recognised in another visit.
 
-use fast_image_resize::images::Image;
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+mod jpeg;
+mod pixels;
 
 use crate::crypto::{hex, sha256};
 use crate::model::Invalid;
+use pixels::{Filter, Plane, Region};
 
 /// Larger than any phone camera (a 108 MP sensor is 12,000 × 9,000): beyond this a file
 /// that declares its size is refused before anything is decoded.
 const MAX_JPEG_PIXELS: u64 = 120_000_000;
-/// PNGs (and progressive JPEGs) cannot be decoded at a reduced scale, so their full size
-/// must fit in memory.
-const MAX_PNG_PIXELS: u64 = 40_000_000;
+/// PNGs and progressive JPEGs cannot be decoded at a reduced scale, so their full size must
+/// fit in memory.
+const MAX_WHOLE_PIXELS: u64 = 40_000_000;
 const QUALITY: u8 = 80;
 
 /// A processed photo.
@@ -37,13 +37,6 @@ impl std::fmt::Debug for Photo {
             .field("height", &self.height)
             .finish_non_exhaustive()
     }
-}
-
-/// RGB pixels, 3 bytes each.
-struct Rgb {
-    w: u32,
-    h: u32,
-    px: Vec<u8>,
 }
 
 /// The target size: the long edge at most `long_edge`, the aspect kept.
@@ -68,186 +61,129 @@ fn orientation(bytes: &[u8]) -> u32 {
         .unwrap_or(1)
 }
 
-fn decode_jpeg(bytes: &[u8], long_edge: u32) -> Result<Rgb, Invalid> {
-    let mut dec = jpeg_decoder::Decoder::new(bytes);
-    dec.read_info().map_err(|_| Invalid::PhotoDamaged)?;
-    let info = dec.info().ok_or(Invalid::PhotoDamaged)?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
-    // A progressive JPEG keeps every coefficient of the full image while it decodes, whatever
-    // the output scale: it gets the PNG's limit, sized for memory, not the camera's.
-    let limit = match info.coding_process {
-        jpeg_decoder::CodingProcess::DctSequential => MAX_JPEG_PIXELS,
-        _ => MAX_PNG_PIXELS,
-    };
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > limit {
-        return Err(Invalid::PhotoTooLarge);
-    }
-    let (tw, th) = fit(w, h, long_edge);
-    // The smallest DCT scale (1, 1/2, 1/4, 1/8) still at least the target: a 108 MP photo
-    // decodes at 1/4 or 1/8 of its size, never whole.
-    let (sw, sh) = dec
-        .scale(tw.min(65_535) as u16, th.min(65_535) as u16)
-        .map_err(|_| Invalid::PhotoDamaged)?;
-    let px = dec.decode().map_err(|_| Invalid::PhotoDamaged)?;
-    let (sw, sh) = (u32::from(sw), u32::from(sh));
-    let n = (sw * sh) as usize;
-    let rgb = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => px,
-        jpeg_decoder::PixelFormat::L8 => px.iter().flat_map(|&l| [l, l, l]).collect(),
-        jpeg_decoder::PixelFormat::L16 => px
-            .chunks_exact(2)
-            .flat_map(|c| [c[0], c[0], c[0]])
-            .collect(),
-        // jpeg-decoder gives CMYK as amounts of ink (0 = none): paper white minus the ink.
-        jpeg_decoder::PixelFormat::CMYK32 => px
-            .chunks_exact(4)
-            .flat_map(|c| {
-                let k = 255 - u16::from(c[3]);
-                let ch = |v: u8| (((255 - u16::from(v)) * k) / 255) as u8;
-                [ch(c[0]), ch(c[1]), ch(c[2])]
-            })
-            .collect(),
-    };
-    if rgb.len() != n * 3 {
-        return Err(Invalid::PhotoDamaged);
-    }
-    Ok(Rgb {
-        w: sw,
-        h: sh,
-        px: rgb,
-    })
-}
-
-fn decode_png(bytes: &[u8]) -> Result<Rgb, Invalid> {
+fn decode_png(bytes: &[u8]) -> Result<Plane, Invalid> {
     let reader =
         image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Png);
     let (w, h) = reader
         .into_dimensions()
         .map_err(|_| Invalid::PhotoDamaged)?;
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_PNG_PIXELS {
+    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_WHOLE_PIXELS {
         return Err(Invalid::PhotoTooLarge);
     }
     let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
         .map_err(|_| Invalid::PhotoDamaged)?
         .to_rgb8();
-    Ok(Rgb {
+    Ok(Plane {
         w,
         h,
+        channels: 3,
         px: img.into_raw(),
     })
 }
 
-fn resize(src: Rgb, w: u32, h: u32) -> Result<Rgb, Invalid> {
-    if (src.w, src.h) == (w, h) {
-        return Ok(src);
-    }
-    let from = Image::from_vec_u8(src.w, src.h, src.px, PixelType::U8x3)
-        .map_err(|_| Invalid::PhotoDamaged)?;
-    let mut to = Image::new(w, h, PixelType::U8x3);
-    Resizer::new()
-        .resize(
-            &from,
-            &mut to,
-            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3)),
-        )
-        .map_err(|_| Invalid::PhotoDamaged)?;
-    Ok(Rgb {
-        w,
-        h,
-        px: to.into_vec(),
+/// The upright picture's size, its luma (padded for the encoder) and chroma.
+type Shrunk = (u32, u32, Plane, Option<(Plane, Plane)>);
+
+/// Shrinks JPEG planes: luma here, chroma on a second core meanwhile (the output's chroma is
+/// half the luma's size whatever the file's own subsampling). Returns the upright picture's
+/// size, luma padded for the encoder, and chroma.
+fn shrink_planes(
+    y: &Region,
+    chroma: Option<(Region, Region)>,
+    long_edge: u32,
+    o: u32,
+) -> Result<Shrunk, Invalid> {
+    let (tw, th) = fit(y.w, y.h, long_edge);
+    let (cw, ch) = (tw.div_ceil(2), th.div_ceil(2));
+    let (luma, chroma) = std::thread::scope(|s| {
+        let chroma = chroma.map(|(cb, cr)| {
+            s.spawn(move || {
+                let cb = pixels::resize(&cb, cw, ch, Filter::Soft)?.upright(o);
+                let cr = pixels::resize(&cr, cw, ch, Filter::Soft)?.upright(o);
+                Ok::<_, Invalid>((cb, cr))
+            })
+        });
+        let luma = pixels::resize(y, tw, th, Filter::Sharp).map(|p| p.upright(o));
+        let chroma = chroma
+            .map(|c| c.join().unwrap_or(Err(Invalid::PhotoDamaged)))
+            .transpose();
+        (luma, chroma)
+    });
+    let luma = luma?;
+    let (w, h) = (luma.w, luma.h);
+    let chroma = chroma?;
+    let luma = match chroma {
+        Some(_) => luma.padded(w.next_multiple_of(2), h.next_multiple_of(2)),
+        None => luma,
+    };
+    Ok((w, h, luma, chroma))
+}
+
+/// Encodes on this core while the perceptual hash is taken on another.
+fn encode_and_hash(
+    luma: &Plane,
+    (w, h): (u32, u32),
+    encode: impl FnOnce() -> Result<Vec<u8>, Invalid>,
+) -> Result<Photo, Invalid> {
+    let (phash, jpeg) = std::thread::scope(|s| {
+        let phash = s.spawn(|| {
+            // The hash sees the picture, not the encoder's padding.
+            let cut = Plane {
+                w,
+                h,
+                channels: 1,
+                px: luma
+                    .px
+                    .chunks_exact(luma.w as usize)
+                    .take(h as usize)
+                    .flat_map(|row| &row[..w as usize])
+                    .copied()
+                    .collect(),
+            };
+            pixels::dhash(&cut)
+        });
+        let jpeg = encode();
+        (phash.join().unwrap_or(Err(Invalid::PhotoDamaged)), jpeg)
+    });
+    let jpeg = jpeg?;
+    Ok(Photo {
+        sha256: hex(&sha256(&jpeg)),
+        phash: phash?,
+        width: w,
+        height: h,
+        jpeg,
     })
 }
 
-/// Applies an EXIF orientation (2-8) so the picture stands as the camera saw it.
-fn upright(img: Rgb, o: u32) -> Rgb {
-    if o <= 1 {
-        return img;
-    }
-    let (w, h) = (img.w as usize, img.h as usize);
-    let swap = o >= 5;
-    let (nw, nh) = if swap { (h, w) } else { (w, h) };
-    let mut out = vec![0u8; img.px.len()];
-    for y in 0..nh {
-        for x in 0..nw {
-            // The source pixel that lands at (x, y).
-            let (sx, sy) = match o {
-                2 => (w - 1 - x, y),
-                3 => (w - 1 - x, h - 1 - y),
-                4 => (x, h - 1 - y),
-                5 => (y, x),
-                6 => (y, h - 1 - x),
-                7 => (w - 1 - y, h - 1 - x),
-                _ => (w - 1 - y, x),
-            };
-            let s = (sy * w + sx) * 3;
-            let d = (y * nw + x) * 3;
-            out[d..d + 3].copy_from_slice(&img.px[s..s + 3]);
-        }
-    }
-    Rgb {
-        w: nw as u32,
-        h: nh as u32,
-        px: out,
-    }
-}
-
-/// dHash: the picture shrunk to 9×8 grey cells (an area average, by the SIMD resizer), one
-/// bit per horizontal neighbour pair.
-fn dhash(img: &Rgb) -> Result<u64, Invalid> {
-    let from = fast_image_resize::images::ImageRef::new(img.w, img.h, &img.px, PixelType::U8x3)
-        .map_err(|_| Invalid::PhotoDamaged)?;
-    let mut cells = Image::new(9, 8, PixelType::U8x3);
-    Resizer::new()
-        .resize(
-            &from,
-            &mut cells,
-            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box)),
-        )
-        .map_err(|_| Invalid::PhotoDamaged)?;
-    let grey: Vec<u32> = cells
-        .buffer()
-        .chunks_exact(3)
-        .map(|p| 299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2]))
-        .collect();
-    let mut bits = 0u64;
-    for row in grey.chunks_exact(9) {
-        for x in 0..8 {
-            bits = (bits << 1) | u64::from(row[x] < row[x + 1]);
-        }
-    }
-    Ok(bits)
+fn process_rgb(img: Plane, long_edge: u32, o: u32) -> Result<Photo, Invalid> {
+    let (tw, th) = fit(img.w, img.h, long_edge);
+    let small = pixels::resize(&img.region(), tw, th, Filter::Sharp)?.upright(o);
+    drop(img);
+    let luma = small.luma().into_owned();
+    encode_and_hash(&luma, (small.w, small.h), || jpeg::encode_rgb(&small))
 }
 
 /// Processes a photo's bytes (JPEG or PNG) to the long edge `long_edge`.
 pub fn process(bytes: &[u8], long_edge: u32) -> Result<Photo, Invalid> {
     let long_edge = long_edge.clamp(64, 8192);
-    let (decoded, o) = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        (decode_jpeg(bytes, long_edge)?, orientation(bytes))
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        (decode_png(bytes)?, 1)
-    } else {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return process_rgb(decode_png(bytes)?, long_edge, 1);
+    }
+    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Err(Invalid::PhotoFormat);
+    }
+    let o = orientation(bytes);
+    let decoded = jpeg::decode(bytes, long_edge)?;
+    let Some((y, chroma)) = decoded.regions() else {
+        let jpeg::Decoded::Rgb(rgb) = decoded else {
+            return Err(Invalid::PhotoDamaged);
+        };
+        return process_rgb(rgb, long_edge, o);
     };
-    let (tw, th) = fit(decoded.w, decoded.h, long_edge);
-    let img = upright(resize(decoded, tw, th)?, o);
-    // The perceptual hash on a second core while the encoder (the longest step) runs.
-    let (phash, jpeg) = std::thread::scope(|s| {
-        let phash = s.spawn(|| dhash(&img));
-        let mut jpeg = Vec::with_capacity((img.w * img.h / 4) as usize);
-        let mut enc = Encoder::new(&mut jpeg, QUALITY);
-        enc.set_sampling_factor(SamplingFactor::R_4_2_0);
-        enc.set_optimized_huffman_tables(true);
-        let encoded = enc.encode(&img.px, img.w as u16, img.h as u16, ColorType::Rgb);
-        let phash = phash.join().unwrap_or(Err(Invalid::PhotoDamaged));
-        encoded.map_err(|_| Invalid::PhotoDamaged)?;
-        Ok::<_, Invalid>((phash?, jpeg))
-    })?;
-    Ok(Photo {
-        sha256: hex(&sha256(&jpeg)),
-        phash,
-        width: img.w,
-        height: img.h,
-        jpeg,
+    let (w, h, luma, chroma) = shrink_planes(&y, chroma, long_edge, o)?;
+    drop(decoded);
+    encode_and_hash(&luma, (w, h), || {
+        jpeg::encode_planes(w, h, &luma, chroma.as_ref().map(|(cb, cr)| (cb, cr)))
     })
 }
 

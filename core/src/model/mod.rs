@@ -131,6 +131,8 @@ pub enum Invalid {
     VisitTicketItem,
     #[error("a thumbprint has no strokes; its photo is the evidence")]
     VisitThumbprintStrokes,
+    #[error("the recipient was not met in person and cannot sign")]
+    VisitSignerAbsent,
     #[error("a fix's accuracy must be a positive number of metres")]
     FixAccuracy,
     #[error("the fix is dated more than a day in the future")]

@@ -221,6 +221,8 @@ fn a_thumbprint_is_complete_with_its_photo() {
         .expect("start")
         .visit_id;
     act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    // A photo taken before the thumbprint was chosen (the doorway) is not its evidence.
+    add_photo(&mut t.store, &id, &forest(), now()).expect("doorway");
     let v = act1(
         &mut t,
         &id,
@@ -235,8 +237,56 @@ fn a_thumbprint_is_complete_with_its_photo() {
     .expect("thumbprint");
     assert!(!v.can_finish);
     assert_eq!(v.missing, vec![Missing::ThumbprintPhoto]);
-    let v = add_photo(&mut t.store, &id, &forest(), now()).expect("photo");
+    // Any picture distinct from the doorway stands in for the print here.
+    let print = crate::media::Signature::new(crate::testing::signature_input())
+        .expect("strokes")
+        .render_png();
+    let v = add_photo(&mut t.store, &id, &print, now()).expect("photo");
     assert!(v.can_finish, "{:?}", v.missing);
+    let d = draft(&t.store, &id).expect("draft");
+    let bound = match &d.signature.expect("signed").signer {
+        Signer::Thumbprint { photo } => photo.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        bound.as_ref(),
+        d.photos.get(1),
+        "the photo after the choice"
+    );
+}
+
+#[test]
+fn only_someone_met_can_sign() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    let sign = |signer| Action::Sign {
+        signer,
+        proxy_name: "王芳".into(),
+        relation: "女儿".into(),
+        strokes: Some(crate::testing::signature_input()),
+        attested: "确认".into(),
+    };
+    // Met in person, and the recipient needs no proxy: a proxy's signature is refused.
+    let before = draft(&t.store, &id).expect("draft");
+    assert!(matches!(
+        act1(&mut t, &id, sign(SignerRole::Proxy)),
+        Err(Error::Invalid(crate::model::Invalid::VisitNotProxy))
+    ));
+    assert!(draft(&t.store, &id).expect("draft") == before, "unchanged");
+    act1(&mut t, &id, sign(SignerRole::Recipient)).expect("the recipient signs");
+    // The contact corrected to "met a proxy": the recipient's signature no longer counts,
+    // and the recipient cannot sign again.
+    let v = act1(&mut t, &id, contact(Outcome::MetProxy)).expect("re-knock");
+    assert!(v.missing.contains(&Missing::Signature), "{:?}", v.missing);
+    assert!(matches!(
+        act1(&mut t, &id, sign(SignerRole::Recipient)),
+        Err(Error::Invalid(crate::model::Invalid::VisitSignerAbsent))
+    ));
+    let v = act1(&mut t, &id, sign(SignerRole::Proxy)).expect("the proxy signs");
+    assert!(!v.missing.contains(&Missing::Signature), "{:?}", v.missing);
 }
 
 #[test]

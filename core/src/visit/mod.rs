@@ -17,6 +17,7 @@ pub use action::{Action, ItemStatus, SignerRole};
 pub use finish::{export, finish, Export, Finished};
 pub use flags::{CrossFlag, Flag};
 pub use model::{Draft, Outcome};
+use model::{SignatureRecord, Signer};
 pub use rules::{Missing, Step, ViewState, Warning};
 
 use crate::crypto::random_hex;
@@ -228,6 +229,18 @@ pub fn add_photo(
         if !d.photos.contains(&photo.sha256) {
             d.photos.push(photo.sha256.clone());
             d.photo_phashes.push(photo.phash);
+            // A thumbprint's evidence is the photo taken after it was chosen, not any
+            // picture of the visit (a doorway taken earlier proves no consent).
+            if let Some(SignatureRecord {
+                signer:
+                    Signer::Thumbprint {
+                        photo: bound @ None,
+                    },
+                ..
+            }) = &mut d.signature
+            {
+                *bound = Some(photo.sha256.clone());
+            }
         }
         d.actions += 1;
         d.last_action_at = now;

@@ -119,8 +119,11 @@ pub enum Signer {
         name: String,
         relation: String,
     },
-    /// Neither could sign: a fingerprint photo stands for the signature.
-    Thumbprint,
+    /// Neither could sign: a fingerprint photo stands for the signature — the first photo
+    /// taken after this choice (none yet: the photo is still missing).
+    Thumbprint {
+        photo: Option<String>,
+    },
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -296,7 +299,7 @@ impl std::fmt::Debug for Signer {
         f.write_str(match self {
             Signer::Recipient => "Recipient",
             Signer::Proxy { .. } => "Proxy",
-            Signer::Thumbprint => "Thumbprint",
+            Signer::Thumbprint { .. } => "Thumbprint",
         })
     }
 }

@@ -95,6 +95,15 @@ fn met(d: &Draft) -> Result<(), Invalid> {
     }
 }
 
+/// Whether a signature still fits the contact: the outcome may change after signing.
+fn signer_fits(d: &Draft, signer: &Signer) -> bool {
+    match signer {
+        Signer::Recipient => d.outcome == Some(Outcome::MetPerson),
+        Signer::Proxy { .. } => proxy_branch(d),
+        Signer::Thumbprint { .. } => true,
+    }
+}
+
 /// Whether the proxy-only checklist items apply.
 fn proxy_branch(d: &Draft) -> bool {
     d.context.acts_through_proxy || d.outcome == Some(Outcome::MetProxy)
@@ -262,11 +271,22 @@ fn apply_to(
                     if strokes.is_some() {
                         return Err(Invalid::VisitThumbprintStrokes);
                     }
-                    (Signer::Thumbprint, None)
+                    (Signer::Thumbprint { photo: None }, None)
                 }
                 role => {
                     let input = strokes.clone().ok_or(Invalid::SignatureFormat)?;
                     let sig = Signature::new(input)?;
+                    // The signer must be someone the worker met: a proxy only where the
+                    // visit goes through one, the recipient only when met in person.
+                    match role {
+                        SignerRole::Proxy if !proxy_branch(d) => {
+                            return Err(Invalid::VisitNotProxy)
+                        }
+                        SignerRole::Recipient if d.outcome != Some(Outcome::MetPerson) => {
+                            return Err(Invalid::VisitSignerAbsent)
+                        }
+                        _ => {}
+                    }
                     let signer = if *role == SignerRole::Proxy {
                         Signer::Proxy {
                             name: text(proxy_name)?,
@@ -367,7 +387,8 @@ pub fn view(d: &Draft, template: &ChecklistTemplate) -> ViewState {
             }
             match &d.signature {
                 None => missing.push(Missing::Signature),
-                Some(s) if s.signer == Signer::Thumbprint && d.photos.is_empty() => {
+                Some(s) if !signer_fits(d, &s.signer) => missing.push(Missing::Signature),
+                Some(s) if s.signer == (Signer::Thumbprint { photo: None }) => {
                     missing.push(Missing::ThumbprintPhoto)
                 }
                 Some(_) => {}

@@ -2,6 +2,7 @@
 //! break it.
 
 use super::*;
+use jpeg_encoder::{ColorType, Encoder};
 
 fn photo(name: &str) -> Vec<u8> {
     let path = format!(
@@ -47,19 +48,25 @@ fn a_12_megapixel_phone_photo_shrinks_and_loses_its_gps() {
     assert!(exif::Reader::new()
         .read_from_container(&mut std::io::Cursor::new(&p.jpeg))
         .is_err());
-    let mut dec = jpeg_decoder::Decoder::new(&p.jpeg[..]);
-    dec.decode().expect("a valid JPEG");
-    let info = dec.info().expect("info");
-    assert_eq!((info.width, info.height), (1600, 1200));
+    let back = turbojpeg::decompress(&p.jpeg, turbojpeg::PixelFormat::RGB).expect("a valid JPEG");
+    assert_eq!((back.width, back.height), (1600, 1200));
     assert_eq!(p.sha256, hex(&sha256(&p.jpeg)));
     assert!(p.jpeg.len() < input.len() / 3, "{} bytes", p.jpeg.len());
 }
 
 #[test]
 fn large_jpegs_decode_at_a_reduced_scale() {
-    // 4000×3000 for a 1600 edge: decoded at 1/2, never whole.
-    let img = decode_jpeg(&photo("mosaic-12mp-exif-gps.jpg"), 1600).expect("decode");
-    assert_eq!((img.w, img.h), (2000, 1500));
+    let mosaic = photo("mosaic-12mp-exif-gps.jpg");
+    // 4000×3000 for a 1600 edge: 1/2 would keep less than 1.8× the edge, so whole.
+    let size = |edge| jpeg::decode(&mosaic, edge).expect("decode").size();
+    assert_eq!(size(1600), (4000, 3000));
+    // For an 800 edge, 1/2 is enough; for 400, 1/4.
+    assert_eq!(size(800), (2000, 1500));
+    assert_eq!(size(400), (1000, 750));
+    assert_eq!(
+        process(&mosaic, 800).map(|p| (p.width, p.height)),
+        Ok((800, 600))
+    );
     let forest = process(&photo("forest-path-2560x1600.jpg"), 1600).expect("forest");
     assert_eq!((forest.width, forest.height), (1600, 1000));
     // Smaller than the long edge: kept at its size.
@@ -173,10 +180,45 @@ fn a_108_megapixel_photo_is_decoded_at_a_quarter_and_processed() {
         .encode(&px, w, h, ColorType::Luma)
         .expect("encode");
     drop(px);
-    // Decoded at 1/4 (3,000 × 2,250; 1/8 would fall under the 1,600 edge): 20 MB of RGB
-    // instead of 324 MB.
-    let img = decode_jpeg(&big, 1600).expect("decode");
-    assert_eq!((img.w, img.h), (3000, 2250));
+    // Decoded at 1/4 (3,000 × 2,250; 1/8 would keep less than 1.8× the 1,600 edge): 7 MB of
+    // luma instead of 108 MB.
+    let img = jpeg::decode(&big, 1600).expect("decode");
+    assert_eq!(img.size(), (3000, 2250));
     let p = process(&big, 1600).expect("process");
     assert_eq!((p.width, p.height), (1600, 1200));
+}
+
+#[test]
+fn odd_sizes_keep_their_exact_size() {
+    // 4:2:0 pairs luma rows and columns; a 301 × 199 picture must come back 301 × 199.
+    let p = process(&banded_jpeg(301, 199, None), 1600).expect("odd");
+    assert_eq!((p.width, p.height), (301, 199));
+    let back = turbojpeg::decompress(&p.jpeg, turbojpeg::PixelFormat::RGB).expect("valid");
+    assert_eq!((back.width, back.height), (301, 199));
+    let turned = process(&banded_jpeg(301, 199, Some(8)), 150).expect("odd, turned");
+    assert_eq!((turned.width, turned.height), (99, 150));
+}
+
+#[test]
+fn a_cmyk_jpeg_comes_out_in_its_colours() {
+    // Adobe CMYK, as print software writes it: stored inverted, 255 = no ink. Full magenta
+    // ink on white paper.
+    let (w, h) = (64usize, 48usize);
+    let cmyk: Vec<u8> = [255u8, 0, 255, 255].repeat(w * h);
+    let mut c = turbojpeg::Compressor::new().expect("compressor");
+    c.set_colorspace(turbojpeg::Colorspace::CMYK).expect("cmyk");
+    c.set_quality(95).expect("quality");
+    let file = c
+        .compress_to_vec(turbojpeg::Image {
+            pixels: &cmyk[..],
+            width: w,
+            pitch: w * 4,
+            height: h,
+            format: turbojpeg::PixelFormat::CMYK,
+        })
+        .expect("encode");
+    let p = process(&file, 1600).expect("cmyk photo");
+    let back = turbojpeg::decompress(&p.jpeg, turbojpeg::PixelFormat::RGB).expect("valid");
+    let mid = &back.pixels[(h / 2 * w + w / 2) * 3..][..3];
+    assert!(mid[0] > 235 && mid[1] < 20 && mid[2] > 235, "{mid:?}");
 }
