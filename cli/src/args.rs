@@ -48,6 +48,72 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check an exported visit: signature, device key and every media file. Needs no store.
     Verify { dir: PathBuf },
+    /// Run the sync server (device API) on a data folder until Ctrl-C.
+    Serve {
+        /// The server's data folder (created if absent).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Address to listen on; port 0 picks a free one (printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Operator commands on a server's data folder.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add a supervisor for an area (password from DOORSTEP_NEW_PASSWORD).
+    AddSupervisor {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long)]
+        login: String,
+        /// A division code prefix: the county, township or village the supervisor sees.
+        #[arg(long)]
+        area: String,
+    },
+    /// Import a roster file for an area: every row checked, nothing imported on error.
+    ImportRoster {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long)]
+        area: String,
+        file: PathBuf,
+    },
+    /// Issue a one-time enrolment code for a field worker's device (valid 7 days).
+    EnrolmentCode {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long)]
+        worker: String,
+        #[arg(long)]
+        area: String,
+    },
+    /// Decide on a submitted visit: approve, return (with --comment) or reject (with --comment).
+    Review {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        visit_id: String,
+        #[arg(value_enum)]
+        decision: ReviewDecision,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Revoke a device: its requests are refused from now on.
+    RevokeDevice {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        device_id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReviewDecision {
+    Approve,
+    Return,
+    Reject,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,6 +30,8 @@ fn main() -> ExitCode {
         Command::Visit(c) => commands::visit::run(&ctx, c),
         Command::Demo(a) => commands::demo::run(&ctx, a),
         Command::Verify { dir } => commands::verify::run(&ctx, dir),
+        Command::Serve { data, listen } => commands::server::serve(&ctx, data, *listen),
+        Command::Admin(c) => commands::server::admin(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

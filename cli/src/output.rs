@@ -15,6 +15,8 @@ pub enum CliError {
     Usage(Text, String),
     /// `verify` found problems; it already said which.
     VerifyFailed,
+    /// The server or an operator command failed (messages carry no personal data).
+    Server(String),
 }
 
 impl CliError {
@@ -45,6 +47,7 @@ fn kind(e: &CliError) -> &'static str {
     match e {
         CliError::Usage(..) => "usage",
         CliError::VerifyFailed => "verify_failed",
+        CliError::Server(_) => "server",
         CliError::Core(e) => match e {
             E::NoStore { .. } => "no_store",
             E::AlreadyExists { .. } => "already_exists",
@@ -76,6 +79,7 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
         CliError::Usage(t, v) => t.fill(lang, v),
         CliError::VerifyFailed => Text::NotVerified.get(lang).to_owned(),
         CliError::Core(c) => c.localize(lang),
+        CliError::Server(m) => m.clone(),
     };
     let rows = match e {
         CliError::Core(doorstep_core::Error::InvalidRows(rows)) => rows.as_slice(),
@@ -96,7 +100,7 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
     match e {
         // A bad argument, whether the shell or the core's validation found it.
         CliError::Usage(..) | CliError::Core(doorstep_core::Error::Invalid(_)) => ExitCode::from(2),
-        CliError::Core(_) | CliError::VerifyFailed => ExitCode::FAILURE,
+        CliError::Core(_) | CliError::VerifyFailed | CliError::Server(_) => ExitCode::FAILURE,
     }
 }
 

@@ -120,6 +120,9 @@ impl Localize for RowProblem {
                 format!("有{found}个字段，而表头有{expected}列")
             }
             (RowProblem::NotUtf8, Lang::Zh) => "不是有效的UTF-8编码".into(),
+            (RowProblem::OutsideArea { area }, Lang::Zh) => {
+                format!("村（社区）不在本次导入的区域 {area} 内")
+            }
             (RowProblem::BadCsv, Lang::Zh) => "CSV格式错误".into(),
             (RowProblem::NotAnObject, Lang::Zh) => "该项不是对象".into(),
             (RowProblem::NotText, Lang::Zh) => "须为文本、数字或列表".into(),

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod roster;
 pub mod seal;
 pub mod store;
+pub mod sync;
 pub mod visit;
 
 #[cfg(test)]

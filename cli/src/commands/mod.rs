@@ -5,5 +5,6 @@ pub mod init;
 pub mod key;
 pub mod policy;
 pub mod roster;
+pub mod server;
 pub mod verify;
 pub mod visit;

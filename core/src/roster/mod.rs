@@ -13,4 +13,6 @@ pub use detail::{show, DetailEnrolment, RecipientDetail};
 pub use due::{due_date, overdue_days};
 pub use import::{import, parse_roster, ImportOptions, ImportReport, RosterFormat};
 pub use query::{list, lookup, ListEntry, ListQuery, ListResult};
-pub use row::{lines_with_errors, Absent, RosterFault, RowError, RowProblem, FIELDS};
+pub use row::{
+    lines_with_errors, to_recipient, Absent, RawRow, RosterFault, RowError, RowProblem, FIELDS,
+};

@@ -59,6 +59,8 @@ pub enum RowProblem {
     FieldCount { found: usize, expected: usize },
     #[error("not valid UTF-8")]
     NotUtf8,
+    #[error("the village is outside the area {area} this roster is imported for")]
+    OutsideArea { area: String },
     #[error("malformed CSV")]
     BadCsv,
     #[error("the item is not an object")]

@@ -1,0 +1,69 @@
+//! Device authentication: every request after enrolment is signed by the device's Ed25519
+//! key over method, path, time and body hash (`doorstep_core::sync::request_message`).
+//! Unknown and revoked devices, bad signatures, stale times and replays get 401.
+
+use axum::http::{HeaderMap, Method, Uri};
+use doorstep_core::crypto::{unhex, verify_signature};
+use doorstep_core::sync::{
+    request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, MAX_SKEW_SECS,
+};
+
+use super::{blocking, AppState};
+use crate::error::ApiError;
+use crate::storage::Device;
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized(format!("the {name} header is missing")))
+}
+
+/// The device that signed this request, or why it is refused.
+pub async fn device(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Device, ApiError> {
+    let id = header(headers, HEADER_DEVICE)?.to_owned();
+    let time: i64 = header(headers, HEADER_TIME)?
+        .parse()
+        .map_err(|_| ApiError::unauthorized("the request time is not a number"))?;
+    let nonce = header(headers, HEADER_NONCE)?;
+    if nonce.is_empty() || nonce.len() > 64 {
+        return Err(ApiError::unauthorized(
+            "the request nonce must be 1 to 64 characters",
+        ));
+    }
+    let sig_hex = header(headers, HEADER_SIGNATURE)?.to_owned();
+    let now = state.now();
+    if (now - time).abs() > MAX_SKEW_SECS {
+        return Err(ApiError::unauthorized(
+            "the request time is too far from the server's: check the device clock",
+        ));
+    }
+    let sig = unhex(&sig_hex).ok_or_else(|| ApiError::unauthorized("bad signature"))?;
+    let lookup = id.clone();
+    let device = blocking(state, move |s| s.device(&lookup))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("unknown device"))?;
+    if device.revoked {
+        return Err(ApiError::unauthorized("this device has been revoked"));
+    }
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let message = request_message(method.as_str(), path, time, nonce, body);
+    if !verify_signature(&device.public_key, &message, &sig) {
+        return Err(ApiError::unauthorized("bad signature"));
+    }
+    // Only a verified signature is remembered: junk cannot fill the replay table.
+    let fresh = blocking(state, move |s| {
+        s.first_use(&id, &sig_hex, now, now - 2 * MAX_SKEW_SECS)
+    })
+    .await?;
+    if !fresh {
+        return Err(ApiError::unauthorized("replayed request"));
+    }
+    Ok(device)
+}

@@ -1,0 +1,53 @@
+//! Enrolment: a one-time code a supervisor issued, and the device's Ed25519 public key,
+//! become a device id bound to a worker and an area.
+
+use axum::extract::State;
+use axum::Json;
+use doorstep_core::crypto::{hex, random_hex, sha256, unhex, PUBLIC_KEY_LEN};
+use serde::{Deserialize, Serialize};
+
+use super::{blocking, json, AppState};
+use crate::error::ApiError;
+
+#[derive(Deserialize)]
+struct EnrolRequest {
+    code: String,
+    public_key: String,
+}
+
+#[derive(Serialize)]
+pub struct Enrolled {
+    device_id: String,
+    worker: String,
+    area: String,
+}
+
+/// Codes are kept hashed: a copy of the database does not enrol anyone.
+pub fn code_hash(code: &str) -> String {
+    hex(&sha256(code.trim().to_ascii_uppercase().as_bytes()))
+}
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Json<Enrolled>, ApiError> {
+    let req: EnrolRequest = json(&body)?;
+    let key = unhex(&req.public_key)
+        .filter(|k| k.len() == PUBLIC_KEY_LEN)
+        .ok_or_else(|| ApiError::bad_request("public_key must be 32 bytes in hex"))?;
+    let hash = code_hash(&req.code);
+    let device_id = random_hex(16).map_err(|_| ApiError::bad_request("no randomness"))?;
+    let now = state.now();
+    let device = blocking(&state, move |s| {
+        let d = s.enrol(&hash, &device_id, &key, now)?;
+        s.audit("device", "enrol", &d.id, now)?;
+        Ok(d)
+    })
+    .await?;
+    tracing::info!(device = %device.id, "device enrolled");
+    Ok(Json(Enrolled {
+        device_id: device.id,
+        worker: device.worker,
+        area: device.area,
+    }))
+}

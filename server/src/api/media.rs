@@ -1,0 +1,98 @@
+//! Media (photos, signature images) pushed by content hash, resumable: a chunk is accepted
+//! only at the offset the upload has reached, and the whole is checked against its hash.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::{auth, blocking, AppState};
+use crate::error::ApiError;
+use crate::storage::MediaState;
+
+/// Larger than any processed photo or signature image.
+pub const MAX_MEDIA: u64 = 20 * 1024 * 1024;
+
+#[derive(Deserialize)]
+pub struct ChunkAt {
+    offset: u64,
+    total: u64,
+}
+
+#[derive(Serialize)]
+pub struct Progress {
+    received: u64,
+    total: u64,
+    complete: bool,
+}
+
+fn checked_hash(sha: &str) -> Result<String, ApiError> {
+    let ok = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| sha.to_ascii_lowercase())
+        .ok_or_else(|| ApiError::bad_request("the media name must be a SHA-256 in hex"))
+}
+
+fn answer(state: MediaState) -> Result<Json<Progress>, ApiError> {
+    match state {
+        MediaState::NotNamed => Err(ApiError::not_found()),
+        MediaState::Partial { received, total } => Ok(Json(Progress {
+            received,
+            total,
+            complete: false,
+        })),
+        MediaState::Complete { total } => Ok(Json(Progress {
+            received: total,
+            total,
+            complete: true,
+        })),
+        MediaState::WrongOffset { received } => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "wrong_offset",
+            format!("the upload stands at {received} bytes; resume there"),
+        )),
+        MediaState::HashMismatch => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash_mismatch",
+            "the bytes do not match their SHA-256; the upload was discarded",
+        )),
+    }
+}
+
+pub async fn put_chunk(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(sha): Path<String>,
+    Query(at): Query<ChunkAt>,
+    body: Bytes,
+) -> Result<Json<Progress>, ApiError> {
+    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let sha = checked_hash(&sha)?;
+    if at.total == 0 || at.total > MAX_MEDIA {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("a media file must be 1 to {MAX_MEDIA} bytes"),
+        ));
+    }
+    let s = blocking(&state, move |s| {
+        s.media_append(&device.area, &sha, at.offset, at.total, &body)
+    })
+    .await?;
+    answer(s)
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(sha): Path<String>,
+    body: Bytes,
+) -> Result<Json<Progress>, ApiError> {
+    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let sha = checked_hash(&sha)?;
+    answer(blocking(&state, move |s| s.media_state(&device.area, &sha)).await?)
+}

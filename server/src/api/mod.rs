@@ -1,0 +1,99 @@
+//! The device API under `/api/v1`: enrolment, signed pulls and pushes. Handlers parse and
+//! check; what is kept and how goes through [`Storage`] on a blocking thread.
+
+mod auth;
+mod enrol;
+mod media;
+mod pull;
+mod visits;
+
+pub use enrol::code_hash;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::storage::{Storage, StorageError};
+
+/// A request body larger than this is refused with 413: a chunk of a photo, or a batch of
+/// sealed visits, is far smaller.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>) -> AppState {
+        AppState {
+            storage,
+            clock: Arc::new(|| chrono::Utc::now().timestamp()),
+        }
+    }
+
+    /// Unix seconds now.
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+}
+
+/// Runs a storage call on tokio's blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let storage = state.storage.clone();
+    tokio::task::spawn_blocking(move || f(storage.as_ref()))
+        .await
+        .map_err(|_| {
+            tracing::error!("a storage task failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+        })?
+        .map_err(ApiError::from)
+}
+
+/// A JSON body, or 400 naming what is wrong with it.
+pub(crate) fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))
+}
+
+async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+}
+
+/// The device API's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/enrol", post(enrol::enrol))
+        .route("/api/v1/roster", get(pull::roster))
+        .route("/api/v1/decisions", get(pull::decisions))
+        .route("/api/v1/visits", post(visits::push))
+        .route(
+            "/api/v1/media/{sha256}",
+            put(media::put_chunk).get(media::status),
+        )
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}

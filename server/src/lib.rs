@@ -1,0 +1,92 @@
+//! doorstep-server: the sync server for field devices (a signed JSON API under `/api/v1`),
+//! the review and ledger logic the supervisor web app calls, and the operator commands.
+//! Started by `doorstep serve --data DIR --listen ADDR`; keeps everything in one SQLite file
+//! in the data folder behind the [`storage::Storage`] boundary.
+
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod api;
+pub mod error;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use api::{router, AppState};
+pub use storage::{SqliteStorage, Storage};
+
+/// Opens the data folder (created 0700 if absent) and its database, migrated.
+pub fn open(data: &Path) -> Result<Arc<SqliteStorage>, storage::StorageError> {
+    create_private_dir(data).map_err(|e| storage::StorageError::Sqlite(io_to_sqlite(e)))?;
+    Ok(Arc::new(SqliteStorage::open(data)?))
+}
+
+fn io_to_sqlite(e: std::io::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+/// Serves the API on `listener` until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Logs to stderr: request-level events only, never a body or a personal field.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DOORSTEP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// `doorstep serve`: binds `listen`, prints the address it got (port 0 picks one), and
+/// serves until Ctrl-C.
+pub fn run(
+    data: &Path,
+    listen: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), RunError> {
+    init_logging();
+    let storage = open(data)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(RunError::Io)?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "serving");
+        on_ready(addr);
+        let state = AppState::new(storage);
+        serve(state, listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    })
+    .map_err(RunError::Io)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Storage(#[from] storage::StorageError),
+    #[error("{0}")]
+    Io(std::io::Error),
+}

@@ -1,0 +1,232 @@
+//! The server's storage boundary: everything the API, the operator commands and the review
+//! logic keep goes through [`Storage`]. The embedded default is one SQLite file
+//! ([`SqliteStorage`]); a PostgreSQL backend for deployments that outgrow one machine fills
+//! the same trait.
+
+mod schema;
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use doorstep_core::seal::RecordHead;
+use serde::Serialize;
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: String,
+    pub public_key: Vec<u8>,
+    pub worker: String,
+    pub area: String,
+    pub revoked: bool,
+}
+
+/// One roster row as imported: its id, village code and the fields by column name (what a
+/// device feeds to its own JSON roster import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    pub id: String,
+    pub village: String,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A sealed visit whose signature has been checked, ready to keep.
+#[derive(Debug, Clone)]
+pub struct IncomingVisit {
+    pub device_id: String,
+    pub area: String,
+    pub head: RecordHead,
+    pub sha256: String,
+    pub record: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub now: i64,
+}
+
+/// Where a record stands in its device's hash chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Chain {
+    /// Follows the device's previous record.
+    Ok,
+    /// The previous record has not arrived (yet): flagged until it does.
+    Gap,
+    /// Another record claims the same place, or the previous one's hash differs.
+    Fork,
+}
+
+impl Chain {
+    fn as_str(self) -> &'static str {
+        match self {
+            Chain::Ok => "ok",
+            Chain::Gap => "gap",
+            Chain::Fork => "fork",
+        }
+    }
+}
+
+/// What keeping a visit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    Stored(Chain),
+    /// The same bytes were already here: nothing changed.
+    Duplicate(Chain),
+    /// Different bytes under this visit id: the first record stands.
+    Conflict,
+    /// The record names a recipient outside the device's area.
+    UnknownRecipient,
+}
+
+/// A supervisor's decision on a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    /// Back to the device for correction, with a comment.
+    Return,
+    /// Refused for good, with a reason.
+    Reject,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Return => "return",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// The visit's status after the decision.
+    pub fn status(self) -> &'static str {
+        match self {
+            Decision::Approve => "approved",
+            Decision::Return => "returned",
+            Decision::Reject => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s {
+            "approve" => Some(Decision::Approve),
+            "return" => Some(Decision::Return),
+            "reject" => Some(Decision::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// A decision as a device pulls it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionOut {
+    pub cursor: i64,
+    pub visit_id: String,
+    pub decision: Decision,
+    pub comment: String,
+    pub at: i64,
+}
+
+/// Where an upload of one media file stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaState {
+    /// No stored record of the device's area names this hash.
+    NotNamed,
+    Partial {
+        received: u64,
+        total: u64,
+    },
+    Complete {
+        total: u64,
+    },
+    /// The chunk does not start where the upload stands.
+    WrongOffset {
+        received: u64,
+    },
+    /// All bytes arrived and they are not what the hash says: discarded.
+    HashMismatch,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database was written by a newer server (schema {0})")]
+    NewerSchema(u32),
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    AlreadyExists,
+    #[error("the enrolment code is unknown, used or expired")]
+    CodeUnusable,
+    #[error("this public key is already enrolled")]
+    KeyEnrolled,
+    #[error("the visit has already been decided")]
+    AlreadyDecided,
+    #[error("stored data is damaged: {0}")]
+    Damaged(&'static str),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// What the server keeps. Implementations are used from blocking threads.
+pub trait Storage: Send + Sync + 'static {
+    fn add_supervisor(&self, login: &str, area: &str, password_hash: &str, now: i64) -> Result<()>;
+    fn add_enrolment_code(
+        &self,
+        code_hash: &str,
+        worker: &str,
+        area: &str,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// Consumes the code and registers the key, in one transaction.
+    fn enrol(
+        &self,
+        code_hash: &str,
+        device_id: &str,
+        public_key: &[u8],
+        now: i64,
+    ) -> Result<Device>;
+    fn device(&self, id: &str) -> Result<Option<Device>>;
+    fn revoke_device(&self, id: &str, now: i64) -> Result<()>;
+    /// Records a request signature; `false` when it was seen before (a replay). Forgets
+    /// signatures older than `forget_before`, which the time check already refuses.
+    fn first_use(
+        &self,
+        device_id: &str,
+        signature: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<bool>;
+    /// Replaces nothing on error: all rows or none, upserting by id.
+    fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize>;
+    /// Rows of the area changed after `cursor`, oldest first, and the cursor to ask next.
+    fn roster_since(&self, area: &str, cursor: i64, limit: usize) -> Result<(Vec<RosterRow>, i64)>;
+    fn keep_visit(&self, v: &IncomingVisit) -> Result<Kept>;
+    fn decisions_since(
+        &self,
+        device_id: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<DecisionOut>>;
+    /// Decides on a submitted visit; `area` scopes it to a supervisor's area (None: the
+    /// operator).
+    fn decide(
+        &self,
+        visit_id: &str,
+        area: Option<&str>,
+        d: Decision,
+        comment: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<()>;
+    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain)>>;
+    fn media_append(
+        &self,
+        area: &str,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<MediaState>;
+    fn media_state(&self, area: &str, sha256: &str) -> Result<MediaState>;
+    fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()>;
+}

@@ -1,0 +1,107 @@
+//! The server database's schema, one migration step per `PRAGMA user_version`, each in its
+//! own transaction, run on every start.
+
+use rusqlite::Connection;
+
+const STEPS: &[&str] = &[
+    // 1: people, devices, the roster, sealed visits, media, decisions, the audit log.
+    "
+    CREATE TABLE supervisors (
+        login TEXT PRIMARY KEY,
+        area TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE enrolment_codes (
+        code_hash TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        area TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_by TEXT
+    );
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL UNIQUE,
+        worker TEXT NOT NULL,
+        area TEXT NOT NULL,
+        enrolled_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+    CREATE TABLE seen_requests (
+        device_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, signature)
+    ) WITHOUT ROWID;
+    CREATE INDEX seen_requests_at ON seen_requests (at);
+    -- One row per recipient; `version` orders changes for devices pulling since a cursor.
+    CREATE TABLE recipients (
+        id TEXT PRIMARY KEY,
+        area TEXT NOT NULL,
+        village TEXT NOT NULL,
+        row_json TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE INDEX recipients_area_version ON recipients (area, version);
+    CREATE TABLE visits (
+        id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (id),
+        seq INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        prev_hash TEXT,
+        record BLOB NOT NULL,
+        signature BLOB NOT NULL,
+        recipient_id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        corrects TEXT,
+        chain TEXT NOT NULL,
+        status TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+    );
+    CREATE INDEX visits_device_seq ON visits (device_id, seq);
+    CREATE INDEX visits_area_status ON visits (area, status);
+    CREATE TABLE media (
+        sha256 TEXT PRIMARY KEY,
+        total INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        complete INTEGER NOT NULL
+    );
+    CREATE TABLE visit_media (
+        visit_id TEXT NOT NULL REFERENCES visits (id),
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (sha256, visit_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        visit_id TEXT NOT NULL REFERENCES visits (id),
+        device_id TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX decisions_device ON decisions (device_id, id);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL
+    );
+    ",
+];
+
+/// Brings the database up to date; refuses one written by a newer server.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), u32>> {
+    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current as usize > STEPS.len() {
+        return Ok(Err(current));
+    }
+    for (i, step) in STEPS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(Ok(()))
+}

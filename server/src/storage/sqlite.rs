@@ -1,0 +1,534 @@
+//! The embedded storage: one SQLite file in the data folder, WAL, one connection behind a
+//! mutex (SQLite has one writer anyway; reads are short).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use doorstep_core::crypto::{hex, sha256};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{
+    schema, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
+    RosterRow, Storage, StorageError,
+};
+
+#[derive(Debug)]
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating) `server.sqlite` in `dir` and migrates it.
+    pub fn open(dir: &Path) -> Result<SqliteStorage> {
+        let path = dir.join("server.sqlite");
+        // Created owner-only before SQLite opens it: its WAL and shared-memory files take the
+        // database file's permissions, and all of it holds personal data.
+        create_private(&path).map_err(|e| {
+            StorageError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+        })?;
+        let mut conn = Connection::open(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        schema::migrate(&mut conn)?.map_err(StorageError::NewerSchema)?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (its transaction rolls
+        // back when dropped), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path).map(drop)
+}
+
+fn chain_of(s: &str) -> Chain {
+    match s {
+        "ok" => Chain::Ok,
+        "gap" => Chain::Gap,
+        _ => Chain::Fork,
+    }
+}
+
+/// The record's place in its device's chain, from what is stored.
+fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
+    let same_place: i64 = tx.query_row(
+        "SELECT count(*) FROM visits WHERE device_id = ?1 AND seq = ?2 AND id <> ?3",
+        params![v.device_id, v.head.seq as i64, v.head.visit_id],
+        |r| r.get(0),
+    )?;
+    if same_place > 0 {
+        return Ok(Chain::Fork);
+    }
+    if v.head.seq <= 1 {
+        return Ok(if v.head.prev_hash.is_none() {
+            Chain::Ok
+        } else {
+            Chain::Fork
+        });
+    }
+    let mut stmt = tx.prepare("SELECT sha256 FROM visits WHERE device_id = ?1 AND seq = ?2")?;
+    let before: Vec<String> = stmt
+        .query_map(params![v.device_id, v.head.seq as i64 - 1], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(match (&v.head.prev_hash, before.is_empty()) {
+        (_, true) => Chain::Gap,
+        (Some(prev), false) if before.iter().any(|h| h == prev) => Chain::Ok,
+        _ => Chain::Fork,
+    })
+}
+
+impl Storage for SqliteStorage {
+    fn add_supervisor(&self, login: &str, area: &str, password_hash: &str, now: i64) -> Result<()> {
+        let conn = self.conn();
+        let n = conn.execute(
+            "INSERT OR IGNORE INTO supervisors (login, area, password_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![login, area, password_hash, now],
+        )?;
+        if n == 0 {
+            return Err(StorageError::AlreadyExists);
+        }
+        Ok(())
+    }
+
+    fn add_enrolment_code(
+        &self,
+        code_hash: &str,
+        worker: &str,
+        area: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO enrolment_codes (code_hash, worker, area, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![code_hash, worker, area, expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn enrol(
+        &self,
+        code_hash: &str,
+        device_id: &str,
+        public_key: &[u8],
+        now: i64,
+    ) -> Result<Device> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let (worker, area): (String, String) = tx
+            .query_row(
+                "SELECT worker, area FROM enrolment_codes
+                 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?2",
+                params![code_hash, now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(StorageError::CodeUnusable)?;
+        let key = hex(public_key);
+        let known: bool = tx
+            .query_row(
+                "SELECT 1 FROM devices WHERE public_key = ?1",
+                [&key],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if known {
+            return Err(StorageError::KeyEnrolled);
+        }
+        tx.execute(
+            "INSERT INTO devices (id, public_key, worker, area, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![device_id, key, worker, area, now],
+        )?;
+        tx.execute(
+            "UPDATE enrolment_codes SET used_by = ?1 WHERE code_hash = ?2",
+            params![device_id, code_hash],
+        )?;
+        tx.commit()?;
+        Ok(Device {
+            id: device_id.to_owned(),
+            public_key: public_key.to_vec(),
+            worker,
+            area,
+            revoked: false,
+        })
+    }
+
+    fn device(&self, id: &str) -> Result<Option<Device>> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT public_key, worker, area, revoked_at IS NOT NULL FROM devices WHERE id = ?1",
+                [id],
+                |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        row.map(|(key, worker, area, revoked)| {
+            Ok(Device {
+                id: id.to_owned(),
+                public_key: doorstep_core::crypto::unhex(&key)
+                    .ok_or(StorageError::Damaged("device key"))?,
+                worker,
+                area,
+                revoked,
+            })
+        })
+        .transpose()
+    }
+
+    fn revoke_device(&self, id: &str, now: i64) -> Result<()> {
+        let n = self.conn().execute(
+            "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+            params![id, now],
+        )?;
+        if n == 0 {
+            return Err(StorageError::NotFound);
+        }
+        Ok(())
+    }
+
+    fn first_use(
+        &self,
+        device_id: &str,
+        signature: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<bool> {
+        let conn = self.conn();
+        conn.execute("DELETE FROM seen_requests WHERE at < ?1", [forget_before])?;
+        let n = conn.execute(
+            "INSERT OR IGNORE INTO seen_requests (device_id, signature, at) VALUES (?1, ?2, ?3)",
+            params![device_id, signature, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut version: i64 = tx.query_row(
+            "SELECT coalesce(max(version), 0) FROM recipients",
+            [],
+            |r| r.get(0),
+        )?;
+        {
+            let mut put = tx.prepare(
+                "INSERT INTO recipients (id, area, village, row_json, version) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET area = ?2, village = ?3, row_json = ?4, version = ?5",
+            )?;
+            for row in rows {
+                version += 1;
+                let json = serde_json::Value::Object(row.fields.clone()).to_string();
+                put.execute(params![row.id, area, row.village, json, version])?;
+            }
+        }
+        tx.commit()?;
+        Ok(rows.len())
+    }
+
+    fn roster_since(&self, area: &str, cursor: i64, limit: usize) -> Result<(Vec<RosterRow>, i64)> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, village, row_json, version FROM recipients
+             WHERE substr(village, 1, length(?1)) = ?1 AND version > ?2
+             ORDER BY version LIMIT ?3",
+        )?;
+        let mut next = cursor;
+        let mut rows = Vec::new();
+        let mut q = stmt.query(params![area, cursor, limit as i64])?;
+        while let Some(r) = q.next()? {
+            let json: String = r.get(2)?;
+            let fields = match serde_json::from_str(&json) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => return Err(StorageError::Damaged("roster row")),
+            };
+            next = next.max(r.get(3)?);
+            rows.push(RosterRow {
+                id: r.get(0)?,
+                village: r.get(1)?,
+                fields,
+            });
+        }
+        Ok((rows, next))
+    }
+
+    fn keep_visit(&self, v: &IncomingVisit) -> Result<Kept> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let existing = tx
+            .query_row(
+                "SELECT sha256, chain FROM visits WHERE id = ?1",
+                [&v.head.visit_id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        if let Some((sha, chain)) = existing {
+            return Ok(if sha == v.sha256 {
+                Kept::Duplicate(chain_of(&chain))
+            } else {
+                Kept::Conflict
+            });
+        }
+        let in_area: bool = tx
+            .query_row(
+                "SELECT 1 FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
+                params![v.head.recipient_id, v.area],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if !in_area {
+            return Ok(Kept::UnknownRecipient);
+        }
+        let chain = judge_chain(&tx, v)?;
+        tx.execute(
+            "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
+                                 recipient_id, area, corrects, chain, status, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12)",
+            params![
+                v.head.visit_id,
+                v.device_id,
+                v.head.seq as i64,
+                v.sha256,
+                v.head.prev_hash,
+                v.record,
+                v.signature,
+                v.head.recipient_id,
+                v.area,
+                v.head.corrects,
+                chain.as_str(),
+                v.now
+            ],
+        )?;
+        for sha in v.head.media() {
+            tx.execute(
+                "INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)",
+                params![v.head.visit_id, sha],
+            )?;
+        }
+        // The record a gap was waiting for: its successor now follows the chain.
+        tx.execute(
+            "UPDATE visits SET chain = 'ok'
+             WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
+            params![v.device_id, v.head.seq as i64 + 1, v.sha256],
+        )?;
+        // A correction answers a returned visit.
+        if let Some(original) = &v.head.corrects {
+            tx.execute(
+                "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
+                [original],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Kept::Stored(chain))
+    }
+
+    fn decisions_since(
+        &self,
+        device_id: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<DecisionOut>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, visit_id, decision, comment, at FROM decisions
+             WHERE device_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(params![device_id, cursor, limit as i64], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<(i64, String, String, String, i64)>>>()?;
+        rows.into_iter()
+            .map(|(cursor, visit_id, d, comment, at)| {
+                Ok(DecisionOut {
+                    cursor,
+                    visit_id,
+                    decision: Decision::parse(&d).ok_or(StorageError::Damaged("decision"))?,
+                    comment,
+                    at,
+                })
+            })
+            .collect()
+    }
+
+    fn decide(
+        &self,
+        visit_id: &str,
+        area: Option<&str>,
+        d: Decision,
+        comment: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let (status, device_id, visit_area): (String, String, String) = tx
+            .query_row(
+                "SELECT status, device_id, area FROM visits WHERE id = ?1",
+                [visit_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StorageError::NotFound)?;
+        if let Some(scope) = area {
+            if !visit_area.starts_with(scope) {
+                return Err(StorageError::NotFound);
+            }
+        }
+        if status != "submitted" {
+            return Err(StorageError::AlreadyDecided);
+        }
+        tx.execute(
+            "INSERT INTO decisions (visit_id, device_id, decision, comment, actor, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![visit_id, device_id, d.as_str(), comment, actor, now],
+        )?;
+        tx.execute(
+            "UPDATE visits SET status = ?2 WHERE id = ?1",
+            params![visit_id, d.status()],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
+            params![now, actor, format!("decide:{}", d.as_str()), visit_id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain)>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT status, chain FROM visits WHERE id = ?1",
+                [visit_id],
+                |r| Ok((r.get(0)?, chain_of(&r.get::<_, String>(1)?))),
+            )
+            .optional()?)
+    }
+
+    fn media_append(
+        &self,
+        area: &str,
+        sha256_hex: &str,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+    ) -> Result<MediaState> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let state = media_state_in(&tx, area, sha256_hex)?;
+        let received = match state {
+            MediaState::Partial { received, total: t } if t == total => received,
+            MediaState::Partial { .. } => 0,
+            MediaState::WrongOffset { received } => received,
+            other @ (MediaState::NotNamed
+            | MediaState::Complete { .. }
+            | MediaState::HashMismatch) => return Ok(other),
+        };
+        if offset != received || offset + bytes.len() as u64 > total {
+            return Ok(MediaState::WrongOffset { received });
+        }
+        // Appended in Rust: SQLite's || turns blobs into text. Photos are about 400 KB, so
+        // rewriting the row per chunk costs little.
+        let mut all: Vec<u8> = if received == 0 {
+            Vec::with_capacity(total as usize)
+        } else {
+            tx.query_row(
+                "SELECT bytes FROM media WHERE sha256 = ?1",
+                [sha256_hex],
+                |r| r.get(0),
+            )?
+        };
+        all.extend_from_slice(bytes);
+        let complete = all.len() as u64 == total;
+        if complete && hex(&sha256(&all)) != sha256_hex {
+            tx.execute("DELETE FROM media WHERE sha256 = ?1", [sha256_hex])?;
+            tx.commit()?;
+            return Ok(MediaState::HashMismatch);
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO media (sha256, total, bytes, complete) VALUES (?1, ?2, ?3, ?4)",
+            params![sha256_hex, total as i64, all, complete],
+        )?;
+        tx.commit()?;
+        Ok(if complete {
+            MediaState::Complete { total }
+        } else {
+            MediaState::Partial {
+                received: all.len() as u64,
+                total,
+            }
+        })
+    }
+
+    fn media_state(&self, area: &str, sha256_hex: &str) -> Result<MediaState> {
+        let conn = self.conn();
+        media_state_in(&conn, area, sha256_hex)
+    }
+
+    fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
+            params![now, actor, action, subject],
+        )?;
+        Ok(())
+    }
+}
+
+fn media_state_in(conn: &Connection, area: &str, sha256_hex: &str) -> Result<MediaState> {
+    let named: bool = conn
+        .query_row(
+            "SELECT 1 FROM visit_media m JOIN visits v ON v.id = m.visit_id
+             WHERE m.sha256 = ?1 AND substr(v.area, 1, length(?2)) = ?2 LIMIT 1",
+            params![sha256_hex, area],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !named {
+        return Ok(MediaState::NotNamed);
+    }
+    let row = conn
+        .query_row(
+            "SELECT total, length(bytes), complete FROM media WHERE sha256 = ?1",
+            [sha256_hex],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(match row {
+        None => MediaState::Partial {
+            received: 0,
+            total: 0,
+        },
+        Some((total, _, true)) => MediaState::Complete {
+            total: total as u64,
+        },
+        Some((total, len, false)) => MediaState::Partial {
+            received: len as u64,
+            total: total as u64,
+        },
+    })
+}
