@@ -48,6 +48,18 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check an exported visit: signature, device key and every media file. Needs no store.
     Verify { dir: PathBuf },
+    /// Enrol this device with a sync server, with a one-time code from a supervisor.
+    Enroll {
+        /// The server's address, e.g. http://10.0.0.5:8080
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Send sealed visits and their media; bring down the roster and review decisions.
+    Sync,
+    /// Review decisions on this device's visits: returned visits to correct, approvals.
+    Tasks,
     /// Run the sync server (device API) on a data folder until Ctrl-C.
     Serve {
         /// The server's data folder (created if absent).

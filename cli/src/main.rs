@@ -8,6 +8,7 @@ mod context;
 #[macro_use]
 mod output;
 mod secret;
+mod transport;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,9 @@ fn main() -> ExitCode {
         Command::Visit(c) => commands::visit::run(&ctx, c),
         Command::Demo(a) => commands::demo::run(&ctx, a),
         Command::Verify { dir } => commands::verify::run(&ctx, dir),
+        Command::Enroll { server, code } => commands::sync::enroll(&ctx, server, code),
+        Command::Sync => commands::sync::sync(&ctx),
+        Command::Tasks => commands::sync::tasks(&ctx),
         Command::Serve { data, listen } => commands::server::serve(&ctx, data, *listen),
         Command::Admin(c) => commands::server::admin(&ctx, c),
     };

@@ -66,6 +66,7 @@ fn kind(e: &CliError) -> &'static str {
             E::Crypto(_) => "crypto",
             E::Sqlite(_) => "storage",
             E::Io(_) => "io",
+            E::Sync(_) => "sync",
         },
     }
 }

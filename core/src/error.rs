@@ -45,6 +45,8 @@ pub enum Error {
     Sqlite(rusqlite::Error),
     #[error("file failure: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
 }
 
 impl From<rusqlite::Error> for Error {

@@ -206,6 +206,7 @@ impl Localize for Error {
             Error::Crypto(e) => format!("加密错误：{e}"),
             Error::Sqlite(e) => format!("存储错误：{e}"),
             Error::Io(e) => format!("文件错误：{e}"),
+            Error::Sync(e) => e.localize(lang),
         }
     }
 }
@@ -560,6 +561,27 @@ impl Text {
         match lang {
             Lang::Zh => zh,
             Lang::En => en,
+        }
+    }
+}
+
+impl Localize for crate::sync::SyncError {
+    fn localize(&self, lang: Lang) -> String {
+        use crate::sync::SyncError as S;
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            S::NotEnrolled => {
+                "本设备尚未注册：请运行 `doorstep enroll --server 地址 --code 注册码`".into()
+            }
+            S::AlreadyEnrolled { server } => format!("本设备已在 {server} 注册"),
+            S::Transport(e) => format!("无法连接服务器：{}", e.0),
+            S::Refused { status, message } => format!("服务器拒绝了请求（{status}）：{message}"),
+            S::ClockSkew { skew_secs } => {
+                format!("设备时钟与服务器相差 {skew_secs} 秒：请校准时间后重新同步")
+            }
+            S::Protocol(what) => format!("无法读取服务器的应答（{what}）"),
         }
     }
 }

@@ -6,5 +6,6 @@ pub mod key;
 pub mod policy;
 pub mod roster;
 pub mod server;
+pub mod sync;
 pub mod verify;
 pub mod visit;

@@ -32,7 +32,8 @@ pub fn serve(ctx: &Context, data: &Path, listen: SocketAddr) -> Result<(), CliEr
     let json = ctx.json;
     doorstep_server::run(data, listen, move |addr| {
         if json {
-            print_json(&json!({ "listening": format!("http://{addr}") }));
+            // One line: a script reads it as soon as the server listens.
+            outln!("{}", json!({ "listening": format!("http://{addr}") }));
         } else {
             outln!("listening on http://{addr}");
         }

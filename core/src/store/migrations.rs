@@ -100,6 +100,40 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX media_by_visit ON media (visit_id);
     ",
+    // 5: sync. Where the device is enrolled and how far it has pulled (not personal), the
+    // server's receipt for each sealed visit sent, the media that went up, and tasks: review
+    // decisions on this device's visits, their comments sealed.
+    "
+    CREATE TABLE sync_state (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        server            TEXT    NOT NULL,
+        device_id         TEXT    NOT NULL,
+        area              TEXT    NOT NULL,
+        roster_cursor     INTEGER NOT NULL DEFAULT 0,
+        decisions_cursor  INTEGER NOT NULL DEFAULT 0,
+        clock_skew_secs   INTEGER,
+        last_sync_at      INTEGER
+    );
+    CREATE TABLE receipts (
+        visit_id    TEXT    PRIMARY KEY,
+        status      TEXT    NOT NULL,
+        chain       TEXT,
+        at          INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE media_sent (
+        sha256      TEXT    PRIMARY KEY
+    ) WITHOUT ROWID;
+    CREATE TABLE tasks (
+        id          TEXT    PRIMARY KEY,
+        cursor      INTEGER NOT NULL UNIQUE,
+        visit_id    TEXT    NOT NULL,
+        decision    TEXT    NOT NULL,
+        at          INTEGER NOT NULL,
+        key_id      INTEGER NOT NULL,
+        sec         BLOB    NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX tasks_by_visit ON tasks (visit_id);
+    ",
 ];
 
 /// The schema version this build writes.

@@ -13,6 +13,8 @@ pub mod recipients;
 pub mod reveal_log;
 mod rotation;
 mod sweep;
+pub mod sync_state;
+pub mod tasks;
 #[cfg(test)]
 mod tests;
 pub mod visits;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use super::{device_key, keyring, media, recipients, visits, Keyring, Store};
+use super::{device_key, keyring, media, recipients, tasks, visits, Keyring, Store};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -80,7 +80,8 @@ impl Store {
         let new_key = self.keys.active_id();
         let total = recipients::count_not_under_key(&self.conn, new_key)?
             + visits::ids_not_under_key(&self.conn, new_key, "", usize::MAX)?.len() as u64
-            + media::ids_not_under_key(&self.conn, new_key, "", usize::MAX)?.len() as u64;
+            + media::ids_not_under_key(&self.conn, new_key, "", usize::MAX)?.len() as u64
+            + tasks::ids_not_under_key(&self.conn, new_key, "", usize::MAX)?.len() as u64;
         let mut report = RotateReport {
             resumed,
             new_key_id: new_key,
@@ -138,9 +139,10 @@ impl Store {
         // transaction below only sweeps what arrived meanwhile.
         type Batch = fn(&Connection, u32, &str, usize) -> Result<Vec<String>>;
         type Reseal = fn(&Transaction<'_>, &Keyring, &str) -> Result<bool>;
-        let tables: [(Batch, Reseal); 2] = [
+        let tables: [(Batch, Reseal); 3] = [
             (visits::ids_not_under_key, visits::reseal_one),
             (media::ids_not_under_key, media::reseal_one),
+            (tasks::ids_not_under_key, tasks::reseal_one),
         ];
         for (batch, reseal) in tables {
             let mut after = String::new();
@@ -181,6 +183,7 @@ impl Store {
             complete = device_key::reseal(&tx, &self.keys)?;
             let mut stuck = visits::reseal_all(&tx, &self.keys)?;
             stuck.extend(media::reseal_all(&tx, &self.keys)?);
+            stuck.extend(tasks::reseal_all(&tx, &self.keys)?);
             complete &= stuck.is_empty();
             report.unreadable.extend(stuck);
         }

@@ -5,6 +5,14 @@
 //! signature over [`request_message`]; the server refuses unknown devices, bad signatures,
 //! stale times and a signature it has seen before.
 
+mod error;
+mod run;
+mod transport;
+
+pub use error::SyncError;
+pub use run::{enroll, sync, Enrolled, SyncReport, SyncStage};
+pub use transport::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
+
 use crate::crypto::{hex, sha256};
 
 /// The API's path prefix.
@@ -15,6 +23,8 @@ pub const HEADER_SIGNATURE: &str = "x-doorstep-signature";
 /// A fresh random value per request, so that a retry of the same request within the same
 /// second is not mistaken for a replay.
 pub const HEADER_NONCE: &str = "x-doorstep-nonce";
+/// On every response: the server's Unix time, from which a device measures its clock skew.
+pub const HEADER_SERVER_TIME: &str = "x-doorstep-server-time";
 /// How far a request's time may be from the server's, either way, in seconds.
 pub const MAX_SKEW_SECS: i64 = 300;
 

@@ -74,6 +74,26 @@ pub fn start_correction(
     begin(store, &head.recipient_id, Some(original_id.to_owned()), now)
 }
 
+/// The visits a sealed correction answers: a returned visit in this set needs nothing more.
+pub fn corrected_visits(store: &Store) -> Result<std::collections::HashSet<String>> {
+    let mut done = std::collections::HashSet::new();
+    for (id, _, state) in visits::list(store.conn())? {
+        if state != "sealed" {
+            continue;
+        }
+        let Some(sealed) = visits::load_sealed(store.conn(), store.keys(), &id)? else {
+            continue;
+        };
+        let head: crate::seal::RecordHead =
+            serde_json::from_slice(&sealed.record).map_err(|_| Error::Corrupt {
+                table: "visits",
+                id: id.clone(),
+            })?;
+        done.extend(head.corrects);
+    }
+    Ok(done)
+}
+
 fn begin(
     store: &mut Store,
     recipient_id: &str,

@@ -82,6 +82,17 @@ async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str
     )
 }
 
+/// Every answer carries the server's time, from which a device measures its clock skew
+/// (DESIGN "Sealed visits and trust": a device clock far off is a flag).
+async fn server_time(mut r: axum::response::Response) -> axum::response::Response {
+    let now = chrono::Utc::now().timestamp().to_string();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&now) {
+        r.headers_mut()
+            .insert(doorstep_core::sync::HEADER_SERVER_TIME, v);
+    }
+    r
+}
+
 /// The device API's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -95,5 +106,6 @@ pub fn router(state: AppState) -> Router {
             put(media::put_chunk).get(media::status),
         )
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(server_time))
         .with_state(state)
 }

@@ -1,0 +1,136 @@
+//! Where this device stands with its server: enrolment, pull cursors, the measured clock
+//! skew, the receipt of each sealed visit sent, and which media went up. None of it is
+//! personal (ids, hashes, counters), so it is kept in plain columns.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::error::Result;
+
+/// The device's enrolment and progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncState {
+    pub server: String,
+    pub device_id: String,
+    pub area: String,
+    pub roster_cursor: i64,
+    pub decisions_cursor: i64,
+    /// Server time minus device time at the last sync, in seconds.
+    pub clock_skew_secs: Option<i64>,
+    pub last_sync_at: Option<i64>,
+}
+
+pub fn get(conn: &Connection) -> Result<Option<SyncState>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT server, device_id, area, roster_cursor, decisions_cursor, clock_skew_secs,
+                    last_sync_at FROM sync_state WHERE id = 1",
+        )?
+        .query_row([], |r| {
+            Ok(SyncState {
+                server: r.get(0)?,
+                device_id: r.get(1)?,
+                area: r.get(2)?,
+                roster_cursor: r.get(3)?,
+                decisions_cursor: r.get(4)?,
+                clock_skew_secs: r.get(5)?,
+                last_sync_at: r.get(6)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn enrol(tx: &Transaction<'_>, server: &str, device_id: &str, area: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_state (id, server, device_id, area) VALUES (1, ?1, ?2, ?3)",
+        params![server, device_id, area],
+    )?;
+    Ok(())
+}
+
+pub fn set_roster_cursor(tx: &Transaction<'_>, cursor: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_state SET roster_cursor = ?1 WHERE id = 1",
+        [cursor],
+    )?;
+    Ok(())
+}
+
+pub fn set_decisions_cursor(tx: &Transaction<'_>, cursor: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_state SET decisions_cursor = ?1 WHERE id = 1",
+        [cursor],
+    )?;
+    Ok(())
+}
+
+pub fn note_sync(tx: &Transaction<'_>, skew_secs: Option<i64>, at: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_state SET clock_skew_secs = coalesce(?1, clock_skew_secs), last_sync_at = ?2
+         WHERE id = 1",
+        params![skew_secs, at],
+    )?;
+    Ok(())
+}
+
+/// Sealed visits without a final receipt, in chain order: what the next push sends.
+pub fn unsent(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.id FROM visits v LEFT JOIN receipts r ON r.visit_id = v.id
+         WHERE v.state = 'sealed' AND r.visit_id IS NULL ORDER BY v.seq",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+pub fn put_receipt(
+    tx: &Transaction<'_>,
+    visit_id: &str,
+    status: &str,
+    chain: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO receipts (visit_id, status, chain, at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (visit_id) DO UPDATE SET status = ?2, chain = ?3, at = ?4",
+        params![visit_id, status, chain, at],
+    )?;
+    Ok(())
+}
+
+/// The receipt's status for a visit, if one came.
+pub fn receipt(conn: &Connection, visit_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT status FROM receipts WHERE visit_id = ?1")?
+        .query_row([visit_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Visits the server holds (stored or duplicate receipts): their media may go up.
+pub fn receipted(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.visit_id FROM receipts r JOIN visits v ON v.id = r.visit_id
+         WHERE r.status IN ('stored', 'duplicate') ORDER BY v.seq",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+pub fn media_sent(conn: &Connection, sha: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM media_sent WHERE sha256 = ?1")?
+        .query_row([sha], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+pub fn mark_media_sent(tx: &Transaction<'_>, sha: &str) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO media_sent (sha256) VALUES (?1)",
+        [sha],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The whole loop through real processes: `doorstep serve` on loopback, operator commands on
+//! its data folder, and a CLI device that enrols, syncs the roster down, records a visit with
+//! a photo, sends it up, gets it returned, corrects it, and sees the correction approved.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use doorstep_tests::{doorstep_bin, Cli};
+use serde_json::Value;
+
+const HEADER: &str = "id,name,id_number,gender,birth_date,categories,village_code,address,lat,lon,datum,phone,guardian_name,guardian_relation,guardian_phone,enrolments,card_status,last_visit_date";
+
+/// A `doorstep serve` process; killed when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    data: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn admin(data: &std::path::Path, args: &[&str]) -> Value {
+    let mut full = vec!["admin"];
+    full.extend_from_slice(&args[..1]);
+    let data = data.to_str().expect("utf-8");
+    full.extend_from_slice(&["--data", data]);
+    full.extend_from_slice(&args[1..]);
+    full.push("--json");
+    let out = Command::new(doorstep_bin())
+        .args(&full)
+        .env("DOORSTEP_LANG", "en")
+        .env("DOORSTEP_NEW_PASSWORD", "a long password")
+        .output()
+        .expect("run admin");
+    assert!(
+        out.status.success(),
+        "admin {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn serve() -> Server {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    let mut child = Command::new(doorstep_bin())
+        .args([
+            "serve",
+            "--data",
+            data.to_str().expect("utf-8"),
+            "--listen",
+            "127.0.0.1:0",
+            "--json",
+        ])
+        .env("DOORSTEP_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the listening line");
+    let v: Value = serde_json::from_str(&line).expect("json line");
+    Server {
+        url: v["listening"].as_str().expect("url").to_owned(),
+        child,
+        data,
+        _dir: dir,
+    }
+}
+
+/// A device command at the real time (the server refuses a clock hours off).
+fn device(cli: &Cli, args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let out = cli
+        .cmd(&a)
+        .env_remove("DOORSTEP_NOW")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Records and seals a visit where nobody was home: a note and a photo as evidence.
+fn nobody_home(cli: &Cli, id: &str, photo_seed: u64) -> Value {
+    let acts = cli.dir.path().join("acts.json");
+    std::fs::write(
+        &acts,
+        r#"[{"type":"contact","outcome":"nobody_home"},{"type":"note","text":"敲门无人应答，邻居说去了县城"}]"#,
+    )
+    .expect("write");
+    cli.json(&["visit", "act", id, acts.to_str().expect("utf-8")]);
+    let photo = cli.dir.path().join(format!("door{photo_seed}.jpg"));
+    std::fs::write(&photo, doorstep_sample::photo(photo_seed)).expect("photo");
+    cli.json(&["visit", "photo", id, photo.to_str().expect("utf-8")]);
+    cli.json(&["visit", "finish", id])
+}
+
+#[test]
+fn a_returned_visit_comes_back_as_a_task_and_its_correction_is_approved() {
+    let server = serve();
+    let idn = doorstep_sample::id_number(
+        "410225",
+        chrono::NaiveDate::from_ymd_opt(1940, 3, 12).expect("date"),
+        11,
+    );
+    let roster = server.data.parent().expect("dir").join("roster.csv");
+    std::fs::write(
+        &roster,
+        format!("{HEADER}\nA1,王秀兰,{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,GL01:高龄津贴:100:0,issued_inactive,\n"),
+    )
+    .expect("roster");
+    let imported = admin(
+        &server.data,
+        &[
+            "import-roster",
+            "--area",
+            "410225",
+            roster.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(imported["imported"], 1);
+    let code = admin(
+        &server.data,
+        &["enrolment-code", "--worker", "李四", "--area", "410225"],
+    );
+    let code = code["code"].as_str().expect("code").to_owned();
+
+    let cli = Cli::new();
+    cli.ok(&["init"]);
+    let enrolled = device(&cli, &["enroll", "--server", &server.url, "--code", &code]);
+    assert_eq!(enrolled["area"], "410225");
+    let first = device(&cli, &["sync"]);
+    assert_eq!(first["roster_rows"], 1, "{first}");
+    assert_eq!(first["sent"], 0);
+
+    let id = cli.json(&["visit", "start", "A1"])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    nobody_home(&cli, &id, 3);
+    let up = device(&cli, &["sync"]);
+    assert_eq!(
+        (up["sent"].as_u64(), up["receipted"].as_u64()),
+        (Some(1), Some(1)),
+        "{up}"
+    );
+    assert_eq!(up["media_sent"], 1, "the photo went up: {up}");
+    // Nothing is sent twice.
+    let again = device(&cli, &["sync"]);
+    assert_eq!(
+        (again["sent"].as_u64(), again["media_sent"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    admin(
+        &server.data,
+        &[
+            "review",
+            &id,
+            "return",
+            "--comment",
+            "照片看不清门牌，请补拍",
+        ],
+    );
+    let down = device(&cli, &["sync"]);
+    assert_eq!(down["decisions"], 1);
+    let tasks = device(&cli, &["tasks"]);
+    assert_eq!(tasks["tasks"][0]["visit_id"], id.as_str());
+    assert_eq!(tasks["tasks"][0]["comment"], "照片看不清门牌，请补拍");
+    assert_eq!(tasks["tasks"][0]["to_do"], true);
+
+    let corr = cli.json(&["visit", "correct", &id])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    nobody_home(&cli, &corr, 4);
+    let up = device(&cli, &["sync"]);
+    assert_eq!(up["receipted"], 1, "{up}");
+    let tasks = device(&cli, &["tasks"]);
+    assert_eq!(tasks["tasks"][0]["to_do"], false, "corrected: {tasks}");
+
+    admin(&server.data, &["review", &corr, "approve"]);
+    device(&cli, &["sync"]);
+    let tasks = device(&cli, &["tasks"]);
+    let approved: Vec<&Value> = tasks["tasks"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|t| t["visit_id"] == corr.as_str())
+        .collect();
+    assert_eq!(approved[0]["decision"], "approve", "{tasks}");
+    // The correction went through review again; the original cannot be decided twice.
+    let out = Command::new(doorstep_bin())
+        .args([
+            "admin",
+            "review",
+            "--data",
+            server.data.to_str().expect("utf-8"),
+            &id,
+            "approve",
+        ])
+        .env("DOORSTEP_LANG", "en")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+}
