@@ -620,7 +620,8 @@ fn a_version_1_store_migrates_when_opened() {
         let c = raw(t.dir.path());
         c.execute_batch(
             "DROP TABLE device_key; DROP TABLE visits; DROP TABLE device_chain;
-             DROP TABLE media; PRAGMA user_version = 1;",
+             DROP TABLE media; DROP TABLE sync_state; DROP TABLE receipts;
+             DROP TABLE media_sent; DROP TABLE tasks; PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }
