@@ -7,6 +7,9 @@ use std::process::{Command, Output};
 
 use chrono::NaiveDate;
 
+mod server;
+pub use server::{start_server, LiveServer, UreqTransport};
+
 /// The date every test runs on (pinned through `DOORSTEP_NOW`).
 pub const NOW: &str = "2026-11-27T09:00:00+08:00";
 
