@@ -2,6 +2,7 @@
 //! `doorstep-bench store`: the encrypted store against plaintext SQLite and SQLCipher.
 #![forbid(unsafe_code)]
 
+mod ingest_bench;
 mod photo_bench;
 mod plain;
 mod session_bench;
@@ -28,6 +29,8 @@ enum Bench {
     Photo(photo_bench::Args),
     /// Latency of a visit action as the visit grows to 50 photos and 50 tickets.
     Session(session_bench::Args),
+    /// 100 devices pushing 10,000 sealed visits to a real server over loopback.
+    Ingest(ingest_bench::Args),
 }
 
 fn main() {
@@ -36,6 +39,7 @@ fn main() {
         Bench::Store(a) => store_bench::run(&a),
         Bench::Photo(a) => photo_bench::run_bench(&a),
         Bench::Session(a) => session_bench::run(&a),
+        Bench::Ingest(a) => ingest_bench::run(&a).map_err(|e| -> Box<dyn std::error::Error> { e }),
     };
     if let Err(e) = result {
         eprintln!("doorstep-bench: {e}");

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod api;
 pub mod error;
+pub mod flags;
 pub mod storage;
 
 use std::net::SocketAddr;
@@ -44,6 +45,56 @@ pub async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// A server on a runtime thread of its own (tests, benchmarks, the demo); it stops when
+/// dropped.
+#[derive(Debug)]
+pub struct Background {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Binds `listen` and serves on `workers` runtime threads until the handle is dropped.
+pub fn spawn(state: AppState, listen: SocketAddr, workers: usize) -> std::io::Result<Background> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max(1))
+        .enable_all()
+        .build()?;
+    let listener = rt.block_on(tokio::net::TcpListener::bind(listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let served = rt.block_on(serve(state, listener, async {
+            let _ = stopped.await;
+        }));
+        if let Err(e) = served {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Background {
+        addr,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
 }
 
 /// Logs to stderr: request-level events only, never a body or a personal field.

@@ -21,7 +21,7 @@ struct Server {
     base: String,
     storage: Arc<doorstep_server::SqliteStorage>,
     _dir: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _running: doorstep_server::Background,
 }
 
 fn today() -> NaiveDate {
@@ -39,35 +39,13 @@ fn server() -> Server {
     let roster = doorstep_sample::to_csv(&doorstep_sample::generate(7, 40, today()));
     admin::import_roster(storage.as_ref(), AREA, roster.as_bytes(), today(), now())
         .expect("roster");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = std::sync::mpsc::channel();
     let state = doorstep_server::AppState::new(storage.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            ready_tx
-                .send(listener.local_addr().expect("addr"))
-                .expect("ready");
-            doorstep_server::serve(state, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("serve");
-        });
-    });
-    let addr = ready.recv().expect("server up");
+    let running = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2).expect("serve");
     Server {
-        base: format!("http://{addr}"),
+        base: running.url(),
         storage,
         _dir: dir,
-        _stop: stop,
+        _running: running,
     }
 }
 
@@ -165,6 +143,31 @@ fn sign(d: &Device, method: &str, path: &str, body: &[u8], time: i64) -> Vec<(St
         (HEADER_TIME.into(), time.to_string()),
         (HEADER_SIGNATURE.into(), sig),
     ]
+}
+
+/// A record with more fields (fixes, photo hashes), signed by `d`.
+fn record_with(
+    d: &Device,
+    visit_id: &str,
+    seq: u64,
+    recipient: &str,
+    extra: Value,
+) -> (String, String) {
+    let mut v = json!({
+        "format": "doorstep.visit.v1",
+        "visit_id": visit_id,
+        "device_key": hex(&d.key.public_key()),
+        "seq": seq,
+        "prev_hash": null,
+        "recipient_id": recipient,
+        "started_at": "2026-11-27T09:00:00+08:00",
+    });
+    if let (Some(m), Value::Object(more)) = (v.as_object_mut(), extra) {
+        m.extend(more);
+    }
+    let text = v.to_string();
+    let sig = hex(&d.key.sign(text.as_bytes()));
+    (text, sig)
 }
 
 /// A sealed record as a device writes it (the fields the server reads), signed by `d`.
@@ -462,4 +465,93 @@ fn the_openapi_document_is_served() {
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.0.3");
     assert!(doc["paths"]["/visits"]["post"].is_object());
+}
+
+#[test]
+fn the_server_flags_the_same_spot_and_photo_across_devices() {
+    let s = server();
+    let (a, b) = (s.enrol(), s.enrol());
+    let (_, page) = s.signed(&a, "GET", "/api/v1/roster?since=0", b"");
+    let id = |i: usize| page["rows"][i]["id"].as_str().expect("row").to_owned();
+    let at = |lat: f64, lon: f64| json!({"best": {"lat": lat, "lon": lon, "accuracy_m": 5.0}});
+    let photo: u64 = 0x9f3a_5c17_e2b4_0d68;
+    let (_, body) = push(
+        &s,
+        &a,
+        &[record_with(
+            &a,
+            "A1",
+            1,
+            &id(0),
+            json!({"fixes": at(34.8, 114.8), "photo_phashes": [photo]}),
+        )],
+    );
+    assert_eq!(body["receipts"][0]["status"], "stored");
+    assert!(
+        body["receipts"][0].get("flags").is_none(),
+        "nothing to compare yet"
+    );
+    // Another device, another household: 50 m away and another picture: no flag.
+    let (_, body) = push(
+        &s,
+        &b,
+        &[record_with(
+            &b,
+            "B1",
+            1,
+            &id(1),
+            json!({"fixes": at(34.80045, 114.8), "photo_phashes": [!photo]}),
+        )],
+    );
+    assert!(body["receipts"][0].get("flags").is_none(), "{body}");
+    // 2 m away, and the picture again (two bits off, as after re-encoding): both flags, on
+    // both visits.
+    let again = photo ^ 0b101;
+    let (_, body) = push(
+        &s,
+        &b,
+        &[record_with(
+            &b,
+            "B2",
+            2,
+            &id(2),
+            json!({"fixes": at(34.800018, 114.8), "photo_phashes": [again]}),
+        )],
+    );
+    assert_eq!(
+        body["receipts"][0]["flags"],
+        json!(["photo_reused_other_device", "same_spot_other_device"])
+    );
+    let flags = |v: &str| s.storage.visit_status(v).expect("db").expect("visit").2;
+    assert_eq!(
+        flags("A1"),
+        vec!["photo_reused_other_device", "same_spot_other_device"]
+    );
+    assert!(flags("B1").is_empty());
+    // One device twice at one spot for two households: the device flags that itself; the
+    // server's flags are for what crosses devices.
+    push(
+        &s,
+        &a,
+        &[record_with(
+            &a,
+            "A2",
+            2,
+            &id(3),
+            json!({"fixes": at(34.9, 114.9)}),
+        )],
+    );
+    let (_, body) = push(
+        &s,
+        &a,
+        &[record_with(
+            &a,
+            "A3",
+            3,
+            &id(4),
+            json!({"fixes": at(34.9, 114.9)}),
+        )],
+    );
+    assert_eq!(body["receipts"][0]["status"], "stored");
+    assert!(body["receipts"][0].get("flags").is_none(), "{body}");
 }

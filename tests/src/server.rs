@@ -11,39 +11,17 @@ use doorstep_core::sync::{Header, HttpRequest, HttpResponse, HttpTransport, Tran
 pub struct LiveServer {
     pub url: String,
     pub storage: Arc<doorstep_server::SqliteStorage>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _running: doorstep_server::Background,
 }
 
 pub fn start_server(data: &Path) -> LiveServer {
     let storage = doorstep_server::open(data).expect("open server data");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (ready_tx, ready) = std::sync::mpsc::channel();
     let state = doorstep_server::AppState::new(storage.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind");
-            ready_tx
-                .send(listener.local_addr().expect("addr"))
-                .expect("ready");
-            doorstep_server::serve(state, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("serve");
-        });
-    });
-    let addr = ready.recv().expect("server up");
+    let running = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2).expect("serve");
     LiveServer {
-        url: format!("http://{addr}"),
+        url: running.url(),
         storage,
-        _stop: stop,
+        _running: running,
     }
 }
 

@@ -29,6 +29,10 @@ pub const MAX_BODY: usize = 8 * 1024 * 1024;
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
+    /// Storage calls queue here, first come first served, one at a time: SQLite has one
+    /// writer, and a hundred blocking threads fighting over its lock made the slowest
+    /// requests wait longest (p99 385 ms against 107 ms at the median, in the ingest bench).
+    gate: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -42,6 +46,7 @@ impl AppState {
         AppState {
             storage,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
+            gate: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 
@@ -57,17 +62,28 @@ pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let storage = state.storage.clone();
-    tokio::task::spawn_blocking(move || f(storage.as_ref()))
-        .await
-        .map_err(|_| {
-            tracing::error!("a storage task failed");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-            )
-        })?
-        .map_err(ApiError::from)
+    let permit = state.gate.clone().acquire_owned().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting_down",
+            "the server is stopping",
+        )
+    })?;
+    tokio::task::spawn_blocking(move || {
+        let result = f(storage.as_ref());
+        drop(permit);
+        result
+    })
+    .await
+    .map_err(|_| {
+        tracing::error!("a storage task failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    })?
+    .map_err(ApiError::from)
 }
 
 /// A JSON body, or 400 naming what is wrong with it.

@@ -67,9 +67,10 @@ impl Chain {
 /// What keeping a visit did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
-    Stored(Chain),
+    /// Kept, with its place in the chain and the server's cross-device flags.
+    Stored(Chain, Vec<String>),
     /// The same bytes were already here: nothing changed.
-    Duplicate(Chain),
+    Duplicate(Chain, Vec<String>),
     /// Different bytes under this visit id: the first record stands.
     Conflict,
     /// The record names a recipient outside the device's area.
@@ -200,7 +201,8 @@ pub trait Storage: Send + Sync + 'static {
     fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize>;
     /// Rows of the area changed after `cursor`, oldest first, and the cursor to ask next.
     fn roster_since(&self, area: &str, cursor: i64, limit: usize) -> Result<(Vec<RosterRow>, i64)>;
-    fn keep_visit(&self, v: &IncomingVisit) -> Result<Kept>;
+    /// Keeps a batch in one transaction; one outcome per visit, in order.
+    fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>>;
     fn decisions_since(
         &self,
         device_id: &str,
@@ -218,7 +220,8 @@ pub trait Storage: Send + Sync + 'static {
         actor: &str,
         now: i64,
     ) -> Result<()>;
-    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain)>>;
+    /// A visit's status, chain and server flags.
+    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain, Vec<String>)>>;
     fn media_append(
         &self,
         area: &str,

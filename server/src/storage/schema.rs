@@ -89,6 +89,30 @@ const STEPS: &[&str] = &[
         subject TEXT NOT NULL
     );
     ",
+    // 2: cross-device authenticity flags: each visit's best fix on a grid, each photo's
+    // perceptual hash in five bands (see flags.rs), and the flags raised.
+    "
+    ALTER TABLE visits ADD COLUMN server_flags TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE visit_points (
+        visit_id TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        recipient_id TEXT NOT NULL,
+        cell_lat INTEGER NOT NULL,
+        cell_lon INTEGER NOT NULL,
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        started_at INTEGER NOT NULL
+    );
+    CREATE INDEX visit_points_cell ON visit_points (cell_lat, cell_lon);
+    CREATE TABLE photo_bands (
+        band INTEGER NOT NULL,
+        value INTEGER NOT NULL,
+        visit_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        phash INTEGER NOT NULL
+    );
+    CREATE INDEX photo_bands_value ON photo_bands (band, value);
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

@@ -262,75 +262,16 @@ impl Storage for SqliteStorage {
         Ok((rows, next))
     }
 
-    fn keep_visit(&self, v: &IncomingVisit) -> Result<Kept> {
+    fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>> {
         let mut conn = self.conn();
+        // One transaction per request: a device's batch lands whole or not at all.
         let tx = conn.transaction()?;
-        let existing = tx
-            .query_row(
-                "SELECT sha256, chain FROM visits WHERE id = ?1",
-                [&v.head.visit_id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?;
-        if let Some((sha, chain)) = existing {
-            return Ok(if sha == v.sha256 {
-                Kept::Duplicate(chain_of(&chain))
-            } else {
-                Kept::Conflict
-            });
-        }
-        let in_area: bool = tx
-            .query_row(
-                "SELECT 1 FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
-                params![v.head.recipient_id, v.area],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if !in_area {
-            return Ok(Kept::UnknownRecipient);
-        }
-        let chain = judge_chain(&tx, v)?;
-        tx.execute(
-            "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
-                                 recipient_id, area, corrects, chain, status, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12)",
-            params![
-                v.head.visit_id,
-                v.device_id,
-                v.head.seq as i64,
-                v.sha256,
-                v.head.prev_hash,
-                v.record,
-                v.signature,
-                v.head.recipient_id,
-                v.area,
-                v.head.corrects,
-                chain.as_str(),
-                v.now
-            ],
-        )?;
-        for sha in v.head.media() {
-            tx.execute(
-                "INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)",
-                params![v.head.visit_id, sha],
-            )?;
-        }
-        // The record a gap was waiting for: its successor now follows the chain.
-        tx.execute(
-            "UPDATE visits SET chain = 'ok'
-             WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
-            params![v.device_id, v.head.seq as i64 + 1, v.sha256],
-        )?;
-        // A correction answers a returned visit.
-        if let Some(original) = &v.head.corrects {
-            tx.execute(
-                "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
-                [original],
-            )?;
-        }
+        let kept = batch
+            .iter()
+            .map(|v| keep_one(&tx, v))
+            .collect::<Result<Vec<_>>>()?;
         tx.commit()?;
-        Ok(Kept::Stored(chain))
+        Ok(kept)
     }
 
     fn decisions_since(
@@ -412,13 +353,19 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain)>> {
+    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain, Vec<String>)>> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT status, chain FROM visits WHERE id = ?1",
+                "SELECT status, chain, server_flags FROM visits WHERE id = ?1",
                 [visit_id],
-                |r| Ok((r.get(0)?, chain_of(&r.get::<_, String>(1)?))),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        chain_of(&r.get::<_, String>(1)?),
+                        serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                    ))
+                },
             )
             .optional()?)
     }
@@ -490,6 +437,93 @@ impl Storage for SqliteStorage {
         )?;
         Ok(())
     }
+}
+
+/// Keeps one visit in the caller's transaction: idempotent by visit id, judged against its
+/// device's chain.
+fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
+    let existing = tx
+        .query_row(
+            "SELECT sha256, chain, server_flags FROM visits WHERE id = ?1",
+            [&v.head.visit_id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    if let Some((sha, chain, flags)) = existing {
+        return Ok(if sha == v.sha256 {
+            Kept::Duplicate(
+                chain_of(&chain),
+                serde_json::from_str(&flags).unwrap_or_default(),
+            )
+        } else {
+            Kept::Conflict
+        });
+    }
+    let in_area: bool = tx
+        .query_row(
+            "SELECT 1 FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
+            params![v.head.recipient_id, v.area],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !in_area {
+        return Ok(Kept::UnknownRecipient);
+    }
+    let chain = judge_chain(tx, v)?;
+    tx.execute(
+        "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
+                             recipient_id, area, corrects, chain, status, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12)",
+        params![
+            v.head.visit_id,
+            v.device_id,
+            v.head.seq as i64,
+            v.sha256,
+            v.head.prev_hash,
+            v.record,
+            v.signature,
+            v.head.recipient_id,
+            v.area,
+            v.head.corrects,
+            chain.as_str(),
+            v.now
+        ],
+    )?;
+    for sha in v.head.media() {
+        tx.execute(
+            "INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)",
+            params![v.head.visit_id, sha],
+        )?;
+    }
+    // The record a gap was waiting for: its successor now follows the chain.
+    tx.execute(
+        "UPDATE visits SET chain = 'ok'
+         WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
+        params![v.device_id, v.head.seq as i64 + 1, v.sha256],
+    )?;
+    // A correction answers a returned visit.
+    if let Some(original) = &v.head.corrects {
+        tx.execute(
+            "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
+            [original],
+        )?;
+    }
+    let flags = crate::flags::raise(
+        tx,
+        &v.head.visit_id,
+        &v.device_id,
+        &v.head.recipient_id,
+        &v.record,
+        &doorstep_core::policy::Policy::default().evidence,
+    )?;
+    Ok(Kept::Stored(chain, flags))
 }
 
 fn media_state_in(conn: &Connection, area: &str, sha256_hex: &str) -> Result<MediaState> {

@@ -1,0 +1,219 @@
+//! `doorstep-bench ingest`: 100 simulated devices upload 10,000 sealed visits at once to a
+//! real server over loopback (signed requests, batches of 10, each device's records in chain
+//! order), against inserting the same rows into a bare SQLite file with the same settings.
+//! Last line: `ingest: visits_per_s=N p99_ms=N vs_bare_sqlite=X.XX` (the server's time over
+//! the bare inserts').
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use doorstep_core::crypto::{hex, random_hex, sha256, DeviceKey};
+use doorstep_core::sync::{
+    request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
+};
+use doorstep_server::admin;
+use serde_json::json;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, default_value_t = 100)]
+    devices: usize,
+    #[arg(long, default_value_t = 10_000)]
+    visits: usize,
+    /// Records per push request.
+    #[arg(long, default_value_t = 10)]
+    batch: usize,
+}
+
+struct Device {
+    id: String,
+    key: DeviceKey,
+    /// Each record's text and signature, in chain order.
+    records: Vec<(String, String)>,
+}
+
+/// A sealed record of realistic size (≈2 KB: doors, checklist, notes, photo hashes).
+fn record(key: &DeviceKey, n: usize, seq: u64, prev: Option<&str>, recipient: &str) -> String {
+    let photos: Vec<String> = (0..3)
+        .map(|i| hex(&sha256(format!("{n}/{i}").as_bytes())))
+        .collect();
+    json!({
+        "format": "doorstep.visit.v1",
+        "visit_id": format!("V{n:08}"),
+        "device_key": hex(&key.public_key()),
+        "seq": seq,
+        "prev_hash": prev,
+        "recipient_id": recipient,
+        "corrects": null,
+        "started_at": "2026-11-27T09:00:00+08:00",
+        "finished_at": "2026-11-27T09:24:00+08:00",
+        "outcome": "met_person",
+        "checklist": (0..9).map(|i| (format!("item_{i}"), "done")).collect::<std::collections::BTreeMap<_, _>>(),
+        "notes": vec!["老人独居，女儿每周回来一次；补贴到账正常，已教会查询余额。"; 6],
+        "photos": photos,
+    })
+    .to_string()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// The same rows into a bare SQLite file: one transaction per batch, as the server commits,
+/// with nothing else (no HTTP, signatures, chain or replay checks).
+fn bare(devices: &[Device], batch: usize) -> Result<f64, BoxError> {
+    let dir = tempfile::tempdir()?;
+    let conn = rusqlite::Connection::open(dir.path().join("bare.sqlite"))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE visits (id TEXT PRIMARY KEY, device_id TEXT, seq INTEGER, sha256 TEXT,
+            record BLOB, signature BLOB);
+         CREATE INDEX visits_device_seq ON visits (device_id, seq);",
+    )?;
+    let started = Instant::now();
+    for d in devices {
+        for chunk in d.records.chunks(batch) {
+            let tx = conn.unchecked_transaction()?;
+            for (seq, (text, sig)) in chunk.iter().enumerate() {
+                let sha = hex(&sha256(text.as_bytes()));
+                tx.execute(
+                    "INSERT INTO visits VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    rusqlite::params![sha, d.id, seq as i64, sha, text.as_bytes(), sig.as_bytes()],
+                )?;
+            }
+            tx.commit()?;
+        }
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+pub fn run(a: &Args) -> Result<(), BoxError> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with `cargo run --release -p doorstep-bench`");
+    }
+    let dir = tempfile::tempdir()?;
+    let storage = doorstep_server::open(&dir.path().join("server"))?;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 27).ok_or("date")?;
+    let people = doorstep_sample::generate(42, 2_000, today);
+    let roster = doorstep_sample::to_csv(&people);
+    let now = chrono::Utc::now().timestamp();
+    admin::import_roster(storage.as_ref(), "410225", roster.as_bytes(), today, now)?;
+    let state = doorstep_server::AppState::new(storage.clone());
+    let server = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2)?;
+    let base = server.url();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+
+    // Enrol the devices and seal their records before the clock starts.
+    let per = a.visits / a.devices.max(1);
+    let mut devices = Vec::with_capacity(a.devices);
+    for d in 0..a.devices {
+        let code = admin::enrolment_code(storage.as_ref(), "bench", "410225", now)?;
+        let key = DeviceKey::generate()?;
+        let body = json!({"code": code, "public_key": hex(&key.public_key())}).to_string();
+        let mut r = agent
+            .post(format!("{base}/api/v1/enrol"))
+            .send(body.as_bytes())?;
+        let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string()?)?;
+        let id = v["device_id"]
+            .as_str()
+            .ok_or("enrolment failed")?
+            .to_owned();
+        let mut prev: Option<String> = None;
+        let mut records = Vec::with_capacity(per);
+        for k in 0..per {
+            let n = d * per + k;
+            let text = record(
+                &key,
+                n,
+                k as u64 + 1,
+                prev.as_deref(),
+                &people[n % people.len()].id,
+            );
+            prev = Some(hex(&sha256(text.as_bytes())));
+            let sig = hex(&key.sign(text.as_bytes()));
+            records.push((text, sig));
+        }
+        devices.push(Device { id, key, records });
+    }
+    let devices = Arc::new(devices);
+
+    let started = Instant::now();
+    let threads: Vec<_> = (0..devices.len())
+        .map(|i| {
+            let devices = devices.clone();
+            let agent = agent.clone();
+            let base = base.clone();
+            let batch = a.batch.max(1);
+            std::thread::spawn(move || -> Result<Vec<f64>, BoxError> {
+                let d = &devices[i];
+                let mut latencies = Vec::new();
+                for chunk in d.records.chunks(batch) {
+                    let records: Vec<_> = chunk
+                        .iter()
+                        .map(|(r, s)| json!({"record": r, "signature": s}))
+                        .collect();
+                    let body = json!({ "records": records }).to_string().into_bytes();
+                    let time = chrono::Utc::now().timestamp();
+                    let nonce = random_hex(8)?;
+                    let path = "/api/v1/visits";
+                    let sig = hex(&d
+                        .key
+                        .sign(&request_message("POST", path, time, &nonce, &body)));
+                    let t = Instant::now();
+                    let mut r = agent
+                        .post(format!("{base}{path}"))
+                        .header(HEADER_DEVICE, &d.id)
+                        .header(HEADER_TIME, &time.to_string())
+                        .header(HEADER_NONCE, &nonce)
+                        .header(HEADER_SIGNATURE, &sig)
+                        .send(&body[..])?;
+                    let text = r.body_mut().read_to_string()?;
+                    latencies.push(t.elapsed().as_secs_f64() * 1e3);
+                    let stored = text.matches("\"status\":\"stored\"").count();
+                    if r.status() != 200 || stored != chunk.len() {
+                        return Err(format!("push refused ({}): {text}", r.status()).into());
+                    }
+                }
+                Ok(latencies)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for t in threads {
+        latencies.extend(t.join().map_err(|_| "a device thread panicked")??);
+    }
+    let server_s = started.elapsed().as_secs_f64();
+    let sent: usize = devices.iter().map(|d| d.records.len()).sum();
+    drop(server);
+    let bare_s = bare(&devices, a.batch.max(1))?;
+    latencies.sort_by(f64::total_cmp);
+    let per_s = sent as f64 / server_s;
+    println!(
+        "ingest benchmark: {} devices, {sent} visits, {} per request, {} requests",
+        devices.len(),
+        a.batch,
+        latencies.len()
+    );
+    println!(
+        "server: {server_s:.2} s, {per_s:.0} visits/s, request p50 {:.1} ms p99 {:.1} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99)
+    );
+    println!("bare SQLite inserts of the same rows: {bare_s:.2} s");
+    println!(
+        "ingest: visits_per_s={per_s:.0} p99_ms={:.0} vs_bare_sqlite={:.2}",
+        percentile(&latencies, 0.99),
+        server_s / bare_s
+    );
+    Ok(())
+}

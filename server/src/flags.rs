@@ -1,0 +1,171 @@
+//! Authenticity flags only the server can raise, because only it sees every device: the same
+//! spot recorded for another household by another device, and the same photo in another
+//! device's visit. (Each device already flags its own visits; these cross devices.) Flags
+//! never refuse a record: they go with it to the review queue, on both visits involved.
+
+use std::collections::BTreeSet;
+
+use doorstep_core::geo::distance_m;
+use doorstep_core::policy::Evidence;
+use rusqlite::{params, Connection};
+use serde::Deserialize;
+
+use crate::storage::Result;
+
+/// Bits in which two photos' perceptual hashes may differ and still be one picture (the
+/// device's own threshold).
+const SAME_PICTURE_BITS: u32 = 4;
+/// Five bands of a 64-bit hash: two hashes within 4 bits agree exactly on at least one band
+/// (pigeonhole), so candidates come from an index instead of a scan of every photo.
+const BANDS: [(u32, u32); 5] = [(0, 13), (13, 13), (26, 13), (39, 13), (52, 12)];
+/// Grid cells for the spot index: 1e-4 degrees, about 11 m north-south.
+const CELL: f64 = 1e-4;
+
+pub const SAME_SPOT_ACROSS_DEVICES: &str = "same_spot_other_device";
+pub const PHOTO_REUSED_ACROSS_DEVICES: &str = "photo_reused_other_device";
+
+/// What the server reads of a record for its flags.
+#[derive(Debug, Deserialize)]
+pub struct Evidential {
+    #[serde(default)]
+    fixes: Option<FixesIn>,
+    #[serde(default)]
+    photo_phashes: Vec<u64>,
+    #[serde(default)]
+    started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FixesIn {
+    best: Option<FixIn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FixIn {
+    lat: f64,
+    lon: f64,
+}
+
+fn band(phash: u64, (shift, bits): (u32, u32)) -> i64 {
+    ((phash >> shift) & ((1u64 << bits) - 1)) as i64
+}
+
+fn cell(v: f64) -> i64 {
+    (v / CELL).floor() as i64
+}
+
+/// Adds `flag` to a visit's server flags (kept sorted, once).
+fn add_flag(tx: &Connection, visit_id: &str, flag: &str) -> Result<()> {
+    let current: String = tx.query_row(
+        "SELECT server_flags FROM visits WHERE id = ?1",
+        [visit_id],
+        |r| r.get(0),
+    )?;
+    let mut set: BTreeSet<String> = serde_json::from_str(&current).unwrap_or_default();
+    if set.insert(flag.to_owned()) {
+        let json = serde_json::to_string(&set).unwrap_or_else(|_| "[]".into());
+        tx.execute(
+            "UPDATE visits SET server_flags = ?2 WHERE id = ?1",
+            params![visit_id, json],
+        )?;
+    }
+    Ok(())
+}
+
+/// Indexes a newly kept visit and raises the cross-device flags on it and on the visits it
+/// matches. Returns the new visit's server flags.
+pub fn raise(
+    tx: &Connection,
+    visit_id: &str,
+    device_id: &str,
+    recipient_id: &str,
+    record: &[u8],
+    e: &Evidence,
+) -> Result<Vec<String>> {
+    let Ok(ev) = serde_json::from_slice::<Evidential>(record) else {
+        return Ok(Vec::new());
+    };
+    let started = ev.started_at.map_or(0, |t| t.timestamp());
+    let mut matches: Vec<(String, &str)> = Vec::new();
+    if let Some(best) = ev
+        .fixes
+        .and_then(|f| f.best)
+        .filter(|b| b.lat.is_finite() && b.lon.is_finite())
+    {
+        let (cy, cx) = (cell(best.lat), cell(best.lon));
+        let window = e.same_spot_days * 86_400;
+        let mut stmt = tx.prepare_cached(
+            "SELECT visit_id, lat, lon FROM visit_points
+             WHERE cell_lat BETWEEN ?1 - 1 AND ?1 + 1 AND cell_lon BETWEEN ?2 - 1 AND ?2 + 1
+               AND device_id <> ?3 AND recipient_id <> ?4 AND abs(started_at - ?5) <= ?6",
+        )?;
+        let near = stmt
+            .query_map(
+                params![cy, cx, device_id, recipient_id, started, window],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, f64>(1)?,
+                        r.get::<_, f64>(2)?,
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (other, lat, lon) in near {
+            if distance_m((lat, lon), (best.lat, best.lon)) <= e.same_spot_m {
+                matches.push((other, SAME_SPOT_ACROSS_DEVICES));
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO visit_points
+                 (visit_id, device_id, recipient_id, cell_lat, cell_lon, lat, lon, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                visit_id,
+                device_id,
+                recipient_id,
+                cy,
+                cx,
+                best.lat,
+                best.lon,
+                started
+            ],
+        )?;
+    }
+    for &phash in &ev.photo_phashes {
+        let mut seen = BTreeSet::new();
+        for (i, b) in BANDS.iter().enumerate() {
+            let mut stmt = tx.prepare_cached(
+                "SELECT visit_id, phash FROM photo_bands
+                 WHERE band = ?1 AND value = ?2 AND device_id <> ?3",
+            )?;
+            let hits = stmt
+                .query_map(params![i as i64, band(phash, *b), device_id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (other, theirs) in hits {
+                if (phash ^ theirs as u64).count_ones() <= SAME_PICTURE_BITS
+                    && seen.insert(other.clone())
+                {
+                    matches.push((other, PHOTO_REUSED_ACROSS_DEVICES));
+                }
+            }
+        }
+        for (i, b) in BANDS.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO photo_bands (band, value, visit_id, device_id, phash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![i as i64, band(phash, *b), visit_id, device_id, phash as i64],
+            )?;
+        }
+    }
+    let mut mine = BTreeSet::new();
+    for (other, flag) in matches {
+        add_flag(tx, &other, flag)?;
+        mine.insert(flag);
+    }
+    for flag in &mine {
+        add_flag(tx, visit_id, flag)?;
+    }
+    Ok(mine.into_iter().map(str::to_owned).collect())
+}
