@@ -35,7 +35,7 @@ struct Device {
     records: Vec<(String, String)>,
 }
 
-/// A sealed record of realistic size (≈2 KB: doors, checklist, notes, photo hashes).
+/// A sealed record of realistic size (≈2 KB: doors, checklist, notes, a fix, photo hashes).
 fn record(key: &DeviceKey, n: usize, seq: u64, prev: Option<&str>, recipient: &str) -> String {
     let photos: Vec<String> = (0..3)
         .map(|i| hex(&sha256(format!("{n}/{i}").as_bytes())))
@@ -54,6 +54,13 @@ fn record(key: &DeviceKey, n: usize, seq: u64, prev: Option<&str>, recipient: &s
         "checklist": (0..9).map(|i| (format!("item_{i}"), "done")).collect::<std::collections::BTreeMap<_, _>>(),
         "notes": vec!["老人独居，女儿每周回来一次；补贴到账正常，已教会查询余额。"; 6],
         "photos": photos,
+        // Spread over the county, and distinct pictures: the cross-device flag indexes are
+        // searched for every record, as in the field.
+        "photo_phashes": (0..3).map(|i| {
+            let h = sha256(format!("phash {n}/{i}").as_bytes());
+            u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]])
+        }).collect::<Vec<_>>(),
+        "fixes": {"best": {"lat": 34.6 + (n % 400) as f64 * 0.001, "lon": 114.6 + (n / 400) as f64 * 0.001, "accuracy_m": 8.0}},
     })
     .to_string()
 }
@@ -193,6 +200,13 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         latencies.extend(t.join().map_err(|_| "a device thread panicked")??);
     }
     let server_s = started.elapsed().as_secs_f64();
+    // The cross-device flags follow the pushes in the background: how long until they
+    // have caught up with all 10,000.
+    use doorstep_server::Storage;
+    while storage.flags_pending()? > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let flagged_s = started.elapsed().as_secs_f64();
     let sent: usize = devices.iter().map(|d| d.records.len()).sum();
     drop(server);
     let bare_s = bare(&devices, a.batch.max(1))?;
@@ -208,6 +222,10 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         "server: {server_s:.2} s, {per_s:.0} visits/s, request p50 {:.1} ms p99 {:.1} ms",
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99)
+    );
+    println!(
+        "cross-device flags caught up {:.2} s after the last receipt",
+        flagged_s - server_s
     );
     println!("bare SQLite inserts of the same rows: {bare_s:.2} s");
     println!(

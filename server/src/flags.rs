@@ -64,10 +64,8 @@ fn add_flag(tx: &Connection, visit_id: &str, flag: &str) -> Result<()> {
     let mut set: BTreeSet<String> = serde_json::from_str(&current).unwrap_or_default();
     if set.insert(flag.to_owned()) {
         let json = serde_json::to_string(&set).unwrap_or_else(|_| "[]".into());
-        tx.execute(
-            "UPDATE visits SET server_flags = ?2 WHERE id = ?1",
-            params![visit_id, json],
-        )?;
+        tx.prepare_cached("UPDATE visits SET server_flags = ?2 WHERE id = ?1")?
+            .execute(params![visit_id, json])?;
     }
     Ok(())
 }
@@ -116,21 +114,21 @@ pub fn raise(
                 matches.push((other, SAME_SPOT_ACROSS_DEVICES));
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO visit_points
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO visit_points
                  (visit_id, device_id, recipient_id, cell_lat, cell_lon, lat, lon, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                visit_id,
-                device_id,
-                recipient_id,
-                cy,
-                cx,
-                best.lat,
-                best.lon,
-                started
-            ],
-        )?;
+        )?
+        .execute(params![
+            visit_id,
+            device_id,
+            recipient_id,
+            cy,
+            cx,
+            best.lat,
+            best.lon,
+            started
+        ])?;
     }
     for &phash in &ev.photo_phashes {
         let mut seen = BTreeSet::new();
@@ -153,10 +151,17 @@ pub fn raise(
             }
         }
         for (i, b) in BANDS.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO photo_bands (band, value, visit_id, device_id, phash) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![i as i64, band(phash, *b), visit_id, device_id, phash as i64],
-            )?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO photo_bands (band, value, visit_id, device_id, phash)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                i as i64,
+                band(phash, *b),
+                visit_id,
+                device_id,
+                phash as i64
+            ])?;
         }
     }
     let mut mine = BTreeSet::new();

@@ -42,9 +42,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let flagger = tokio::spawn(api::raise_flags_behind(state.clone()));
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    flagger.abort();
+    served
 }
 
 /// A server on a runtime thread of its own (tests, benchmarks, the demo); it stops when

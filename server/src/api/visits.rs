@@ -41,9 +41,6 @@ pub struct Receipt {
     chain: Option<Chain>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
-    /// Cross-device authenticity flags the server raised (none is a refusal).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    flags: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -58,7 +55,6 @@ fn refused(visit_id: Option<String>, sha: String, reason: &'static str) -> Recei
         status: "refused",
         chain: None,
         reason: Some(reason),
-        flags: Vec::new(),
     }
 }
 
@@ -123,18 +119,11 @@ pub async fn push(
                 let Some((v, k)) = kept.next() else {
                     return refused(None, String::new(), "internal");
                 };
-                let (status, chain, reason, flags) = match k {
-                    Kept::Stored(c, f) => ("stored", Some(c), None, f),
-                    Kept::Duplicate(c, f) => ("duplicate", Some(c), None, f),
-                    Kept::Conflict => (
-                        "conflict",
-                        None,
-                        Some("another record has this visit id"),
-                        Vec::new(),
-                    ),
-                    Kept::UnknownRecipient => {
-                        ("refused", None, Some("recipient_not_in_area"), Vec::new())
-                    }
+                let (status, chain, reason) = match k {
+                    Kept::Stored(c) => ("stored", Some(c), None),
+                    Kept::Duplicate(c) => ("duplicate", Some(c), None),
+                    Kept::Conflict => ("conflict", None, Some("another record has this visit id")),
+                    Kept::UnknownRecipient => ("refused", None, Some("recipient_not_in_area")),
                 };
                 Receipt {
                     visit_id: Some(v.head.visit_id),
@@ -142,7 +131,6 @@ pub async fn push(
                     status,
                     chain,
                     reason,
-                    flags,
                 }
             }
         })

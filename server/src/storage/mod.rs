@@ -67,10 +67,10 @@ impl Chain {
 /// What keeping a visit did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
-    /// Kept, with its place in the chain and the server's cross-device flags.
-    Stored(Chain, Vec<String>),
+    /// Kept, with its place in the chain (its cross-device flags follow shortly).
+    Stored(Chain),
     /// The same bytes were already here: nothing changed.
-    Duplicate(Chain, Vec<String>),
+    Duplicate(Chain),
     /// Different bytes under this visit id: the first record stands.
     Conflict,
     /// The record names a recipient outside the device's area.
@@ -220,6 +220,11 @@ pub trait Storage: Send + Sync + 'static {
         actor: &str,
         now: i64,
     ) -> Result<()>;
+    /// Raises the cross-device flags of up to `limit` visits kept since the last call, in
+    /// one transaction; returns how many it handled.
+    fn raise_pending_flags(&self, limit: usize) -> Result<usize>;
+    /// Visits whose cross-device flags are not raised yet.
+    fn flags_pending(&self) -> Result<usize>;
     /// A visit's status, chain and server flags.
     fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain, Vec<String>)>>;
     fn media_append(

@@ -90,28 +90,32 @@ const STEPS: &[&str] = &[
     );
     ",
     // 2: cross-device authenticity flags: each visit's best fix on a grid, each photo's
-    // perceptual hash in five bands (see flags.rs), and the flags raised.
+    // perceptual hash in five bands (see flags.rs), the flags raised, and which visits
+    // still wait for them (raised in batches behind the pushes, not inside them).
     "
     ALTER TABLE visits ADD COLUMN server_flags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE visits ADD COLUMN flags_pending INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX visits_flags_pending ON visits (received_at) WHERE flags_pending = 1;
+    -- Clustered by what is searched (one B-tree each, no second index to keep up).
     CREATE TABLE visit_points (
-        visit_id TEXT PRIMARY KEY,
-        device_id TEXT NOT NULL,
-        recipient_id TEXT NOT NULL,
         cell_lat INTEGER NOT NULL,
         cell_lon INTEGER NOT NULL,
+        visit_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        recipient_id TEXT NOT NULL,
         lat REAL NOT NULL,
         lon REAL NOT NULL,
-        started_at INTEGER NOT NULL
-    );
-    CREATE INDEX visit_points_cell ON visit_points (cell_lat, cell_lon);
+        started_at INTEGER NOT NULL,
+        PRIMARY KEY (cell_lat, cell_lon, visit_id)
+    ) WITHOUT ROWID;
     CREATE TABLE photo_bands (
         band INTEGER NOT NULL,
         value INTEGER NOT NULL,
         visit_id TEXT NOT NULL,
+        phash INTEGER NOT NULL,
         device_id TEXT NOT NULL,
-        phash INTEGER NOT NULL
-    );
-    CREATE INDEX photo_bands_value ON photo_bands (band, value);
+        PRIMARY KEY (band, value, visit_id, phash)
+    ) WITHOUT ROWID;
     ",
 ];
 
