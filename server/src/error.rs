@@ -44,7 +44,8 @@ impl From<StorageError> for ApiError {
             StorageError::CodeUnusable => ApiError::unauthorized(e.to_string()),
             StorageError::KeyEnrolled
             | StorageError::AlreadyExists
-            | StorageError::AlreadyDecided => {
+            | StorageError::AlreadyDecided
+            | StorageError::Changed => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
             other => {

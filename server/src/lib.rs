@@ -9,6 +9,7 @@ pub mod admin;
 pub mod api;
 pub mod error;
 pub mod flags;
+pub mod ledger;
 pub mod storage;
 
 use std::net::SocketAddr;

@@ -20,7 +20,7 @@ const AREA: &str = "410225";
 struct Server {
     base: String,
     storage: Arc<doorstep_server::SqliteStorage>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _running: doorstep_server::Background,
 }
 
@@ -44,7 +44,7 @@ fn server() -> Server {
     Server {
         base: running.url(),
         storage,
-        _dir: dir,
+        dir,
         _running: running,
     }
 }
@@ -582,4 +582,96 @@ fn flags_are_raised_in_the_background_while_serving() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
+
+#[test]
+fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
+    use doorstep_server::ledger::{advance, LedgerError, Step, TicketState};
+    let s = server();
+    let d = s.enrol();
+    let who = first_recipient(&s, &d);
+    let ticket = json!({"number": 1, "kind": "card_problem", "description": "密码输错被锁卡",
+        "urgency": "high", "due": "2026-11-30", "from_checklist": "bank_pin_set"});
+    push(
+        &s,
+        &d,
+        &[record_with(&d, "V1", 1, &who, json!({"tickets": [ticket]}))],
+    );
+    let ledger = s.storage.tickets_in(AREA).expect("ledger");
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(
+        (ledger[0].id.as_str(), ledger[0].state),
+        ("V1-1", TicketState::Accepted)
+    );
+    let due = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    let step = |st: &Step| advance(s.storage.as_ref(), "V1-1", Some(AREA), st, "zhang", now());
+    // Out of order, without text, or from another county: refused, nothing changes.
+    let close = Step::Close {
+        outcome: "已重置密码".into(),
+    };
+    assert!(matches!(step(&close), Err(LedgerError::OutOfOrder { .. })));
+    let blank = Step::Transfer {
+        department: " ".into(),
+        due,
+    };
+    assert!(matches!(step(&blank), Err(LedgerError::TextRequired)));
+    let transfer = Step::Transfer {
+        department: "县农商银行".into(),
+        due,
+    };
+    let elsewhere = advance(
+        s.storage.as_ref(),
+        "V1-1",
+        Some("410224"),
+        &transfer,
+        "li",
+        now(),
+    );
+    assert!(elsewhere.is_err());
+    assert_eq!(
+        s.storage.tickets_in(AREA).expect("ledger")[0].state,
+        TicketState::Accepted
+    );
+    let t = step(&transfer).expect("transfer");
+    assert_eq!(
+        (t.state, t.department.as_deref(), t.due),
+        (TicketState::Transferred, Some("县农商银行"), due)
+    );
+    step(&Step::Reply {
+        text: "已安排上门重置".into(),
+        due,
+    })
+    .expect("reply");
+    let t = step(&close).expect("close");
+    assert_eq!(
+        (t.state, t.outcome.as_deref()),
+        (TicketState::Closed, Some("已重置密码"))
+    );
+    assert!(
+        matches!(step(&close), Err(LedgerError::OutOfOrder { .. })),
+        "closed is final"
+    );
+    let db = rusqlite::Connection::open(s.dir.path().join("data/server.sqlite")).expect("db");
+    let audited: Vec<(String, String)> = db
+        .prepare("SELECT actor, action FROM audit_log WHERE subject = 'V1-1' ORDER BY id")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("audit");
+    let steps: Vec<&str> = audited.iter().map(|(_, a)| a.as_str()).collect();
+    assert_eq!(
+        steps,
+        ["ticket:transferred", "ticket:replied", "ticket:closed"]
+    );
+    assert!(audited.iter().all(|(actor, _)| actor == "zhang"));
+    // The device that raised it pulls where it stands.
+    let (status, page) = s.signed(&d, "GET", "/api/v1/tickets?since=0", b"");
+    assert_eq!(status, 200);
+    assert_eq!(page["updates"][0]["ticket_id"], "V1-1");
+    assert_eq!(page["updates"][0]["state"], "closed");
+    assert_eq!(page["updates"][0]["outcome"], "已重置密码");
+    let cursor = page["cursor"].as_i64().expect("cursor");
+    let (_, again) = s.signed(&d, "GET", &format!("/api/v1/tickets?since={cursor}"), b"");
+    assert_eq!(again["updates"].as_array().map(Vec::len), Some(0));
 }

@@ -217,3 +217,142 @@ fn a_returned_visit_comes_back_as_a_task_and_its_correction_is_approved() {
         .expect("run");
     assert!(!out.status.success());
 }
+
+/// Records and seals a complete visit in which the person raised a problem (a ticket).
+fn met_with_a_ticket(cli: &Cli, id: &str) {
+    let items: Vec<Value> = [
+        "identity_checked",
+        "card_in_hand",
+        "social_security_activated",
+        "bank_activated",
+        "ss_password_changed",
+        "sms_enabled",
+        "balance_shown",
+        "subsidies_seen",
+    ]
+    .iter()
+    .map(|k| serde_json::json!({"type": "checklist", "key": k, "status": "done"}))
+    .chain([
+        serde_json::json!({"type": "checklist", "key": "bank_pin_set", "status": "problem", "note": "输错三次被锁"}),
+        serde_json::json!({"type": "contact", "outcome": "met_person"}),
+        serde_json::json!({"type": "ticket", "kind": "card_problem", "description": "银行卡被锁，需要重置密码", "urgency": "high", "checklist_item": "bank_pin_set"}),
+        serde_json::json!({"type": "satisfaction", "level": "satisfied"}),
+    ])
+    .collect();
+    // The contact first, then everything else.
+    let mut ordered = vec![items[9].clone()];
+    ordered.extend(items[..9].iter().cloned());
+    ordered.extend(items[10..].iter().cloned());
+    let acts = cli.dir.path().join("met.json");
+    std::fs::write(&acts, Value::Array(ordered).to_string()).expect("write");
+    cli.json(&["visit", "act", id, acts.to_str().expect("utf-8")]);
+    let wave: Vec<Value> = (0..120)
+        .map(|i| {
+            let s = f64::from(i) / 119.0;
+            serde_json::json!({"x": 40.0 + s * 500.0 + 25.0 * (s * 40.0).cos(),
+                "y": 100.0 + 45.0 * (s * 20.0).sin(), "t": i * 8, "p": 0.6})
+        })
+        .collect();
+    let strokes = cli.dir.path().join("sig.json");
+    std::fs::write(
+        &strokes,
+        serde_json::json!({"width": 600, "height": 200, "strokes": [wave]}).to_string(),
+    )
+    .expect("write");
+    cli.json(&[
+        "visit",
+        "sign",
+        id,
+        "--strokes",
+        strokes.to_str().expect("utf-8"),
+    ]);
+    cli.json(&["visit", "finish", id]);
+}
+
+#[test]
+fn a_ticket_raised_in_a_visit_comes_back_with_the_departments_answer() {
+    use doorstep_server::ledger::{advance, Step};
+    let server = serve();
+    let idn = doorstep_sample::id_number(
+        "410225",
+        chrono::NaiveDate::from_ymd_opt(1938, 5, 2).expect("date"),
+        21,
+    );
+    let roster = server.data.parent().expect("dir").join("roster.csv");
+    std::fs::write(
+        &roster,
+        format!("{HEADER}\nB7,李桂英,{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,GL01:高龄津贴:100:0,issued_inactive,\n"),
+    )
+    .expect("roster");
+    admin(
+        &server.data,
+        &[
+            "import-roster",
+            "--area",
+            "410225",
+            roster.to_str().expect("utf-8"),
+        ],
+    );
+    let code = admin(
+        &server.data,
+        &["enrolment-code", "--worker", "李四", "--area", "410225"],
+    );
+    let cli = Cli::new();
+    cli.ok(&["init"]);
+    device(
+        &cli,
+        &[
+            "enroll",
+            "--server",
+            &server.url,
+            "--code",
+            code["code"].as_str().expect("code"),
+        ],
+    );
+    device(&cli, &["sync"]);
+    let id = cli.json(&["visit", "start", "B7"])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    met_with_a_ticket(&cli, &id);
+    let up = device(&cli, &["sync"]);
+    assert_eq!(up["receipted"], 1, "{up}");
+    // A supervisor moves the ticket on (the web app's call), from the server's data folder.
+    let storage = doorstep_server::open(&server.data).expect("open");
+    let ticket = format!("{id}-1");
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    let now = chrono::Utc::now().timestamp();
+    advance(
+        storage.as_ref(),
+        &ticket,
+        Some("410225"),
+        &Step::Transfer {
+            department: "县农商银行".into(),
+            due,
+        },
+        "zhang",
+        now,
+    )
+    .expect("transfer");
+    advance(
+        storage.as_ref(),
+        &ticket,
+        Some("410225"),
+        &Step::Reply {
+            text: "周五上门重置密码".into(),
+            due,
+        },
+        "zhang",
+        now,
+    )
+    .expect("reply");
+    let down = device(&cli, &["sync"]);
+    assert_eq!(down["ticket_updates"], 1, "{down}");
+    let tasks = device(&cli, &["tasks"]);
+    assert_eq!(tasks["tickets"][0]["ticket_id"], ticket.as_str());
+    assert_eq!(tasks["tickets"][0]["state"], "replied");
+    assert_eq!(
+        tasks["tickets"][0]["text"],
+        "周五上门重置密码 (due 2026-12-04)"
+    );
+}

@@ -68,19 +68,21 @@ pub fn sync(ctx: &Context) -> Result<(), CliError> {
             "conflicts": r.conflicts,
             "refused": r.refused,
             "media_sent": r.media_sent,
-            "received": r.roster_rows + r.decisions,
+            "received": r.roster_rows + r.decisions + r.ticket_updates,
             "roster_rows": r.roster_rows,
             "decisions": r.decisions,
+            "ticket_updates": r.ticket_updates,
             "clock_skew_secs": r.clock_skew_secs,
         }));
     } else {
         outln!(
-            "up: {} visits sent, {} receipted, {} media; down: {} roster rows, {} decisions",
+            "up: {} visits sent, {} receipted, {} media; down: {} roster rows, {} decisions, {} ticket updates",
             r.sent,
             r.receipted,
             r.media_sent,
             r.roster_rows,
-            r.decisions
+            r.decisions,
+            r.ticket_updates
         );
         if r.conflicts + r.refused > 0 {
             outln!(
@@ -98,7 +100,22 @@ pub fn sync(ctx: &Context) -> Result<(), CliError> {
 
 pub fn tasks(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open()?;
-    let all = tasks::list(store.conn(), store.keys())?;
+    let all = tasks::list(store.conn(), store.keys(), "decision")?;
+    // A ticket's latest update is where it stands.
+    let mut tickets: Vec<tasks::Task> = Vec::new();
+    for t in tasks::list(store.conn(), store.keys(), "ticket")?
+        .into_iter()
+        .rev()
+    {
+        let id = t.decision.split(' ').next().unwrap_or("").to_owned();
+        if !tickets
+            .iter()
+            .any(|k| k.decision.split(' ').next() == Some(id.as_str()))
+        {
+            tickets.push(t);
+        }
+    }
+    tickets.reverse();
     // A visit's latest decision is what stands; a returned visit already corrected is done.
     let mut latest: Vec<&tasks::Task> = Vec::new();
     for t in all.iter().rev() {
@@ -121,10 +138,25 @@ pub fn tasks(ctx: &Context) -> Result<(), CliError> {
                 })
             })
             .collect();
-        print_json(&json!({ "tasks": items }));
-    } else if latest.is_empty() {
-        outln!("no review decisions yet");
+        let ticket_items: Vec<_> = tickets
+            .iter()
+            .map(|t| {
+                let mut parts = t.decision.splitn(2, ' ');
+                json!({
+                    "ticket_id": parts.next(),
+                    "state": parts.next(),
+                    "visit_id": t.visit_id,
+                    "text": t.comment,
+                })
+            })
+            .collect();
+        print_json(&json!({ "tasks": items, "tickets": ticket_items }));
+    } else if latest.is_empty() && tickets.is_empty() {
+        outln!("no review decisions or ticket updates yet");
     } else {
+        for t in &tickets {
+            outln!("TICKET {}: {}", t.decision, t.comment);
+        }
         for t in latest {
             let to_do = t.decision == "return" && !corrected.contains(&t.visit_id);
             let mark = if to_do { "TO DO" } else { "     " };

@@ -111,6 +111,7 @@ const STEPS: &[&str] = &[
         area              TEXT    NOT NULL,
         roster_cursor     INTEGER NOT NULL DEFAULT 0,
         decisions_cursor  INTEGER NOT NULL DEFAULT 0,
+        tickets_cursor    INTEGER NOT NULL DEFAULT 0,
         clock_skew_secs   INTEGER,
         last_sync_at      INTEGER
     );
@@ -125,7 +126,8 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE TABLE tasks (
         id          TEXT    PRIMARY KEY,
-        cursor      INTEGER NOT NULL UNIQUE,
+        kind        TEXT    NOT NULL CHECK (kind IN ('decision', 'ticket')),
+        cursor      INTEGER NOT NULL,
         visit_id    TEXT    NOT NULL,
         decision    TEXT    NOT NULL,
         at          INTEGER NOT NULL,

@@ -14,6 +14,7 @@ pub struct SyncState {
     pub area: String,
     pub roster_cursor: i64,
     pub decisions_cursor: i64,
+    pub tickets_cursor: i64,
     /// Server time minus device time at the last sync, in seconds.
     pub clock_skew_secs: Option<i64>,
     pub last_sync_at: Option<i64>,
@@ -22,8 +23,8 @@ pub struct SyncState {
 pub fn get(conn: &Connection) -> Result<Option<SyncState>> {
     Ok(conn
         .prepare_cached(
-            "SELECT server, device_id, area, roster_cursor, decisions_cursor, clock_skew_secs,
-                    last_sync_at FROM sync_state WHERE id = 1",
+            "SELECT server, device_id, area, roster_cursor, decisions_cursor, tickets_cursor,
+                    clock_skew_secs, last_sync_at FROM sync_state WHERE id = 1",
         )?
         .query_row([], |r| {
             Ok(SyncState {
@@ -32,8 +33,9 @@ pub fn get(conn: &Connection) -> Result<Option<SyncState>> {
                 area: r.get(2)?,
                 roster_cursor: r.get(3)?,
                 decisions_cursor: r.get(4)?,
-                clock_skew_secs: r.get(5)?,
-                last_sync_at: r.get(6)?,
+                tickets_cursor: r.get(5)?,
+                clock_skew_secs: r.get(6)?,
+                last_sync_at: r.get(7)?,
             })
         })
         .optional()?)
@@ -58,6 +60,14 @@ pub fn set_roster_cursor(tx: &Transaction<'_>, cursor: i64) -> Result<()> {
 pub fn set_decisions_cursor(tx: &Transaction<'_>, cursor: i64) -> Result<()> {
     tx.execute(
         "UPDATE sync_state SET decisions_cursor = ?1 WHERE id = 1",
+        [cursor],
+    )?;
+    Ok(())
+}
+
+pub fn set_tickets_cursor(tx: &Transaction<'_>, cursor: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_state SET tickets_cursor = ?1 WHERE id = 1",
         [cursor],
     )?;
     Ok(())

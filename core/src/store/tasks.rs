@@ -1,6 +1,8 @@
-//! Tasks: review decisions on this device's visits, as pulled from the server. A returned
-//! visit is work to do (correct it); the supervisor's comment may name the household, so it
-//! is sealed. Rows are named by the server's decision cursor, zero-padded to sort.
+//! Tasks: review decisions on this device's visits and ledger updates on the tickets it
+//! raised, as pulled from the server. A returned visit is work to do (correct it); a ticket
+//! update tells the worker what to pass on to the household. The text (a supervisor's comment,
+//! a department's reply) may name the household, so it is sealed. Rows are named by their
+//! kind and the server's cursor, zero-padded to sort.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -20,30 +22,34 @@ fn aad(id: &str) -> EnvelopeAad<'_> {
     }
 }
 
-fn id_of(cursor: i64) -> String {
-    format!("{cursor:020}")
+fn id_of(kind: &str, cursor: i64) -> String {
+    format!("{kind}-{cursor:020}")
 }
 
-/// One decision as the device keeps it.
+/// One decision or ticket update as the device keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
+    /// `decision` or `ticket`.
+    pub kind: String,
     pub cursor: i64,
     pub visit_id: String,
-    /// approve | return | reject
+    /// A decision: approve | return | reject. A ticket: `<ticket id> <state>`.
     pub decision: String,
+    /// The comment, or the ticket's department, reply or outcome.
     pub comment: String,
     pub at: i64,
 }
 
-/// Keeps a decision (again: a no-op).
+/// Keeps a task (again: a no-op).
 pub fn put(tx: &Transaction<'_>, keys: &Keyring, t: &Task) -> Result<()> {
-    let id = id_of(t.cursor);
+    let id = id_of(&t.kind, t.cursor);
     let sec = keys.seal(aad(&id), t.comment.as_bytes())?;
     tx.execute(
-        "INSERT INTO tasks (id, cursor, visit_id, decision, at, key_id, sec)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO tasks (id, kind, cursor, visit_id, decision, at, key_id, sec)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
         params![
             id,
+            t.kind,
             t.cursor,
             t.visit_id,
             t.decision,
@@ -55,13 +61,13 @@ pub fn put(tx: &Transaction<'_>, keys: &Keyring, t: &Task) -> Result<()> {
     Ok(())
 }
 
-/// Every decision, oldest first.
-pub fn list(conn: &Connection, keys: &Keyring) -> Result<Vec<Task>> {
+/// Every task of one kind, oldest first.
+pub fn list(conn: &Connection, keys: &Keyring, kind: &str) -> Result<Vec<Task>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, cursor, visit_id, decision, at, sec FROM tasks ORDER BY cursor",
+        "SELECT id, cursor, visit_id, decision, at, sec FROM tasks WHERE kind = ?1 ORDER BY cursor",
     )?;
     let rows = stmt
-        .query_map([], |r| {
+        .query_map([kind], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get(1)?,
@@ -80,6 +86,7 @@ pub fn list(conn: &Connection, keys: &Keyring) -> Result<Vec<Task>> {
             };
             let plain = keys.open(aad(&id), &sec).map_err(|_| corrupt())?;
             Ok(Task {
+                kind: kind.to_owned(),
                 cursor,
                 visit_id,
                 decision,

@@ -43,6 +43,7 @@ pub struct SyncReport {
     pub media_sent: u64,
     pub roster_rows: u64,
     pub decisions: u64,
+    pub ticket_updates: u64,
     /// Server time minus device time, in seconds.
     pub clock_skew_secs: Option<i64>,
 }
@@ -381,6 +382,7 @@ fn pull_decisions(
                     tx,
                     keys,
                     &tasks::Task {
+                        kind: "decision".into(),
                         cursor: d.cursor,
                         visit_id: d.visit_id.clone(),
                         decision: d.decision.clone(),
@@ -393,6 +395,60 @@ fn pull_decisions(
         })?;
         report.decisions += page.decisions.len() as u64;
         progress(SyncStage::Decisions, report.decisions, report.decisions);
+        if !page.more {
+            return Ok(());
+        }
+    }
+}
+
+fn pull_tickets(store: &mut Store, c: &mut Client, report: &mut SyncReport) -> Result<()> {
+    #[derive(Deserialize)]
+    struct UpdateIn {
+        cursor: i64,
+        ticket_id: String,
+        visit_id: String,
+        state: String,
+        department: Option<String>,
+        reply: Option<String>,
+        outcome: Option<String>,
+        due: String,
+    }
+    #[derive(Deserialize)]
+    struct Page {
+        cursor: i64,
+        more: bool,
+        updates: Vec<UpdateIn>,
+    }
+    loop {
+        let cursor = sync_state::get(store.conn())?.map_or(0, |s| s.tickets_cursor);
+        let r = c.ok("GET", &format!("/tickets?since={cursor}"), Vec::new())?;
+        let page: Page = parse(&r, "tickets")?;
+        let now = c.now;
+        store.write(|tx, keys| {
+            for u in &page.updates {
+                // What to tell the household: the newest text the ledger holds, and by when.
+                let text = [&u.outcome, &u.reply, &u.department]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default();
+                tasks::put(
+                    tx,
+                    keys,
+                    &tasks::Task {
+                        kind: "ticket".into(),
+                        cursor: u.cursor,
+                        visit_id: u.visit_id.clone(),
+                        decision: format!("{} {}", u.ticket_id, u.state),
+                        comment: format!("{text} (due {})", u.due),
+                        at: now,
+                    },
+                )?;
+            }
+            sync_state::set_tickets_cursor(tx, page.cursor)
+        })?;
+        report.ticket_updates += page.updates.len() as u64;
         if !page.more {
             return Ok(());
         }
@@ -419,7 +475,8 @@ pub fn sync(
     let result = push_visits(store, &mut c, &mut report, progress)
         .and_then(|()| push_media(store, &mut c, &mut report, progress))
         .and_then(|()| pull_roster(store, &mut c, &mut report, now.date_naive(), progress))
-        .and_then(|()| pull_decisions(store, &mut c, &mut report, progress));
+        .and_then(|()| pull_decisions(store, &mut c, &mut report, progress))
+        .and_then(|()| pull_tickets(store, &mut c, &mut report));
     report.clock_skew_secs = c.skew;
     // The skew is worth keeping even when the sync stopped: it may be why.
     store.write(|tx, _| sync_state::note_sync(tx, c.skew, c.now))?;

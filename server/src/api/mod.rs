@@ -160,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enrol", post(enrol::enrol))
         .route("/api/v1/roster", get(pull::roster))
         .route("/api/v1/decisions", get(pull::decisions))
+        .route("/api/v1/tickets", get(pull::tickets))
         .route("/api/v1/visits", post(visits::push))
         .route(
             "/api/v1/media/{sha256}",

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{auth, blocking, AppState};
 use crate::error::ApiError;
-use crate::storage::DecisionOut;
+use crate::storage::{DecisionOut, TicketUpdate};
 
 /// Rows or decisions per response; a device asks again with the returned cursor.
 const PAGE: usize = 500;
@@ -79,5 +79,30 @@ pub async fn decisions(
         cursor: decisions.last().map_or(q.since, |d| d.cursor),
         more: decisions.len() == PAGE,
         decisions,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct TicketPage {
+    cursor: i64,
+    more: bool,
+    updates: Vec<TicketUpdate>,
+}
+
+/// Where the tickets this device raised stand in the ledger, changed since a cursor.
+pub async fn tickets(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<Since>,
+    body: Bytes,
+) -> Result<Json<TicketPage>, ApiError> {
+    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let updates = blocking(&state, move |s| s.ticket_updates(&device.id, q.since, PAGE)).await?;
+    Ok(Json(TicketPage {
+        cursor: updates.last().map_or(q.since, |u| u.cursor),
+        more: updates.len() == PAGE,
+        updates,
     }))
 }

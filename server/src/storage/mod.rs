@@ -11,6 +11,22 @@ pub use sqlite::SqliteStorage;
 use doorstep_core::seal::RecordHead;
 use serde::Serialize;
 
+use crate::ledger::{Step, TicketRow, TicketState};
+
+/// A ticket's change as the device that raised it pulls it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TicketUpdate {
+    pub cursor: i64,
+    pub ticket_id: String,
+    pub visit_id: String,
+    pub number: u32,
+    pub state: TicketState,
+    pub department: Option<String>,
+    pub reply: Option<String>,
+    pub outcome: Option<String>,
+    pub due: String,
+}
+
 /// An enrolled device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
@@ -162,6 +178,8 @@ pub enum StorageError {
     KeyEnrolled,
     #[error("the visit has already been decided")]
     AlreadyDecided,
+    #[error("someone else changed it meanwhile: reload and try again")]
+    Changed,
     #[error("stored data is damaged: {0}")]
     Damaged(&'static str),
 }
@@ -237,4 +255,25 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<MediaState>;
     fn media_state(&self, area: &str, sha256: &str) -> Result<MediaState>;
     fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()>;
+    /// A ticket, if it is in `area` (None: anywhere).
+    fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>>;
+    /// Moves a ticket from `from` by `step`, with an audit line; `Changed` if it was moved
+    /// meanwhile.
+    fn advance_ticket(
+        &self,
+        id: &str,
+        from: TicketState,
+        step: &Step,
+        actor: &str,
+        now: i64,
+    ) -> Result<TicketRow>;
+    /// Tickets of an area, oldest due first.
+    fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>>;
+    /// Changes to the tickets a device raised, after `cursor`.
+    fn ticket_updates(
+        &self,
+        device_id: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<TicketUpdate>>;
 }

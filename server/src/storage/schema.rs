@@ -117,6 +117,31 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (band, value, visit_id, phash)
     ) WITHOUT ROWID;
     ",
+    // 3: the service-problem ledger (件件有着落): each ticket raised in a visit, moved through
+    // accepted (受理) → transferred (传递) → replied (回复) → closed (办结). `version` orders
+    // changes for the device that raised it.
+    "
+    CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        visit_id TEXT NOT NULL REFERENCES visits (id),
+        number INTEGER NOT NULL,
+        device_id TEXT NOT NULL,
+        area TEXT NOT NULL,
+        village TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        urgency TEXT NOT NULL,
+        description TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('accepted', 'transferred', 'replied', 'closed')),
+        department TEXT,
+        reply TEXT,
+        outcome TEXT,
+        due TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE INDEX tickets_device_version ON tickets (device_id, version);
+    CREATE INDEX tickets_area_state ON tickets (area, state);
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

@@ -7,10 +7,20 @@ use std::sync::{Mutex, MutexGuard};
 use doorstep_core::crypto::{hex, sha256};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::ledger::{Step, TicketRow, TicketState};
+
 use super::{
     schema, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
-    RosterRow, Storage, StorageError,
+    RosterRow, Storage, StorageError, TicketUpdate,
 };
+
+mod media;
+mod tickets;
+mod visits;
+
+use media::media_state_in;
+use tickets::{finish_ticket, next_ticket_version, ticket_row, TICKET_COLUMNS};
+use visits::{chain_of, keep_one};
 
 #[derive(Debug)]
 pub struct SqliteStorage {
@@ -55,42 +65,6 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     o.open(path).map(drop)
-}
-
-fn chain_of(s: &str) -> Chain {
-    match s {
-        "ok" => Chain::Ok,
-        "gap" => Chain::Gap,
-        _ => Chain::Fork,
-    }
-}
-
-/// The record's place in its device's chain, from what is stored.
-fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
-    let same_place: i64 = tx.query_row(
-        "SELECT count(*) FROM visits WHERE device_id = ?1 AND seq = ?2 AND id <> ?3",
-        params![v.device_id, v.head.seq as i64, v.head.visit_id],
-        |r| r.get(0),
-    )?;
-    if same_place > 0 {
-        return Ok(Chain::Fork);
-    }
-    if v.head.seq <= 1 {
-        return Ok(if v.head.prev_hash.is_none() {
-            Chain::Ok
-        } else {
-            Chain::Fork
-        });
-    }
-    let mut stmt = tx.prepare("SELECT sha256 FROM visits WHERE device_id = ?1 AND seq = ?2")?;
-    let before: Vec<String> = stmt
-        .query_map(params![v.device_id, v.head.seq as i64 - 1], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(match (&v.head.prev_hash, before.is_empty()) {
-        (_, true) => Chain::Gap,
-        (Some(prev), false) if before.iter().any(|h| h == prev) => Chain::Ok,
-        _ => Chain::Fork,
-    })
 }
 
 impl Storage for SqliteStorage {
@@ -481,6 +455,120 @@ impl Storage for SqliteStorage {
         media_state_in(&conn, area, sha256_hex)
     }
 
+    fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>> {
+        SqliteStorage::ticket_in(&self.conn(), id, area)
+    }
+
+    fn advance_ticket(
+        &self,
+        id: &str,
+        from: TicketState,
+        step: &Step,
+        actor: &str,
+        now: i64,
+    ) -> Result<TicketRow> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let version = next_ticket_version(&tx)?;
+        let to = step.moves_to().as_str();
+        let n = match step {
+            Step::Transfer { department, due } => tx
+                .prepare_cached(
+                    "UPDATE tickets SET state = ?3, department = ?4, due = ?5, updated_at = ?6,
+                         version = ?7 WHERE id = ?1 AND state = ?2",
+                )?
+                .execute(params![
+                    id,
+                    from.as_str(),
+                    to,
+                    department,
+                    due.to_string(),
+                    now,
+                    version
+                ])?,
+            Step::Reply { text, due } => tx
+                .prepare_cached(
+                    "UPDATE tickets SET state = ?3, reply = ?4, due = ?5, updated_at = ?6,
+                         version = ?7 WHERE id = ?1 AND state = ?2",
+                )?
+                .execute(params![
+                    id,
+                    from.as_str(),
+                    to,
+                    text,
+                    due.to_string(),
+                    now,
+                    version
+                ])?,
+            Step::Close { outcome } => tx
+                .prepare_cached(
+                    "UPDATE tickets SET state = ?3, outcome = ?4, updated_at = ?5, version = ?6
+                     WHERE id = ?1 AND state = ?2",
+                )?
+                .execute(params![id, from.as_str(), to, outcome, now, version])?,
+        };
+        if n != 1 {
+            return Err(StorageError::Changed);
+        }
+        tx.prepare_cached(
+            "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![now, actor, format!("ticket:{to}"), id])?;
+        let row = SqliteStorage::ticket_in(&tx, id, None)?.ok_or(StorageError::NotFound)?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE substr(area, 1, length(?1)) = ?1
+             ORDER BY due, id"
+        ))?;
+        let rows = stmt
+            .query_map([area], ticket_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(finish_ticket).collect()
+    }
+
+    fn ticket_updates(
+        &self,
+        device_id: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<TicketUpdate>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT version, id, visit_id, number, state, department, reply, outcome, due
+             FROM tickets WHERE device_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(params![device_id, cursor, limit as i64], |r| {
+                Ok((
+                    TicketUpdate {
+                        cursor: r.get(0)?,
+                        ticket_id: r.get(1)?,
+                        visit_id: r.get(2)?,
+                        number: r.get(3)?,
+                        state: TicketState::Accepted,
+                        department: r.get(5)?,
+                        reply: r.get(6)?,
+                        outcome: r.get(7)?,
+                        due: r.get(8)?,
+                    },
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(mut u, state)| {
+                u.state =
+                    TicketState::parse(&state).ok_or(StorageError::Damaged("ticket state"))?;
+                Ok(u)
+            })
+            .collect()
+    }
+
     fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {
         self.conn()
             .prepare_cached(
@@ -489,113 +577,4 @@ impl Storage for SqliteStorage {
             .execute(params![now, actor, action, subject])?;
         Ok(())
     }
-}
-
-/// Keeps one visit in the caller's transaction: idempotent by visit id, judged against its
-/// device's chain.
-fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
-    let existing = tx
-        .query_row(
-            "SELECT sha256, chain FROM visits WHERE id = ?1",
-            [&v.head.visit_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
-        .optional()?;
-    if let Some((sha, chain)) = existing {
-        return Ok(if sha == v.sha256 {
-            Kept::Duplicate(chain_of(&chain))
-        } else {
-            Kept::Conflict
-        });
-    }
-    let in_area: bool = tx
-        .query_row(
-            "SELECT 1 FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
-            params![v.head.recipient_id, v.area],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if !in_area {
-        return Ok(Kept::UnknownRecipient);
-    }
-    let chain = judge_chain(tx, v)?;
-    tx.prepare_cached(
-        "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
-                             recipient_id, area, corrects, chain, status, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12)",
-    )?
-    .execute(params![
-        v.head.visit_id,
-        v.device_id,
-        v.head.seq as i64,
-        v.sha256,
-        v.head.prev_hash,
-        v.record,
-        v.signature,
-        v.head.recipient_id,
-        v.area,
-        v.head.corrects,
-        chain.as_str(),
-        v.now
-    ])?;
-    for sha in v.head.media() {
-        tx.prepare_cached("INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)")?
-            .execute(params![v.head.visit_id, sha])?;
-    }
-    // The record a gap was waiting for: its successor now follows the chain.
-    tx.prepare_cached(
-        "UPDATE visits SET chain = 'ok'
-         WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
-    )?
-    .execute(params![v.device_id, v.head.seq as i64 + 1, v.sha256])?;
-    // A correction answers a returned visit.
-    if let Some(original) = &v.head.corrects {
-        tx.prepare_cached(
-            "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
-        )?
-        .execute([original])?;
-    }
-    Ok(Kept::Stored(chain))
-}
-
-fn media_state_in(conn: &Connection, area: &str, sha256_hex: &str) -> Result<MediaState> {
-    let named: bool = conn
-        .query_row(
-            "SELECT 1 FROM visit_media m JOIN visits v ON v.id = m.visit_id
-             WHERE m.sha256 = ?1 AND substr(v.area, 1, length(?2)) = ?2 LIMIT 1",
-            params![sha256_hex, area],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if !named {
-        return Ok(MediaState::NotNamed);
-    }
-    let row = conn
-        .query_row(
-            "SELECT total, length(bytes), complete FROM media WHERE sha256 = ?1",
-            [sha256_hex],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
-            },
-        )
-        .optional()?;
-    Ok(match row {
-        None => MediaState::Partial {
-            received: 0,
-            total: 0,
-        },
-        Some((total, _, true)) => MediaState::Complete {
-            total: total as u64,
-        },
-        Some((total, len, false)) => MediaState::Partial {
-            received: len as u64,
-            total: total as u64,
-        },
-    })
 }

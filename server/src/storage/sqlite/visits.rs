@@ -1,0 +1,112 @@
+//! Keeping a sealed visit: idempotent by visit id, placed in its device's hash chain, its
+//! tickets entered in the ledger.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::tickets::enter_tickets;
+use crate::storage::{Chain, IncomingVisit, Kept, Result};
+
+pub(super) fn chain_of(s: &str) -> Chain {
+    match s {
+        "ok" => Chain::Ok,
+        "gap" => Chain::Gap,
+        _ => Chain::Fork,
+    }
+}
+
+/// The record's place in its device's chain, from what is stored.
+pub(super) fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
+    let same_place: i64 = tx.query_row(
+        "SELECT count(*) FROM visits WHERE device_id = ?1 AND seq = ?2 AND id <> ?3",
+        params![v.device_id, v.head.seq as i64, v.head.visit_id],
+        |r| r.get(0),
+    )?;
+    if same_place > 0 {
+        return Ok(Chain::Fork);
+    }
+    if v.head.seq <= 1 {
+        return Ok(if v.head.prev_hash.is_none() {
+            Chain::Ok
+        } else {
+            Chain::Fork
+        });
+    }
+    let mut stmt = tx.prepare("SELECT sha256 FROM visits WHERE device_id = ?1 AND seq = ?2")?;
+    let before: Vec<String> = stmt
+        .query_map(params![v.device_id, v.head.seq as i64 - 1], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(match (&v.head.prev_hash, before.is_empty()) {
+        (_, true) => Chain::Gap,
+        (Some(prev), false) if before.iter().any(|h| h == prev) => Chain::Ok,
+        _ => Chain::Fork,
+    })
+}
+
+/// Keeps one visit in the caller's transaction: idempotent by visit id, judged against its
+/// device's chain.
+pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
+    let existing = tx
+        .query_row(
+            "SELECT sha256, chain FROM visits WHERE id = ?1",
+            [&v.head.visit_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    if let Some((sha, chain)) = existing {
+        return Ok(if sha == v.sha256 {
+            Kept::Duplicate(chain_of(&chain))
+        } else {
+            Kept::Conflict
+        });
+    }
+    let in_area: bool = tx
+        .query_row(
+            "SELECT 1 FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
+            params![v.head.recipient_id, v.area],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !in_area {
+        return Ok(Kept::UnknownRecipient);
+    }
+    let chain = judge_chain(tx, v)?;
+    tx.prepare_cached(
+        "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
+                             recipient_id, area, corrects, chain, status, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12)",
+    )?
+    .execute(params![
+        v.head.visit_id,
+        v.device_id,
+        v.head.seq as i64,
+        v.sha256,
+        v.head.prev_hash,
+        v.record,
+        v.signature,
+        v.head.recipient_id,
+        v.area,
+        v.head.corrects,
+        chain.as_str(),
+        v.now
+    ])?;
+    for sha in v.head.media() {
+        tx.prepare_cached("INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)")?
+            .execute(params![v.head.visit_id, sha])?;
+    }
+    // The record a gap was waiting for: its successor now follows the chain.
+    tx.prepare_cached(
+        "UPDATE visits SET chain = 'ok'
+         WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
+    )?
+    .execute(params![v.device_id, v.head.seq as i64 + 1, v.sha256])?;
+    // A correction answers a returned visit.
+    if let Some(original) = &v.head.corrects {
+        tx.prepare_cached(
+            "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
+        )?
+        .execute([original])?;
+    }
+    enter_tickets(tx, v)?;
+    Ok(Kept::Stored(chain))
+}
