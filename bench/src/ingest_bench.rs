@@ -113,7 +113,7 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let now = chrono::Utc::now().timestamp();
     admin::import_roster(storage.as_ref(), "410225", roster.as_bytes(), today, now)?;
     let state = doorstep_server::AppState::new(storage.clone());
-    let server = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2)?;
+    let server = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None)?;
     let base = server.url();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

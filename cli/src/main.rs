@@ -34,7 +34,17 @@ fn main() -> ExitCode {
         Command::Enroll { server, code } => commands::sync::enroll(&ctx, server, code),
         Command::Sync => commands::sync::sync(&ctx),
         Command::Tasks => commands::sync::tasks(&ctx),
-        Command::Serve { data, listen } => commands::server::serve(&ctx, data, *listen),
+        Command::Serve {
+            data,
+            listen,
+            tls_cert,
+            tls_key,
+        } => commands::server::serve(
+            &ctx,
+            data,
+            *listen,
+            tls_cert.as_deref().zip(tls_key.as_deref()),
+        ),
         Command::Admin(c) => commands::server::admin(&ctx, c),
     };
     match result {

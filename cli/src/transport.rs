@@ -1,7 +1,11 @@
-//! The CLI's side of `HttpTransport`: blocking HTTP with ureq. (The phone apps implement the
-//! same trait with their platform's HTTP stack.)
+//! The CLI's side of `HttpTransport`: blocking HTTP(S) with ureq. (The phone apps implement
+//! the same trait with their platform's HTTP stack.) HTTPS trusts Mozilla's roots, or only
+//! the certificates in `DOORSTEP_CA_CERT` (PEM) — a county intranet's own CA.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use doorstep_core::sync::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
 
@@ -14,14 +18,32 @@ pub struct Ureq {
 }
 
 impl Ureq {
-    pub fn new() -> Ureq {
-        let agent = ureq::Agent::config_builder()
+    pub fn new() -> Result<Ureq, String> {
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        Ureq { agent }
+            .timeout_global(Some(Duration::from_secs(120)));
+        if let Some(path) = std::env::var_os("DOORSTEP_CA_CERT") {
+            let pem = std::fs::read(&path)
+                .map_err(|e| format!("DOORSTEP_CA_CERT {}: {e}", path.to_string_lossy()))?;
+            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err("DOORSTEP_CA_CERT holds no PEM certificate".into());
+            }
+            config = config.tls_config(
+                TlsConfig::builder()
+                    .root_certs(RootCerts::Specific(Arc::new(certs)))
+                    .build(),
+            );
+        }
+        Ok(Ureq {
+            agent: config.build().into(),
+        })
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod flags;
 pub mod ledger;
 pub mod storage;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -37,12 +38,17 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
-/// Serves the API on `listener` until `shutdown` resolves.
-pub async fn serve(
+/// Serves the API on `listener` (plain TCP, or [`tls::TlsListener`]) until `shutdown`
+/// resolves.
+pub async fn serve<L>(
     state: AppState,
-    listener: tokio::net::TcpListener,
+    listener: L,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let flagger = tokio::spawn(api::raise_flags_behind(state.clone()));
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
@@ -55,6 +61,7 @@ pub async fn serve(
 /// dropped.
 #[derive(Debug)]
 pub struct Background {
+    scheme: &'static str,
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -62,7 +69,7 @@ pub struct Background {
 
 impl Background {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 }
 
@@ -77,24 +84,40 @@ impl Drop for Background {
     }
 }
 
-/// Binds `listen` and serves on `workers` runtime threads until the handle is dropped.
-pub fn spawn(state: AppState, listen: SocketAddr, workers: usize) -> std::io::Result<Background> {
+/// Binds `listen` and serves on `workers` runtime threads until the handle is dropped; over
+/// TLS when given a configuration.
+pub fn spawn(
+    state: AppState,
+    listen: SocketAddr,
+    workers: usize,
+    tls: Option<Arc<tls::ServerConfig>>,
+) -> std::io::Result<Background> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         .enable_all()
         .build()?;
     let listener = rt.block_on(tokio::net::TcpListener::bind(listen))?;
     let addr = listener.local_addr()?;
+    let secure = tls.is_some();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
-        let served = rt.block_on(serve(state, listener, async {
+        let shutdown = async {
             let _ = stopped.await;
-        }));
+        };
+        let served = rt.block_on(async move {
+            match tls {
+                Some(config) => {
+                    serve(state, tls::TlsListener::new(listener, config)?, shutdown).await
+                }
+                None => serve(state, listener, shutdown).await,
+            }
+        });
         if let Err(e) = served {
             tracing::error!(error = %e, "server stopped");
         }
     });
     Ok(Background {
+        scheme: if secure { "https" } else { "http" },
         addr,
         stop: Some(stop),
         thread: Some(thread),
@@ -111,14 +134,18 @@ pub fn init_logging() {
         .try_init();
 }
 
-/// `doorstep serve`: binds `listen`, prints the address it got (port 0 picks one), and
-/// serves until Ctrl-C.
+/// `doorstep serve`: binds `listen`, reports the URL it got (port 0 picks one), and serves
+/// until Ctrl-C; over TLS with a certificate and key (PEM files).
 pub fn run(
     data: &Path,
     listen: SocketAddr,
-    on_ready: impl FnOnce(SocketAddr),
+    tls_files: Option<(&Path, &Path)>,
+    on_ready: impl FnOnce(String),
 ) -> Result<(), RunError> {
     init_logging();
+    let tls = tls_files
+        .map(|(cert, key)| tls::config(cert, key))
+        .transpose()?;
     let storage = open(data)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -127,13 +154,17 @@ pub fn run(
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        tracing::info!(%addr, "serving");
-        on_ready(addr);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!(%addr, scheme, "serving");
+        on_ready(format!("{scheme}://{addr}"));
         let state = AppState::new(storage);
-        serve(state, listener, async {
+        let stop = async {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        };
+        match tls {
+            Some(config) => serve(state, tls::TlsListener::new(listener, config)?, stop).await,
+            None => serve(state, listener, stop).await,
+        }
     })
     .map_err(RunError::Io)
 }
@@ -142,6 +173,8 @@ pub fn run(
 pub enum RunError {
     #[error("{0}")]
     Storage(#[from] storage::StorageError),
+    #[error("{0}")]
+    Tls(#[from] tls::TlsError),
     #[error("{0}")]
     Io(std::io::Error),
 }

@@ -40,7 +40,8 @@ fn server() -> Server {
     admin::import_roster(storage.as_ref(), AREA, roster.as_bytes(), today(), now())
         .expect("roster");
     let state = doorstep_server::AppState::new(storage.clone());
-    let running = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2).expect("serve");
+    let running =
+        doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None).expect("serve");
     Server {
         base: running.url(),
         storage,
@@ -71,14 +72,18 @@ struct Device {
 
 impl Server {
     fn enrol(&self) -> Device {
-        let code = admin::enrolment_code(self.storage.as_ref(), "李四", AREA, now()).expect("code");
+        self.enrol_in(AREA)
+    }
+
+    fn enrol_in(&self, area: &str) -> Device {
+        let code = admin::enrolment_code(self.storage.as_ref(), "李四", area, now()).expect("code");
         let key = DeviceKey::generate().expect("key");
         let (status, body) = self.post_json(
             "/api/v1/enrol",
             &json!({"code": code, "public_key": hex(&key.public_key())}),
         );
         assert_eq!(status, 200, "{body}");
-        assert_eq!(body["area"], AREA);
+        assert_eq!(body["area"], area);
         Device {
             id: body["device_id"].as_str().expect("id").to_owned(),
             key,
@@ -674,4 +679,81 @@ fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
     let cursor = page["cursor"].as_i64().expect("cursor");
     let (_, again) = s.signed(&d, "GET", &format!("/api/v1/tickets?since={cursor}"), b"");
     assert_eq!(again["updates"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).expect("write");
+    std::fs::write(&key_pem, cert.signing_key.serialize_pem()).expect("write");
+    let config = doorstep_server::tls::config(&cert_pem, &key_pem).expect("tls config");
+    let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
+    let state = doorstep_server::AppState::new(storage);
+    let running =
+        doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, Some(config)).expect("serve");
+    let url = format!(
+        "https://localhost:{}/api/v1/openapi.json",
+        running.addr.port()
+    );
+    assert!(running.url().starts_with("https://"));
+    let trusted = ureq::tls::Certificate::from_pem(cert.cert.pem().as_bytes()).expect("pem");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![trusted])))
+                .build(),
+        )
+        .build()
+        .into();
+    let (status, doc) = answer(agent.get(&url).call());
+    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.0.3")));
+    // A client that does not trust the certificate, and plain HTTP to the TLS port: refused.
+    assert!(ureq::Agent::new_with_defaults().get(&url).call().is_err());
+    let plain = format!(
+        "http://127.0.0.1:{}/api/v1/openapi.json",
+        running.addr.port()
+    );
+    assert!(ureq::Agent::new_with_defaults().get(&plain).call().is_err());
+    // A bad key file is named, not a panic.
+    std::fs::write(&key_pem, "not a key").expect("write");
+    assert!(doorstep_server::tls::config(&cert_pem, &key_pem).is_err());
+}
+
+#[test]
+fn another_countys_records_are_not_found() {
+    let s = server();
+    let ours = s.enrol();
+    let theirs = s.enrol_in("410224");
+    let who = first_recipient(&s, &ours);
+    let photo = hex(&sha256(b"a photo of ours"));
+    push(&s, &ours, &[record(&ours, "V1", 1, None, &who, &[&photo])]);
+    // Their roster holds none of ours; our media and our recipients are not theirs.
+    let (_, page) = s.signed(&theirs, "GET", "/api/v1/roster?since=0", b"");
+    assert_eq!(page["rows"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        s.signed(&theirs, "GET", &format!("/api/v1/media/{photo}"), b"")
+            .0,
+        404
+    );
+    let path = format!("/api/v1/media/{photo}?offset=0&total=15");
+    assert_eq!(s.signed(&theirs, "PUT", &path, b"a photo of ours").0, 404);
+    let (_, body) = push(&s, &theirs, &[record(&theirs, "W1", 1, None, &who, &[])]);
+    assert_eq!(body["receipts"][0]["reason"], "recipient_not_in_area");
+    // Nor can their supervisors decide on our visit.
+    use doorstep_server::storage::{Decision, StorageError};
+    let err = admin::review(
+        s.storage.as_ref(),
+        "V1",
+        Some("410224"),
+        Decision::Approve,
+        "",
+        "li",
+        now(),
+    );
+    assert!(
+        matches!(err, Err(admin::AdminError::Storage(StorageError::NotFound))),
+        "{err:?}"
+    );
 }

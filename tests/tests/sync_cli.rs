@@ -47,6 +47,10 @@ fn admin(data: &std::path::Path, args: &[&str]) -> Value {
 }
 
 fn serve() -> Server {
+    serve_with(&[])
+}
+
+fn serve_with(extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let mut child = Command::new(doorstep_bin())
@@ -58,6 +62,7 @@ fn serve() -> Server {
             "127.0.0.1:0",
             "--json",
         ])
+        .args(extra)
         .env("DOORSTEP_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -354,5 +359,67 @@ fn a_ticket_raised_in_a_visit_comes_back_with_the_departments_answer() {
     assert_eq!(
         tasks["tickets"][0]["text"],
         "周五上门重置密码 (due 2026-12-04)"
+    );
+}
+
+#[test]
+fn a_device_syncs_over_tls_with_the_county_ca() {
+    let certs = tempfile::tempdir().expect("dir");
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+    let (cert_pem, key_pem) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).expect("write");
+    std::fs::write(&key_pem, cert.signing_key.serialize_pem()).expect("write");
+    let server = serve_with(&[
+        "--tls-cert",
+        cert_pem.to_str().expect("utf-8"),
+        "--tls-key",
+        key_pem.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let url = server.url.replace("127.0.0.1", "localhost");
+    let code = admin(
+        &server.data,
+        &["enrolment-code", "--worker", "李四", "--area", "410225"],
+    );
+    let code = code["code"].as_str().expect("code").to_owned();
+    let cli = Cli::new();
+    cli.ok(&["init"]);
+    // Without the county's CA the device refuses the server, and stays unenrolled.
+    let out = cli
+        .cmd(&["enroll", "--server", &url, "--code", &code, "--json"])
+        .env_remove("DOORSTEP_NOW")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let with_ca = |args: &[&str]| -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = cli
+            .cmd(&a)
+            .env_remove("DOORSTEP_NOW")
+            .env("DOORSTEP_CA_CERT", &cert_pem)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    assert_eq!(
+        with_ca(&["enroll", "--server", &url, "--code", &code])["area"],
+        "410225"
+    );
+    let report = with_ca(&["sync"]);
+    assert!(
+        report["clock_skew_secs"]
+            .as_i64()
+            .is_some_and(|s| s.abs() < 60),
+        "{report}"
     );
 }

@@ -28,14 +28,19 @@ fn server_err(e: impl std::fmt::Display) -> CliError {
     CliError::Server(e.to_string())
 }
 
-pub fn serve(ctx: &Context, data: &Path, listen: SocketAddr) -> Result<(), CliError> {
+pub fn serve(
+    ctx: &Context,
+    data: &Path,
+    listen: SocketAddr,
+    tls: Option<(&Path, &Path)>,
+) -> Result<(), CliError> {
     let json = ctx.json;
-    doorstep_server::run(data, listen, move |addr| {
+    doorstep_server::run(data, listen, tls, move |url| {
         if json {
             // One line: a script reads it as soon as the server listens.
-            outln!("{}", json!({ "listening": format!("http://{addr}") }));
+            outln!("{}", json!({ "listening": url }));
         } else {
-            outln!("listening on http://{addr}");
+            outln!("listening on {url}");
         }
     })
     .map_err(server_err)

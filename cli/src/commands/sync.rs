@@ -13,7 +13,12 @@ use crate::transport::Ureq;
 
 pub fn enroll(ctx: &Context, server: &str, code: &str) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let e = sync::enroll(&mut store, &Ureq::new(), server, code)?;
+    let e = sync::enroll(
+        &mut store,
+        &Ureq::new().map_err(CliError::Server)?,
+        server,
+        code,
+    )?;
     if ctx.json {
         print_json(&json!({ "device_id": e.device_id, "worker": e.worker, "area": e.area }));
     } else {
@@ -51,7 +56,7 @@ pub fn sync(ctx: &Context) -> Result<(), CliError> {
     );
     let r = sync::sync(
         &mut store,
-        &Ureq::new(),
+        &Ureq::new().map_err(CliError::Server)?,
         ctx.now,
         &mut |stage, done, total| {
             bar.set_message(stage_name(stage));

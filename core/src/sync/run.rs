@@ -327,6 +327,7 @@ fn pull_roster(
         cursor: i64,
         more: bool,
         rows: Vec<serde_json::Value>,
+        template: Option<crate::model::ChecklistTemplate>,
     }
     loop {
         let cursor = sync_state::get(store.conn())?.map_or(0, |s| s.roster_cursor);
@@ -342,6 +343,15 @@ fn pull_roster(
                 today,
             )?;
             report.roster_rows += page.rows.len() as u64;
+        }
+        // A newer checklist template is kept beside the old ones: drafts begun on an older
+        // version are still judged by theirs.
+        if let Some(t) = &page.template {
+            let held =
+                crate::store::policy::latest_template(store.conn())?.map_or(0, |h| h.version);
+            if t.version > held {
+                store.write(|tx, _| crate::store::policy::write_template(tx, t))?;
+            }
         }
         // After the rows: a cut between the two re-imports the same rows, an upsert.
         store.write(|tx, _| sync_state::set_roster_cursor(tx, page.cursor))?;
