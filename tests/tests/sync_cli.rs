@@ -113,21 +113,25 @@ fn nobody_home(cli: &Cli, id: &str, photo_seed: u64) -> Value {
     cli.json(&["visit", "finish", id])
 }
 
-#[test]
-fn a_returned_visit_comes_back_as_a_task_and_its_correction_is_approved() {
-    let server = serve();
+/// Imports a one-person roster (an elderly recipient whose card is not yet active) into the
+/// server, and returns the number of rows imported.
+fn import_one(server: &Server, id: &str, name: &str, birth: (i32, u32, u32), seq: u32) -> Value {
     let idn = doorstep_sample::id_number(
         "410225",
-        chrono::NaiveDate::from_ymd_opt(1940, 3, 12).expect("date"),
-        11,
+        chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("date"),
+        seq,
     );
-    let roster = server.data.parent().expect("dir").join("roster.csv");
+    let roster = server
+        .data
+        .parent()
+        .expect("dir")
+        .join(format!("roster-{id}.csv"));
     std::fs::write(
         &roster,
-        format!("{HEADER}\nA1,王秀兰,{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,GL01:高龄津贴:100:0,issued_inactive,\n"),
+        format!("{HEADER}\n{id},{name},{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,GL01:高龄津贴:100:0,issued_inactive,\n"),
     )
     .expect("roster");
-    let imported = admin(
+    admin(
         &server.data,
         &[
             "import-roster",
@@ -135,7 +139,13 @@ fn a_returned_visit_comes_back_as_a_task_and_its_correction_is_approved() {
             "410225",
             roster.to_str().expect("utf-8"),
         ],
-    );
+    )
+}
+
+#[test]
+fn a_returned_visit_comes_back_as_a_task_and_its_correction_is_approved() {
+    let server = serve();
+    let imported = import_one(&server, "A1", "王秀兰", (1940, 3, 12), 11);
     assert_eq!(imported["imported"], 1);
     let code = admin(
         &server.data,
@@ -278,26 +288,7 @@ fn met_with_a_ticket(cli: &Cli, id: &str) {
 fn a_ticket_raised_in_a_visit_comes_back_with_the_departments_answer() {
     use doorstep_server::ledger::{advance, Step};
     let server = serve();
-    let idn = doorstep_sample::id_number(
-        "410225",
-        chrono::NaiveDate::from_ymd_opt(1938, 5, 2).expect("date"),
-        21,
-    );
-    let roster = server.data.parent().expect("dir").join("roster.csv");
-    std::fs::write(
-        &roster,
-        format!("{HEADER}\nB7,李桂英,{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,GL01:高龄津贴:100:0,issued_inactive,\n"),
-    )
-    .expect("roster");
-    admin(
-        &server.data,
-        &[
-            "import-roster",
-            "--area",
-            "410225",
-            roster.to_str().expect("utf-8"),
-        ],
-    );
+    import_one(&server, "B7", "李桂英", (1938, 5, 2), 21);
     let code = admin(
         &server.data,
         &["enrolment-code", "--worker", "李四", "--area", "410225"],

@@ -81,25 +81,7 @@ pub(crate) fn ids_not_under_key(
 /// Re-seals one media file under the active key (one at a time: photos are large); false
 /// when it cannot be read.
 pub(crate) fn reseal_one(tx: &Transaction<'_>, keys: &Keyring, sha: &str) -> Result<bool> {
-    let sec: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT sec FROM media WHERE sha256 = ?1")?
-        .query_row([sha], |r| {
-            Ok(match r.get_ref(0)? {
-                ValueRef::Blob(b) => Some(b.to_vec()),
-                _ => None,
-            })
-        })
-        .optional()?
-        .flatten();
-    let Some(Ok(bytes)) = sec.map(|s| keys.open(aad(sha), &s)) else {
-        return Ok(false);
-    };
-    let fresh = keys.seal(aad(sha), &bytes)?;
-    tx.execute(
-        "UPDATE media SET key_id = ?2, sec = ?3 WHERE sha256 = ?1",
-        params![sha, keys.active_id(), fresh],
-    )?;
-    Ok(true)
+    super::sweep::reseal_sec(tx, keys, TABLE, "sha256", sha, aad(sha))
 }
 
 /// Every row not under the active key, re-sealed; returns the unreadable ids.

@@ -2,9 +2,11 @@
 //! the active key, by the plaintext key id or by the key id in the envelope's own header
 //! (bytes 2-5), so a damaged column cannot hide a row that still needs the old key.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::types::ValueRef;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::Keyring;
+use crate::crypto::EnvelopeAad;
 use crate::error::Result;
 
 /// Ids (in order, after `after`) of rows of `table` not sealed under `key_id`.
@@ -52,4 +54,35 @@ pub(crate) fn reseal_all(
         }
     }
     Ok(unreadable)
+}
+
+/// Re-seals one row's `sec` envelope under the active key (same associated data); false
+/// when it cannot be read, which leaves the row as it was.
+pub(crate) fn reseal_sec(
+    tx: &Transaction<'_>,
+    keys: &Keyring,
+    table: &'static str,
+    id_col: &'static str,
+    id: &str,
+    aad: EnvelopeAad<'_>,
+) -> Result<bool> {
+    let sec: Option<Vec<u8>> = tx
+        .prepare_cached(&format!("SELECT sec FROM {table} WHERE {id_col} = ?1"))?
+        .query_row([id], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Blob(b) => Some(b.to_vec()),
+                _ => None,
+            })
+        })
+        .optional()?
+        .flatten();
+    let Some(Ok(plain)) = sec.map(|s| keys.open(aad, &s)) else {
+        return Ok(false);
+    };
+    let fresh = keys.seal(aad, &plain)?;
+    tx.prepare_cached(&format!(
+        "UPDATE {table} SET key_id = ?2, sec = ?3 WHERE {id_col} = ?1"
+    ))?
+    .execute(params![id, keys.active_id(), fresh])?;
+    Ok(true)
 }

@@ -4,8 +4,7 @@
 //! a department's reply) may name the household, so it is sealed. Rows are named by their
 //! kind and the server's cursor, zero-padded to sort.
 
-use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
 use super::Keyring;
 use crate::crypto::EnvelopeAad;
@@ -108,29 +107,74 @@ pub(crate) fn ids_not_under_key(
 
 /// Re-seals one task's comment under the active key; false when it cannot be read.
 pub(crate) fn reseal_one(tx: &Transaction<'_>, keys: &Keyring, id: &str) -> Result<bool> {
-    let sec: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT sec FROM tasks WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok(match r.get_ref(0)? {
-                ValueRef::Blob(b) => Some(b.to_vec()),
-                _ => None,
-            })
-        })
-        .optional()?
-        .flatten();
-    let Some(Ok(plain)) = sec.map(|s| keys.open(aad(id), &s)) else {
-        return Ok(false);
-    };
-    let fresh = keys.seal(aad(id), &plain)?;
-    tx.execute(
-        "UPDATE tasks SET key_id = ?2, sec = ?3 WHERE id = ?1",
-        params![id, keys.active_id(), fresh],
-    )?;
-    Ok(true)
+    super::sweep::reseal_sec(tx, keys, TABLE, "id", id, aad(id))
 }
 
 /// Every row not under the active key, re-sealed; returns the unreadable ids.
 pub(crate) fn reseal_all(tx: &Transaction<'_>, keys: &Keyring) -> Result<Vec<String>> {
     let ids = ids_not_under_key(tx, keys.active_id(), "", usize::MAX)?;
     super::sweep::reseal_all(tx, keys, ids, reseal_one)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::RotateOptions;
+
+    fn task(kind: &str, cursor: i64, comment: &str) -> Task {
+        Task {
+            kind: kind.into(),
+            cursor,
+            visit_id: "V1".into(),
+            decision: "return".into(),
+            comment: comment.into(),
+            at: 1_700_000_000,
+        }
+    }
+
+    #[test]
+    fn tasks_are_sealed_kept_once_and_survive_a_rotation() {
+        let mut t = crate::testing::temp_store();
+        let (a, b) = (
+            task("decision", 7, "照片不清楚"),
+            task("ticket", 7, "已转县农商银行"),
+        );
+        t.store
+            .write(|tx, keys| {
+                put(tx, keys, &a)?;
+                put(tx, keys, &a)?;
+                put(tx, keys, &b)
+            })
+            .expect("put");
+        let sec: Vec<u8> = t
+            .store
+            .conn()
+            .query_row("SELECT sec FROM tasks WHERE kind = 'decision'", [], |r| {
+                r.get(0)
+            })
+            .expect("row");
+        assert!(
+            !sec.windows(3).any(|w| w == "照".as_bytes()),
+            "the comment is sealed"
+        );
+        t.store
+            .rotate_data_key(&RotateOptions::default(), &mut |_| {})
+            .expect("rotate");
+        let keys = t.store.keys();
+        assert_eq!(
+            list(t.store.conn(), keys, "decision").expect("list"),
+            vec![a]
+        );
+        assert_eq!(list(t.store.conn(), keys, "ticket").expect("list"), vec![b]);
+        let old: i64 = t
+            .store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM tasks WHERE key_id <> ?1",
+                [keys.active_id()],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(old, 0, "re-sealed under the new key");
+    }
 }

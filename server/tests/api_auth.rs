@@ -1,0 +1,151 @@
+//! Enrolment and request signing against a real server on loopback, over real HTTP(S):
+//! one-time codes, bad signatures, stale times, replays, unknown and revoked devices, bad
+//! bodies (400, 413, never 500), the OpenAPI document, and TLS.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use doorstep_core::crypto::{hex, DeviceKey};
+use doorstep_server::admin;
+use serde_json::json;
+
+#[test]
+fn enrolment_codes_work_once() {
+    let s = server();
+    let code = admin::enrolment_code(s.storage.as_ref(), "王五", AREA, now()).expect("code");
+    let key = || hex(&DeviceKey::generate().expect("key").public_key());
+    let (status, _) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": key()}));
+    assert_eq!(status, 200);
+    let (status, body) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": key()}));
+    assert_eq!(status, 401, "a used code: {body}");
+    let (status, _) = s.post_json(
+        "/api/v1/enrol",
+        &json!({"code": "NOSUCHCODE12", "public_key": key()}),
+    );
+    assert_eq!(status, 401);
+    let (status, body) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": "abc"}));
+    assert_eq!(status, 400, "{body}");
+}
+
+#[test]
+fn requests_must_be_signed_fresh_and_once() {
+    let s = server();
+    let d = s.enrol();
+    let path = "/api/v1/decisions?since=0";
+    // Unsigned, an unknown device, a signature by another key, a stale time: 401 each.
+    assert_eq!(s.send("GET", path, b"", &[]).0, 401);
+    let stranger = Device {
+        id: "0000".into(),
+        key: DeviceKey::generate().expect("key"),
+    };
+    assert_eq!(s.signed(&stranger, "GET", path, b"").0, 401);
+    let forger = Device {
+        id: d.id.clone(),
+        key: DeviceKey::generate().expect("key"),
+    };
+    assert_eq!(s.signed(&forger, "GET", path, b"").0, 401);
+    assert_eq!(
+        s.send("GET", path, b"", &sign(&d, "GET", path, b"", now() - 3600))
+            .0,
+        401
+    );
+    // Signed for another path: 401.
+    assert_eq!(
+        s.send(
+            "GET",
+            path,
+            b"",
+            &sign(&d, "GET", "/api/v1/roster?since=0", b"", now())
+        )
+        .0,
+        401
+    );
+    // A good request works once; the same headers again are a replay.
+    let headers = sign(&d, "GET", path, b"", now());
+    assert_eq!(s.send("GET", path, b"", &headers).0, 200);
+    let (status, body) = s.send("GET", path, b"", &headers);
+    assert_eq!(status, 401);
+    assert_eq!(body["message"], "replayed request");
+    // Revoked: refused from then on.
+    admin::revoke_device(s.storage.as_ref(), &d.id, now()).expect("revoke");
+    let (status, body) = s.signed(&d, "GET", path, b"");
+    assert_eq!(status, 401);
+    assert_eq!(body["message"], "this device has been revoked");
+}
+
+#[test]
+fn bad_bodies_get_400_and_413_never_500() {
+    let s = server();
+    let d = s.enrol();
+    let (status, body) = s.signed(&d, "POST", "/api/v1/visits", b"{not json");
+    assert_eq!(status, 400);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("malformed JSON"),
+        "{body}"
+    );
+    let (status, _) = s.signed(&d, "POST", "/api/v1/visits", br#"{"records": 5}"#);
+    assert_eq!(status, 400);
+    let big = vec![b' '; doorstep_server::api::MAX_BODY + 1];
+    let (status, _) = s.signed(&d, "POST", "/api/v1/visits", &big);
+    assert_eq!(status, 413);
+    let (status, _) = s.post_json("/api/v1/enrol", &json!([1, 2]));
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn the_openapi_document_is_served() {
+    let s = server();
+    let (status, doc) = answer(
+        agent()
+            .get(format!("{}/api/v1/openapi.json", s.base))
+            .call(),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(doc["paths"]["/visits"]["post"].is_object());
+}
+
+#[test]
+fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_pem, cert.cert.pem()).expect("write");
+    std::fs::write(&key_pem, cert.signing_key.serialize_pem()).expect("write");
+    let config = doorstep_server::tls::config(&cert_pem, &key_pem).expect("tls config");
+    let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
+    let state = doorstep_server::AppState::new(storage);
+    let running =
+        doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, Some(config)).expect("serve");
+    let url = format!(
+        "https://localhost:{}/api/v1/openapi.json",
+        running.addr.port()
+    );
+    assert!(running.url().starts_with("https://"));
+    let trusted = ureq::tls::Certificate::from_pem(cert.cert.pem().as_bytes()).expect("pem");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![trusted])))
+                .build(),
+        )
+        .build()
+        .into();
+    let (status, doc) = answer(agent.get(&url).call());
+    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.0.3")));
+    // A client that does not trust the certificate, and plain HTTP to the TLS port: refused.
+    assert!(ureq::Agent::new_with_defaults().get(&url).call().is_err());
+    let plain = format!(
+        "http://127.0.0.1:{}/api/v1/openapi.json",
+        running.addr.port()
+    );
+    assert!(ureq::Agent::new_with_defaults().get(&plain).call().is_err());
+    // A bad key file is named, not a panic.
+    std::fs::write(&key_pem, "not a key").expect("write");
+    assert!(doorstep_server::tls::config(&cert_pem, &key_pem).is_err());
+}

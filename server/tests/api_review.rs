@@ -1,0 +1,218 @@
+//! What the server adds for review: cross-device authenticity flags, raised in the
+//! background, and the ticket ledger with its audit lines and updates to the device.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::*;
+use doorstep_server::storage::Storage;
+use serde_json::json;
+
+#[test]
+fn the_server_flags_the_same_spot_and_photo_across_devices() {
+    let s = server();
+    let (a, b) = (s.enrol(), s.enrol());
+    let (_, page) = s.signed(&a, "GET", "/api/v1/roster?since=0", b"");
+    let id = |i: usize| page["rows"][i]["id"].as_str().expect("row").to_owned();
+    let at = |lat: f64, lon: f64| json!({"best": {"lat": lat, "lon": lon, "accuracy_m": 5.0}});
+    let photo: u64 = 0x9f3a_5c17_e2b4_0d68;
+    let flags = |v: &str| {
+        // What the background pass would do next; called here so the test need not wait.
+        s.storage.raise_pending_flags(1000).expect("flags");
+        s.storage.visit_status(v).expect("db").expect("visit").2
+    };
+    push(
+        &s,
+        &a,
+        &[record_with(
+            &a,
+            "A1",
+            1,
+            &id(0),
+            json!({"fixes": at(34.8, 114.8), "photo_phashes": [photo]}),
+        )],
+    );
+    assert!(flags("A1").is_empty(), "nothing to compare yet");
+    // Another device, another household: 50 m away and another picture: no flag.
+    push(
+        &s,
+        &b,
+        &[record_with(
+            &b,
+            "B1",
+            1,
+            &id(1),
+            json!({"fixes": at(34.80045, 114.8), "photo_phashes": [!photo]}),
+        )],
+    );
+    assert!(flags("B1").is_empty());
+    // 2 m away, and the picture again (two bits off, as after re-encoding): both flags, on
+    // both visits.
+    let again = photo ^ 0b101;
+    push(
+        &s,
+        &b,
+        &[record_with(
+            &b,
+            "B2",
+            2,
+            &id(2),
+            json!({"fixes": at(34.800018, 114.8), "photo_phashes": [again]}),
+        )],
+    );
+    let both = vec!["photo_reused_other_device", "same_spot_other_device"];
+    assert_eq!(flags("B2"), both);
+    assert_eq!(flags("A1"), both);
+    assert!(flags("B1").is_empty());
+    // One device twice at one spot for two households: the device flags that itself; the
+    // server's flags are for what crosses devices.
+    push(
+        &s,
+        &a,
+        &[record_with(
+            &a,
+            "A2",
+            2,
+            &id(3),
+            json!({"fixes": at(34.9, 114.9)}),
+        )],
+    );
+    push(
+        &s,
+        &a,
+        &[record_with(
+            &a,
+            "A3",
+            3,
+            &id(4),
+            json!({"fixes": at(34.9, 114.9)}),
+        )],
+    );
+    assert!(flags("A3").is_empty());
+}
+
+#[test]
+fn flags_are_raised_in_the_background_while_serving() {
+    let s = server();
+    let (a, b) = (s.enrol(), s.enrol());
+    let who = first_recipient(&s, &a);
+    let other = {
+        let (_, page) = s.signed(&b, "GET", "/api/v1/roster?since=0", b"");
+        page["rows"][1]["id"].as_str().expect("row").to_owned()
+    };
+    let spot = json!({"best": {"lat": 34.7, "lon": 114.7, "accuracy_m": 5.0}});
+    push(
+        &s,
+        &a,
+        &[record_with(&a, "A1", 1, &who, json!({"fixes": spot}))],
+    );
+    push(
+        &s,
+        &b,
+        &[record_with(&b, "B1", 1, &other, json!({"fixes": spot}))],
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let f = s.storage.visit_status("B1").expect("db").expect("visit").2;
+        if f == vec!["same_spot_other_device"] {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "never flagged: {f:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
+    use doorstep_server::ledger::{advance, LedgerError, Step, TicketState};
+    let s = server();
+    let d = s.enrol();
+    let who = first_recipient(&s, &d);
+    let ticket = json!({"number": 1, "kind": "card_problem", "description": "密码输错被锁卡",
+        "urgency": "high", "due": "2026-11-30", "from_checklist": "bank_pin_set"});
+    push(
+        &s,
+        &d,
+        &[record_with(&d, "V1", 1, &who, json!({"tickets": [ticket]}))],
+    );
+    let ledger = s.storage.tickets_in(AREA).expect("ledger");
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(
+        (ledger[0].id.as_str(), ledger[0].state),
+        ("V1-1", TicketState::Accepted)
+    );
+    let due = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
+    let step = |st: &Step| advance(s.storage.as_ref(), "V1-1", Some(AREA), st, "zhang", now());
+    // Out of order, without text, or from another county: refused, nothing changes.
+    let close = Step::Close {
+        outcome: "已重置密码".into(),
+    };
+    assert!(matches!(step(&close), Err(LedgerError::OutOfOrder { .. })));
+    let blank = Step::Transfer {
+        department: " ".into(),
+        due,
+    };
+    assert!(matches!(step(&blank), Err(LedgerError::TextRequired)));
+    let transfer = Step::Transfer {
+        department: "县农商银行".into(),
+        due,
+    };
+    let elsewhere = advance(
+        s.storage.as_ref(),
+        "V1-1",
+        Some("410224"),
+        &transfer,
+        "li",
+        now(),
+    );
+    assert!(elsewhere.is_err());
+    assert_eq!(
+        s.storage.tickets_in(AREA).expect("ledger")[0].state,
+        TicketState::Accepted
+    );
+    let t = step(&transfer).expect("transfer");
+    assert_eq!(
+        (t.state, t.department.as_deref(), t.due),
+        (TicketState::Transferred, Some("县农商银行"), due)
+    );
+    step(&Step::Reply {
+        text: "已安排上门重置".into(),
+        due,
+    })
+    .expect("reply");
+    let t = step(&close).expect("close");
+    assert_eq!(
+        (t.state, t.outcome.as_deref()),
+        (TicketState::Closed, Some("已重置密码"))
+    );
+    assert!(
+        matches!(step(&close), Err(LedgerError::OutOfOrder { .. })),
+        "closed is final"
+    );
+    let db = rusqlite::Connection::open(s.dir.path().join("data/server.sqlite")).expect("db");
+    let audited: Vec<(String, String)> = db
+        .prepare("SELECT actor, action FROM audit_log WHERE subject = 'V1-1' ORDER BY id")
+        .expect("sql")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("audit");
+    let steps: Vec<&str> = audited.iter().map(|(_, a)| a.as_str()).collect();
+    assert_eq!(
+        steps,
+        ["ticket:transferred", "ticket:replied", "ticket:closed"]
+    );
+    assert!(audited.iter().all(|(actor, _)| actor == "zhang"));
+    // The device that raised it pulls where it stands.
+    let (status, page) = s.signed(&d, "GET", "/api/v1/tickets?since=0", b"");
+    assert_eq!(status, 200);
+    assert_eq!(page["updates"][0]["ticket_id"], "V1-1");
+    assert_eq!(page["updates"][0]["state"], "closed");
+    assert_eq!(page["updates"][0]["outcome"], "已重置密码");
+    let cursor = page["cursor"].as_i64().expect("cursor");
+    let (_, again) = s.signed(&d, "GET", &format!("/api/v1/tickets?since={cursor}"), b"");
+    assert_eq!(again["updates"].as_array().map(Vec::len), Some(0));
+}

@@ -1,0 +1,210 @@
+//! Shared by the API tests: a real server on an ephemeral loopback port with the sample
+//! county's roster, signed requests, and records as devices seal them.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use doorstep_core::crypto::random_hex;
+use doorstep_core::crypto::{hex, DeviceKey};
+use doorstep_core::sync::{
+    request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
+};
+use doorstep_server::admin;
+use serde_json::{json, Value};
+
+/// Lankao county, where the sample roster lives.
+pub const AREA: &str = "410225";
+
+pub struct Server {
+    pub base: String,
+    pub storage: Arc<doorstep_server::SqliteStorage>,
+    pub dir: tempfile::TempDir,
+    _running: doorstep_server::Background,
+}
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A server on an ephemeral loopback port, with the sample county's roster imported.
+pub fn server() -> Server {
+    let dir = tempfile::tempdir().expect("dir");
+    let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
+    let roster = doorstep_sample::to_csv(&doorstep_sample::generate(7, 40, today()));
+    admin::import_roster(storage.as_ref(), AREA, roster.as_bytes(), today(), now())
+        .expect("roster");
+    let state = doorstep_server::AppState::new(storage.clone());
+    let running =
+        doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None).expect("serve");
+    Server {
+        base: running.url(),
+        storage,
+        dir,
+        _running: running,
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Status and JSON body of a response.
+pub fn answer(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
+    let mut r = r.expect("http");
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+pub struct Device {
+    pub id: String,
+    pub key: DeviceKey,
+}
+
+impl Server {
+    pub fn enrol(&self) -> Device {
+        self.enrol_in(AREA)
+    }
+
+    pub fn enrol_in(&self, area: &str) -> Device {
+        let code = admin::enrolment_code(self.storage.as_ref(), "李四", area, now()).expect("code");
+        let key = DeviceKey::generate().expect("key");
+        let (status, body) = self.post_json(
+            "/api/v1/enrol",
+            &json!({"code": code, "public_key": hex(&key.public_key())}),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["area"], area);
+        Device {
+            id: body["device_id"].as_str().expect("id").to_owned(),
+            key,
+        }
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        answer(
+            agent()
+                .post(format!("{}{path}", self.base))
+                .header("content-type", "application/json")
+                .send(body.to_string().as_bytes()),
+        )
+    }
+
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        headers: &[(String, String)],
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let a = agent();
+        let r = match method {
+            "GET" => {
+                let mut req = a.get(&url);
+                for (k, v) in headers {
+                    req = req.header(k, v);
+                }
+                req.call()
+            }
+            _ => {
+                let mut req = if method == "PUT" {
+                    a.put(&url)
+                } else {
+                    a.post(&url)
+                };
+                for (k, v) in headers {
+                    req = req.header(k, v);
+                }
+                req.send(body)
+            }
+        };
+        answer(r)
+    }
+
+    pub fn signed(&self, d: &Device, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+        self.send(method, path, body, &sign(d, method, path, body, now()))
+    }
+}
+
+/// The three headers that authenticate a request.
+pub fn sign(d: &Device, method: &str, path: &str, body: &[u8], time: i64) -> Vec<(String, String)> {
+    let nonce = random_hex(8).expect("nonce");
+    let sig = hex(&d
+        .key
+        .sign(&request_message(method, path, time, &nonce, body)));
+    vec![
+        (HEADER_DEVICE.into(), d.id.clone()),
+        (HEADER_NONCE.into(), nonce),
+        (HEADER_TIME.into(), time.to_string()),
+        (HEADER_SIGNATURE.into(), sig),
+    ]
+}
+
+/// A record with more fields (fixes, photo hashes), signed by `d`.
+pub fn record_with(
+    d: &Device,
+    visit_id: &str,
+    seq: u64,
+    recipient: &str,
+    extra: Value,
+) -> (String, String) {
+    let mut v = json!({
+        "format": "doorstep.visit.v1",
+        "visit_id": visit_id,
+        "device_key": hex(&d.key.public_key()),
+        "seq": seq,
+        "prev_hash": null,
+        "recipient_id": recipient,
+        "started_at": "2026-11-27T09:00:00+08:00",
+    });
+    if let (Some(m), Value::Object(more)) = (v.as_object_mut(), extra) {
+        m.extend(more);
+    }
+    let text = v.to_string();
+    let sig = hex(&d.key.sign(text.as_bytes()));
+    (text, sig)
+}
+
+/// A sealed record as a device writes it (the fields the server reads), signed by `d`.
+pub fn record(
+    d: &Device,
+    visit_id: &str,
+    seq: u64,
+    prev: Option<&str>,
+    recipient: &str,
+    photos: &[&str],
+) -> (String, String) {
+    let text = json!({
+        "format": "doorstep.visit.v1",
+        "visit_id": visit_id,
+        "device_key": hex(&d.key.public_key()),
+        "seq": seq,
+        "prev_hash": prev,
+        "recipient_id": recipient,
+        "corrects": null,
+        "photos": photos,
+    })
+    .to_string();
+    let sig = hex(&d.key.sign(text.as_bytes()));
+    (text, sig)
+}
+
+pub fn push(s: &Server, d: &Device, records: &[(String, String)]) -> (u16, Value) {
+    let body = json!({"records": records.iter().map(|(r, sig)| json!({"record": r, "signature": sig})).collect::<Vec<_>>()});
+    s.signed(d, "POST", "/api/v1/visits", body.to_string().as_bytes())
+}
+
+pub fn first_recipient(s: &Server, d: &Device) -> String {
+    let (status, page) = s.signed(d, "GET", "/api/v1/roster?since=0", b"");
+    assert_eq!(status, 200, "{page}");
+    page["rows"][0]["id"].as_str().expect("a row").to_owned()
+}
