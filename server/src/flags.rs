@@ -54,18 +54,21 @@ fn cell(v: f64) -> i64 {
     (v / CELL).floor() as i64
 }
 
-/// Adds `flag` to a visit's server flags (kept sorted, once).
+/// Adds `flag` to a visit's server flags and to the kinds the review queue sorts on (each
+/// kept sorted, once).
 fn add_flag(tx: &Connection, visit_id: &str, flag: &str) -> Result<()> {
-    let current: String = tx.query_row(
-        "SELECT server_flags FROM visits WHERE id = ?1",
-        [visit_id],
-        |r| r.get(0),
-    )?;
-    let mut set: BTreeSet<String> = serde_json::from_str(&current).unwrap_or_default();
-    if set.insert(flag.to_owned()) {
-        let json = serde_json::to_string(&set).unwrap_or_else(|_| "[]".into());
-        tx.prepare_cached("UPDATE visits SET server_flags = ?2 WHERE id = ?1")?
-            .execute(params![visit_id, json])?;
+    let (server, kinds): (String, String) = tx
+        .prepare_cached("SELECT server_flags, flag_kinds FROM visits WHERE id = ?1")?
+        .query_row([visit_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut server: BTreeSet<String> = serde_json::from_str(&server).unwrap_or_default();
+    let mut kinds: BTreeSet<String> = serde_json::from_str(&kinds).unwrap_or_default();
+    let changed = server.insert(flag.to_owned()) | kinds.insert(flag.to_owned());
+    if changed {
+        let json = |s: &BTreeSet<String>| serde_json::to_string(s).unwrap_or_else(|_| "[]".into());
+        tx.prepare_cached(
+            "UPDATE visits SET server_flags = ?2, flag_kinds = ?3, flagged = 1 WHERE id = ?1",
+        )?
+        .execute(params![visit_id, json(&server), json(&kinds)])?;
     }
     Ok(())
 }

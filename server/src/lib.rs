@@ -12,6 +12,7 @@ pub mod flags;
 pub mod ledger;
 pub mod storage;
 pub mod tls;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -50,7 +51,8 @@ where
     L::Addr: std::fmt::Debug,
 {
     let flagger = tokio::spawn(api::raise_flags_behind(state.clone()));
-    let served = axum::serve(listener, router(state))
+    let app = router(state.clone()).merge(web::router(state));
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     flagger.abort();

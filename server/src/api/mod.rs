@@ -35,6 +35,10 @@ pub struct AppState {
     gate: Arc<tokio::sync::Semaphore>,
     /// Requests waiting for or inside a storage call: background work gives way to them.
     busy: Arc<std::sync::atomic::AtomicUsize>,
+    /// Session cookies carry `Secure` when the server speaks TLS.
+    pub secure_cookies: bool,
+    /// Recent failed logins per login name, for the rate limit.
+    pub login_failures: Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -50,6 +54,8 @@ impl AppState {
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
             gate: Arc::new(tokio::sync::Semaphore::new(1)),
             busy: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            secure_cookies: false,
+            login_failures: Arc::default(),
         }
     }
 
@@ -69,7 +75,7 @@ impl Drop for Busy {
 }
 
 /// Runs a request's storage call on tokio's blocking pool, in its turn at the gate.
-pub(crate) async fn blocking<T: Send + 'static>(
+pub async fn blocking<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, ApiError> {

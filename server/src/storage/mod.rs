@@ -5,6 +5,7 @@
 
 mod schema;
 mod sqlite;
+pub mod web;
 
 pub use sqlite::SqliteStorage;
 
@@ -269,6 +270,28 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<TicketRow>;
     /// Tickets of an area, oldest due first.
     fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>>;
+    fn supervisor(&self, login: &str) -> Result<Option<web::Supervisor>>;
+    fn create_session(
+        &self,
+        token_hash: &str,
+        login: &str,
+        csrf: &str,
+        expires_at: i64,
+    ) -> Result<()>;
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<web::SessionRow>>;
+    fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// A page of the area's review queue.
+    fn queue(
+        &self,
+        area: &str,
+        filter: &web::QueueFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<web::QueuePage>;
+    /// One visit of the area with everything the detail page shows.
+    fn visit_view(&self, visit_id: &str, area: &str) -> Result<Option<web::VisitView>>;
+    /// A complete media file a visit of the area names.
+    fn media_bytes(&self, sha256: &str, area: &str) -> Result<Option<Vec<u8>>>;
     /// Changes to the tickets a device raised, after `cursor`.
     fn ticket_updates(
         &self,

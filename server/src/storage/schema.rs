@@ -142,6 +142,21 @@ const STEPS: &[&str] = &[
     CREATE INDEX tickets_device_version ON tickets (device_id, version);
     CREATE INDEX tickets_area_state ON tickets (area, state);
     ",
+    // 4: the supervisors' web app: what the review queue filters and sorts on (village,
+    // visit start, every flag's kind from the device and the server), and login sessions.
+    "
+    ALTER TABLE visits ADD COLUMN village TEXT NOT NULL DEFAULT '';
+    ALTER TABLE visits ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE visits ADD COLUMN flag_kinds TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE visits ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX visits_queue ON visits (area, flagged DESC, received_at DESC);
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        login TEXT NOT NULL REFERENCES supervisors (login),
+        csrf TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

@@ -17,6 +17,7 @@ use super::{
 mod media;
 mod tickets;
 mod visits;
+mod web;
 
 use media::media_state_in;
 use tickets::{finish_ticket, next_ticket_version, ticket_row, TICKET_COLUMNS};
@@ -567,6 +568,54 @@ impl Storage for SqliteStorage {
                 Ok(u)
             })
             .collect()
+    }
+
+    fn supervisor(&self, login: &str) -> Result<Option<crate::storage::web::Supervisor>> {
+        web::supervisor(&self.conn(), login)
+    }
+
+    fn create_session(
+        &self,
+        token_hash: &str,
+        login: &str,
+        csrf: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        web::create_session(&self.conn(), token_hash, login, csrf, expires_at)
+    }
+
+    fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<crate::storage::web::SessionRow>> {
+        web::session(&self.conn(), token_hash, now)
+    }
+
+    fn delete_session(&self, token_hash: &str) -> Result<()> {
+        web::delete_session(&self.conn(), token_hash)
+    }
+
+    fn queue(
+        &self,
+        area: &str,
+        filter: &crate::storage::web::QueueFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<crate::storage::web::QueuePage> {
+        web::queue(&self.conn(), area, filter, offset, limit)
+    }
+
+    fn visit_view(
+        &self,
+        visit_id: &str,
+        area: &str,
+    ) -> Result<Option<crate::storage::web::VisitView>> {
+        web::visit_view(&self.conn(), visit_id, area)
+    }
+
+    fn media_bytes(&self, sha256: &str, area: &str) -> Result<Option<Vec<u8>>> {
+        web::media_bytes(&self.conn(), sha256, area)
     }
 
     fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {

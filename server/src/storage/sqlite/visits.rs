@@ -42,6 +42,43 @@ pub(super) fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
     })
 }
 
+/// What the review queue needs from a record: when the visit started and the kinds of the
+/// flags the device raised.
+struct Seen {
+    started_at: i64,
+    flags: Vec<String>,
+}
+
+impl Seen {
+    fn of(record: &[u8]) -> Seen {
+        #[derive(serde::Deserialize)]
+        struct FlagIn {
+            flag: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Head {
+            started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+            #[serde(default)]
+            flags: Vec<FlagIn>,
+        }
+        match serde_json::from_slice::<Head>(record) {
+            Ok(h) => {
+                let mut flags: Vec<String> = h.flags.into_iter().map(|f| f.flag).collect();
+                flags.sort();
+                flags.dedup();
+                Seen {
+                    started_at: h.started_at.map_or(0, |t| t.timestamp()),
+                    flags,
+                }
+            }
+            Err(_) => Seen {
+                started_at: 0,
+                flags: Vec::new(),
+            },
+        }
+    }
+}
+
 /// Keeps one visit in the caller's transaction: idempotent by visit id, judged against its
 /// device's chain.
 pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
@@ -59,22 +96,24 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
             Kept::Conflict
         });
     }
-    let in_area: bool = tx
+    let village: Option<String> = tx
         .query_row(
-            "SELECT 1 FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
+            "SELECT village FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
             params![v.head.recipient_id, v.area],
-            |_| Ok(()),
+            |r| r.get(0),
         )
-        .optional()?
-        .is_some();
-    if !in_area {
+        .optional()?;
+    let Some(village) = village else {
         return Ok(Kept::UnknownRecipient);
-    }
+    };
+    let seen = Seen::of(&v.record);
     let chain = judge_chain(tx, v)?;
     tx.prepare_cached(
         "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
-                             recipient_id, area, corrects, chain, status, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12)",
+                             recipient_id, area, corrects, chain, status, received_at,
+                             village, started_at, flag_kinds, flagged)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12,
+                 ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         v.head.visit_id,
@@ -88,7 +127,11 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
         v.area,
         v.head.corrects,
         chain.as_str(),
-        v.now
+        v.now,
+        village,
+        seen.started_at,
+        serde_json::to_string(&seen.flags).unwrap_or_else(|_| "[]".into()),
+        !seen.flags.is_empty()
     ])?;
     for sha in v.head.media() {
         tx.prepare_cached("INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)")?

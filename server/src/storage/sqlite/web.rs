@@ -1,0 +1,275 @@
+//! The web app's queries: supervisors, sessions, the review queue, one visit.
+
+use doorstep_core::crypto::{unhex, verify_signature};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::visits::chain_of;
+use crate::storage::web::{QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitView};
+use crate::storage::{Decision, DecisionOut, Result, StorageError};
+
+pub(super) fn supervisor(conn: &Connection, login: &str) -> Result<Option<Supervisor>> {
+    Ok(conn
+        .prepare_cached("SELECT login, area, password_hash FROM supervisors WHERE login = ?1")?
+        .query_row([login], |r| {
+            Ok(Supervisor {
+                login: r.get(0)?,
+                area: r.get(1)?,
+                password_hash: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(super) fn create_session(
+    conn: &Connection,
+    token_hash: &str,
+    login: &str,
+    csrf: &str,
+    expires_at: i64,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sessions WHERE expires_at < ?1")?
+        .execute([expires_at - 30 * 86_400])?;
+    conn.prepare_cached(
+        "INSERT INTO sessions (token_hash, login, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![token_hash, login, csrf, expires_at])?;
+    Ok(())
+}
+
+pub(super) fn session(conn: &Connection, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.login, p.area, s.csrf, s.expires_at FROM sessions s
+             JOIN supervisors p ON p.login = s.login
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+        )?
+        .query_row(params![token_hash, now], |r| {
+            Ok(SessionRow {
+                login: r.get(0)?,
+                area: r.get(1)?,
+                csrf: r.get(2)?,
+                expires_at: r.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+pub(super) fn delete_session(conn: &Connection, token_hash: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
+        .execute([token_hash])?;
+    Ok(())
+}
+
+/// The queue: the area's visits matching the filters, flagged first, newest first.
+pub(super) fn queue(
+    conn: &Connection,
+    area: &str,
+    f: &QueueFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<QueuePage> {
+    // Filters bind as parameters; only the fixed clauses below are spliced in.
+    let mut clauses = vec!["substr(v.area, 1, length(?1)) = ?1".to_owned()];
+    let mut args: Vec<rusqlite::types::Value> = vec![area.to_owned().into()];
+    let mut bind = |clause: &str, value: rusqlite::types::Value| {
+        args.push(value);
+        clauses.push(clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(s) = &f.status {
+        bind("v.status = ?", s.clone().into());
+    }
+    match f.flag.as_deref() {
+        Some("any") => bind("v.flagged = ?", 1.into()),
+        Some(kind) => bind(
+            "EXISTS (SELECT 1 FROM json_each(v.flag_kinds) WHERE value = ?)",
+            kind.to_owned().into(),
+        ),
+        None => {}
+    }
+    if let Some(v) = &f.village {
+        // A village code or a township's prefix of one: `?` stands twice for one value.
+        bind("substr(v.village, 1, length(?)) = ?", v.clone().into());
+    }
+    if let Some(w) = &f.worker {
+        bind("d.worker = ?", w.clone().into());
+    }
+    if let Some(from) = f.from {
+        bind("v.started_at >= ?", from.into());
+    }
+    if let Some(to) = f.to {
+        bind("v.started_at <= ?", to.into());
+    }
+    let wher = clauses.join(" AND ");
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM visits v JOIN devices d ON d.id = v.device_id WHERE {wher}"
+        ))?
+        .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+    let mut page_args = args.clone();
+    page_args.push((limit as i64).into());
+    page_args.push((offset as i64).into());
+    let (l, o) = (page_args.len() - 1, page_args.len());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT v.id, v.status, v.village, d.worker, v.started_at, v.received_at, v.flag_kinds,
+                v.chain, v.corrects
+         FROM visits v JOIN devices d ON d.id = v.device_id WHERE {wher}
+         ORDER BY v.flagged DESC, v.received_at DESC, v.id LIMIT ?{l} OFFSET ?{o}"
+    ))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
+            Ok(QueueRow {
+                visit_id: r.get(0)?,
+                status: r.get(1)?,
+                village: r.get(2)?,
+                worker: r.get(3)?,
+                started_at: r.get(4)?,
+                received_at: r.get(5)?,
+                flags: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+                chain: chain_of(&r.get::<_, String>(7)?),
+                corrects: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let by_status = conn
+        .prepare_cached(
+            "SELECT status, count(*) FROM visits WHERE substr(area, 1, length(?1)) = ?1
+             GROUP BY status ORDER BY status",
+        )?
+        .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(QueuePage {
+        rows,
+        total,
+        by_status,
+    })
+}
+
+pub(super) fn visit_view(
+    conn: &Connection,
+    visit_id: &str,
+    area: &str,
+) -> Result<Option<VisitView>> {
+    type Row = (
+        Vec<u8>,
+        Vec<u8>,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+    );
+    let row: Option<Row> = conn
+        .prepare_cached(
+            "SELECT v.record, v.signature, v.status, v.chain, v.server_flags, d.worker, d.id,
+                    v.recipient_id, v.village, v.corrects, v.received_at, d.public_key
+             FROM visits v JOIN devices d ON d.id = v.device_id
+             WHERE v.id = ?1 AND substr(v.area, 1, length(?2)) = ?2",
+        )?
+        .query_row(params![visit_id, area], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+            ))
+        })
+        .optional()?;
+    let Some((
+        record,
+        signature,
+        status,
+        chain,
+        server_flags,
+        worker,
+        device_id,
+        recipient_id,
+        village,
+        corrects,
+        received_at,
+        key,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let key = unhex(&key).ok_or(StorageError::Damaged("device key"))?;
+    let recipient = conn
+        .prepare_cached("SELECT row_json FROM recipients WHERE id = ?1")?
+        .query_row([&recipient_id], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|j| match serde_json::from_str(&j) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let decisions = conn
+        .prepare_cached(
+            "SELECT id, decision, comment, at FROM decisions WHERE visit_id = ?1 ORDER BY id",
+        )?
+        .query_map([visit_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(cursor, d, comment, at)| {
+            Ok(DecisionOut {
+                cursor,
+                visit_id: visit_id.to_owned(),
+                decision: Decision::parse(&d).ok_or(StorageError::Damaged("decision"))?,
+                comment,
+                at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let corrected_by = conn
+        .prepare_cached("SELECT id FROM visits WHERE corrects = ?1 ORDER BY received_at")?
+        .query_map([visit_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some(VisitView {
+        visit_id: visit_id.to_owned(),
+        signature_ok: verify_signature(&key, &record, &signature),
+        record,
+        status,
+        chain: chain_of(&chain),
+        server_flags: serde_json::from_str(&server_flags).unwrap_or_default(),
+        worker,
+        device_id,
+        recipient_id,
+        village,
+        recipient,
+        decisions,
+        corrected_by,
+        corrects,
+        received_at,
+    }))
+}
+
+/// A complete media file named by a visit of the area.
+pub(super) fn media_bytes(conn: &Connection, sha: &str, area: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT m.bytes FROM media m
+             WHERE m.sha256 = ?1 AND m.complete = 1 AND EXISTS (
+                 SELECT 1 FROM visit_media x JOIN visits v ON v.id = x.visit_id
+                 WHERE x.sha256 = m.sha256 AND substr(v.area, 1, length(?2)) = ?2)",
+        )?
+        .query_row(params![sha, area], |r| r.get(0))
+        .optional()?)
+}

@@ -1,0 +1,103 @@
+//! The page shell every screen shares: language, navigation, a small stylesheet that works
+//! on a tablet and on an intranet with no internet (nothing is fetched from elsewhere).
+
+use axum::extract::Query;
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup, DOCTYPE};
+use serde::Deserialize;
+
+use super::session::{cookie, Visitor};
+use super::text::{t, Lang};
+
+const STYLE: &str = "
+body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2733;background:#f5f6f8}
+header{background:#8a1c1c;color:#fff;padding:.6em 1em;display:flex;gap:1.2em;align-items:center;flex-wrap:wrap}
+header a,header button{color:#fff;text-decoration:none;background:none;border:0;font:inherit;cursor:pointer}
+header .who{margin-left:auto}
+main{padding:1em;max-width:72em;margin:auto}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{border-bottom:1px solid #dde;padding:.45em .5em;text-align:left;vertical-align:top}
+tr.flagged td:first-child{border-left:4px solid #c62828}
+.flag{display:inline-block;background:#fdecea;color:#8a1c1c;border-radius:3px;padding:0 .35em;margin:.1em;font-size:.9em}
+.error{color:#b71c1c;font-weight:bold}
+.ok{color:#1b5e20}
+.overdue{color:#b71c1c;font-weight:bold}
+form.filters{display:flex;flex-wrap:wrap;gap:.6em;align-items:end;margin-bottom:1em}
+form.filters label,form.login label{display:flex;flex-direction:column;font-size:.9em}
+form.login{max-width:20em;margin:3em auto;display:flex;flex-direction:column;gap:.8em;background:#fff;padding:1.5em}
+input,select,textarea,button{font:inherit;padding:.35em}
+section{background:#fff;margin:1em 0;padding:.8em 1em}
+.counts span{margin-right:1em}
+img.photo{max-width:16em;margin:.3em}
+img.sig{max-width:20em;border:1px solid #ccd}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}
+";
+
+/// Chinese unless the `lang` cookie says English.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    match cookie(headers, "lang") {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// A whole page, ready to send.
+pub fn page(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Html<String> {
+    Html(shell(lang, title, visitor, body).into_string())
+}
+
+fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (t(lang, "Doorstep")) }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    strong { (t(lang, "Doorstep")) }
+                    @if let Some(v) = visitor {
+                        a href="/queue" { (t(lang, "Review queue")) }
+                        a href="/tickets" { (t(lang, "Tickets")) }
+                        span.who {
+                            (v.session.login) " · " (v.session.area) " "
+                            form method="post" action="/logout" style="display:inline" {
+                                input type="hidden" name="csrf" value=(v.session.csrf);
+                                button type="submit" { (t(lang, "Log out")) }
+                            }
+                        }
+                    }
+                    a href={ "/lang?to=" (if lang == Lang::Zh { "en" } else { "zh" }) } {
+                        (if lang == Lang::Zh { t(lang, "English") } else { "中文" })
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct To {
+    to: String,
+}
+
+/// Switches the language and goes back where the supervisor was (same site only).
+pub async fn switch_lang(headers: HeaderMap, Query(q): Query<To>) -> Response {
+    let lang = if q.to == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_owned()))
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/queue".into());
+    let cookie = format!("lang={lang}; Path=/; SameSite=Strict; Max-Age=31536000");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}

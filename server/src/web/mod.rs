@@ -1,0 +1,36 @@
+//! The supervisors' web app, served by `doorstep serve` beside the device API:
+//! server-rendered HTML with no script, Simplified Chinese first with an English switch.
+//! Every page is scoped to the supervisor's area: anything elsewhere is "not found".
+
+// Handlers return early with a ready response (a redirect to login, a 403 page): axum's
+// `Response` in the error variant is the idiom, and it is built once per request.
+#![allow(clippy::result_large_err)]
+
+mod layout;
+mod map;
+mod queue;
+mod session;
+pub mod text;
+mod tickets;
+mod visit;
+
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::api::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/queue") }))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang", get(layout::switch_lang))
+        .route("/queue", get(queue::queue))
+        .route("/visits/{id}", get(visit::show))
+        .route("/visits/{id}/decide", post(visit::decide))
+        .route("/media/{sha}", get(visit::media))
+        .route("/tickets", get(tickets::ledger))
+        .route("/tickets/{id}/advance", post(tickets::advance_ticket))
+        .with_state(state)
+}

@@ -1,0 +1,177 @@
+//! The review queue: the area's uploaded visits, flagged first, filtered by status, flag,
+//! village, worker and date, a page at a time, with counts. No names of people here: the
+//! detail page shows them, and logs that it did.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use chrono::{FixedOffset, NaiveDate, TimeZone};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::page;
+use super::session::visitor;
+use super::text::{t, word};
+use crate::api::{blocking, AppState};
+use crate::storage::web::QueueFilter;
+
+pub const PAGE: usize = 50;
+const STATUSES: [&str; 5] = ["submitted", "returned", "corrected", "approved", "rejected"];
+
+/// China Standard Time: dates on the page are the supervisor's.
+pub fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+}
+
+pub fn when(unix: i64) -> String {
+    cst()
+        .timestamp_opt(unix, 0)
+        .single()
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    flag: String,
+    #[serde(default)]
+    village: String,
+    #[serde(default)]
+    worker: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: usize,
+}
+
+fn some(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn day(s: &str, end: bool) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    let t = if end {
+        d.and_hms_opt(23, 59, 59)?
+    } else {
+        d.and_hms_opt(0, 0, 0)?
+    };
+    cst()
+        .from_local_datetime(&t)
+        .single()
+        .map(|t| t.timestamp())
+}
+
+impl QueueQuery {
+    fn filter(&self) -> QueueFilter {
+        QueueFilter {
+            status: some(&self.status).filter(|s| STATUSES.contains(&s.as_str())),
+            flag: some(&self.flag),
+            village: some(&self.village).filter(|v| v.bytes().all(|b| b.is_ascii_digit())),
+            worker: some(&self.worker),
+            from: day(&self.from, false),
+            to: day(&self.to, true),
+        }
+    }
+
+    /// This query on another page.
+    fn at(&self, page: usize) -> String {
+        let enc = |s: &str| {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'-' {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        format!(
+            "/queue?status={}&flag={}&village={}&worker={}&from={}&to={}&page={page}",
+            enc(&self.status),
+            enc(&self.flag),
+            enc(&self.village),
+            enc(&self.worker),
+            enc(&self.from),
+            enc(&self.to)
+        )
+    }
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let v = match visitor(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let lang = v.lang;
+    let filter = q.filter();
+    let area = v.session.area.clone();
+    let offset = q.page * PAGE;
+    let found = match blocking(&state, move |s| s.queue(&area, &filter, offset, PAGE)).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let last_page = (found.total.max(1) as usize - 1) / PAGE;
+    page(lang, t(lang, "Review queue"), Some(&v), html! {
+        p.counts {
+            @for (status, n) in &found.by_status {
+                span { (word(lang, status)) ": " strong { (n) } }
+            }
+        }
+        form.filters method="get" action="/queue" {
+            label { (t(lang, "Status"))
+                select name="status" {
+                    option value="" { (t(lang, "any")) }
+                    @for s in STATUSES { option value=(s) selected[q.status == s] { (word(lang, s)) } }
+                }
+            }
+            label { (t(lang, "Flag"))
+                select name="flag" {
+                    option value="" { (t(lang, "any")) }
+                    option value="any" selected[q.flag == "any"] { (t(lang, "flagged")) }
+                    @for k in ["too_far", "mock_location", "too_short", "photo_reused", "photo_reused_other_device", "same_spot_other_household", "same_spot_other_device", "impossible_speed", "inaccurate", "no_location", "clock_skew"] {
+                        option value=(k) selected[q.flag == k] { (k) }
+                    }
+                }
+            }
+            label { (t(lang, "Village")) input name="village" value=(q.village) inputmode="numeric" size="12"; }
+            label { (t(lang, "Worker")) input name="worker" value=(q.worker) size="8"; }
+            label { (t(lang, "From")) input name="from" type="date" value=(q.from); }
+            label { (t(lang, "To")) input name="to" type="date" value=(q.to); }
+            button type="submit" { (t(lang, "Filter")) }
+        }
+        p { strong.total { (found.total) } " " (t(lang, "visits")) }
+        table.queue {
+            thead { tr {
+                th { (t(lang, "Visit")) } th { (t(lang, "Status")) } th { (t(lang, "Village")) }
+                th { (t(lang, "Worker")) } th { (t(lang, "Started")) } th { (t(lang, "Flags")) }
+            } }
+            tbody {
+                @for r in &found.rows {
+                    tr.flagged[!r.flags.is_empty()] data-visit=(r.visit_id) {
+                        td { a href={ "/visits/" (r.visit_id) } { (r.visit_id) } }
+                        td.status { (word(lang, &r.status)) }
+                        td { (r.village) }
+                        td { (r.worker) }
+                        td { (when(r.started_at)) }
+                        td { @for f in &r.flags { span.flag { (f) } } }
+                    }
+                }
+            }
+        }
+        p {
+            @if q.page > 0 { a href=(q.at(q.page - 1)) { (t(lang, "Previous")) } " " }
+            (q.page + 1) " / " (last_page + 1)
+            @if q.page < last_page { " " a href=(q.at(q.page + 1)) { (t(lang, "Next")) } }
+        }
+    }).into_response()
+}

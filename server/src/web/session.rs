@@ -1,0 +1,221 @@
+//! Supervisors' sessions: login with a rate limit, an HttpOnly SameSite=Strict cookie
+//! (Secure under TLS) naming a server-side session, and a CSRF token every form carries.
+//! The cookie's token is kept only hashed, like enrolment codes.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use doorstep_core::crypto::{hex, random_hex, sha256, verify_password};
+use maud::html;
+use serde::Deserialize;
+
+use super::layout::{lang_of, page};
+use super::text::{t, Lang};
+use crate::api::{blocking, AppState};
+use crate::storage::web::SessionRow;
+
+const COOKIE: &str = "doorstep_session";
+/// A working day.
+const SESSION_SECS: i64 = 10 * 3600;
+/// Failed logins allowed per login name within the window.
+const MAX_FAILURES: usize = 5;
+const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+
+/// A logged-in supervisor on this request.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub session: SessionRow,
+    pub lang: Lang,
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The supervisor behind the request's cookie, or a redirect to the login page.
+pub async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+    let lang = lang_of(headers);
+    let Some(token) = cookie(headers, COOKIE).map(str::to_owned) else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    let now = state.now();
+    let found = blocking(state, move |s| {
+        s.session(&hex(&sha256(token.as_bytes())), now)
+    })
+    .await;
+    match found {
+        Ok(Some(session)) => Ok(Visitor { session, lang }),
+        Ok(None) => Err(Redirect::to("/login").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// Refuses a form whose CSRF token is not this session's.
+pub fn check_csrf(v: &Visitor, token: &str) -> Result<(), Response> {
+    let expected = v.session.csrf.as_bytes();
+    let ok = expected.len() == token.len()
+        && expected
+            .iter()
+            .zip(token.as_bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if ok {
+        Ok(())
+    } else {
+        let body = page(
+            v.lang,
+            t(v.lang, "Doorstep"),
+            None,
+            html! {
+                p.error { (t(v.lang, "The form expired: reload the page and try again")) }
+            },
+        );
+        Err((StatusCode::FORBIDDEN, body).into_response())
+    }
+}
+
+fn login_form(lang: Lang, error: Option<&'static str>) -> Html<String> {
+    page(
+        lang,
+        t(lang, "Log in"),
+        None,
+        html! {
+            form.login method="post" action="/login" {
+                @if let Some(e) = error { p.error { (t(lang, e)) } }
+                label { (t(lang, "Login")) input name="login" autocomplete="username" required; }
+                label { (t(lang, "Password")) input name="password" type="password" autocomplete="current-password" required; }
+                button type="submit" { (t(lang, "Log in")) }
+            }
+        },
+    )
+}
+
+pub async fn login_page(headers: HeaderMap) -> Html<String> {
+    login_form(lang_of(&headers), None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+/// Whether `login` may try again now; forgets failures older than the window.
+fn allowed(state: &AppState, login: &str, now: i64) -> bool {
+    let mut map = state
+        .login_failures
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let recent = map.entry(login.to_owned()).or_default();
+    recent.retain(|&at| now - at < FAILURE_WINDOW_SECS);
+    recent.len() < MAX_FAILURES
+}
+
+fn note_failure(state: &AppState, login: &str, now: i64) {
+    let mut map = state
+        .login_failures
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    map.entry(login.to_owned()).or_default().push(now);
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let now = state.now();
+    let name = f.login.trim().to_lowercase();
+    if !allowed(&state, &name, now) {
+        tracing::warn!("login rate limit reached");
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            login_form(lang, Some("Too many attempts: wait a few minutes")),
+        )
+            .into_response();
+    }
+    let lookup = name.clone();
+    let supervisor = match blocking(&state, move |s| s.supervisor(&lookup)).await {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    // PBKDF2 takes a good fraction of a second: off the async workers, and run even for an
+    // unknown login so that timing does not tell which logins exist.
+    let hash = supervisor
+        .as_ref()
+        .map(|s| s.password_hash.clone())
+        .unwrap_or_default();
+    let password = f.password;
+    let good = tokio::task::spawn_blocking(move || {
+        let probe = if hash.is_empty() {
+            "pbkdf2-sha256$600000$00$00"
+        } else {
+            hash.as_str()
+        };
+        verify_password(&password, probe) && !hash.is_empty()
+    })
+    .await
+    .unwrap_or(false);
+    let Some(sup) = supervisor.filter(|_| good) else {
+        note_failure(&state, &name, now);
+        return (
+            StatusCode::UNAUTHORIZED,
+            login_form(lang, Some("Wrong login or password")),
+        )
+            .into_response();
+    };
+    let (Ok(token), Ok(csrf)) = (random_hex(32), random_hex(16)) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let token_hash = hex(&sha256(token.as_bytes()));
+    let login = sup.login.clone();
+    if let Err(e) = blocking(&state, move |s| {
+        s.create_session(&token_hash, &login, &csrf, now + SESSION_SECS)?;
+        s.audit(&login, "login", &login, now)
+    })
+    .await
+    {
+        return e.into_response();
+    }
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}"
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/queue")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    let v = match visitor(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&v, &f.csrf) {
+        return r;
+    }
+    if let Some(token) = cookie(&headers, COOKIE).map(str::to_owned) {
+        let _ = blocking(&state, move |s| {
+            s.delete_session(&hex(&sha256(token.as_bytes())))
+        })
+        .await;
+    }
+    let gone = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    ([(header::SET_COOKIE, gone)], Redirect::to("/login")).into_response()
+}

@@ -1,0 +1,349 @@
+//! The supervisors' web app over real HTTP: login and its rate limit, session cookies,
+//! CSRF refusal, area scoping (another county's visit is not found), decisions changing a
+//! visit's state, the audit of views, and protected subsidy names absent from every page.
+
+mod common;
+
+use common::*;
+use doorstep_core::crypto::{hex, sha256};
+use doorstep_server::admin;
+use doorstep_server::storage::Storage;
+use serde_json::json;
+
+const HEADER: &str = "id,name,id_number,gender,birth_date,categories,village_code,address,lat,lon,datum,phone,guardian_name,guardian_relation,guardian_phone,enrolments,card_status,last_visit_date";
+/// A protected subsidy's name: it must never appear on a page.
+const SECRET: &str = "孤儿基本生活费";
+
+fn no_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// Status, Set-Cookie and body of a response.
+fn read(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Option<String>, String) {
+    let mut r = r.expect("http");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (
+        r.status().as_u16(),
+        cookie,
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+struct Web {
+    s: Server,
+    photo: String,
+}
+
+/// A server whose roster has one person with a protected subsidy, two counties' supervisors,
+/// and one uploaded visit (V1) with a too-far flag and a ticket.
+fn web() -> Web {
+    let s = server();
+    let idn = doorstep_sample::id_number(
+        "410225",
+        chrono::NaiveDate::from_ymd_opt(2015, 6, 1).expect("date"),
+        31,
+    );
+    let csv = format!(
+        "{HEADER}\nP9,张小雨,{idn},,,minor,410225100201,兰考县某村,34.8,114.8,,,李芳,母亲,,GL01:生活补贴:100:0;TK09:{SECRET}:800:1,active,\n"
+    );
+    admin::import_roster(s.storage.as_ref(), AREA, csv.as_bytes(), today(), now()).expect("roster");
+    for (login, area) in [("zhang", AREA), ("li", "410224")] {
+        admin::add_supervisor(s.storage.as_ref(), login, area, "a long password", now())
+            .expect("supervisor");
+    }
+    let d = s.enrol();
+    let photo = hex(&sha256(b"door photo"));
+    let extra = json!({
+        "household": [34.8, 114.8],
+        "fixes": {"best": {"lat": 34.805, "lon": 114.8, "accuracy_m": 20.0}},
+        "outcome": "met_proxy",
+        "subsidies": {"GL01": {"arrived": "yes", "amount_fen": 10000}, "TK09": {"arrived": "no"}},
+        "flags": [{"flag": "too_far", "distance_m": 556, "accuracy_m": 20}],
+        "tickets": [{"number": 1, "kind": "payment_missing", "description": "补贴未到账", "urgency": "high", "due": "2026-11-30"}],
+        "photos": [photo],
+    });
+    let (status, body) = push(&s, &d, &[record_with(&d, "V1", 1, "P9", extra)]);
+    assert_eq!(
+        (status, &body["receipts"][0]["status"]),
+        (200, &json!("stored")),
+        "{body}"
+    );
+    let path = format!("/api/v1/media/{photo}?offset=0&total=10");
+    assert_eq!(s.signed(&d, "PUT", &path, b"door photo").0, 200);
+    Web { s, photo }
+}
+
+impl Web {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.s.base)
+    }
+
+    fn login(&self, login: &str, password: &str) -> (u16, Option<String>, String) {
+        read(
+            no_redirects()
+                .post(self.url("/login"))
+                .content_type("application/x-www-form-urlencoded")
+                .send(format!(
+                    "login={login}&password={}",
+                    password.replace(' ', "+")
+                )),
+        )
+    }
+
+    /// A logged-in session's cookie header value.
+    fn session(&self, login: &str) -> String {
+        let (status, cookie, _) = self.login(login, "a long password");
+        assert_eq!(status, 303);
+        cookie
+            .expect("a session cookie")
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned()
+    }
+
+    fn get(&self, cookie: &str, path: &str) -> (u16, String) {
+        let (s, _, body) = read(
+            no_redirects()
+                .get(self.url(path))
+                .header("cookie", cookie)
+                .call(),
+        );
+        (s, body)
+    }
+
+    fn post(&self, cookie: &str, path: &str, form: &str) -> (u16, String) {
+        let (s, _, body) = read(
+            no_redirects()
+                .post(self.url(path))
+                .header("cookie", cookie)
+                .content_type("application/x-www-form-urlencoded")
+                .send(form),
+        );
+        (s, body)
+    }
+}
+
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    page[at..at + 32].to_owned()
+}
+
+#[test]
+fn login_sets_a_strict_http_only_cookie_and_pages_need_it() {
+    let w = web();
+    let (status, _, body) = read(no_redirects().get(w.url("/queue")).call());
+    assert_eq!(status, 303, "{body}");
+    let (status, cookie, _) = w.login("zhang", "wrong password");
+    assert_eq!((status, cookie), (401, None));
+    let (status, cookie, _) = w.login("zhang", "a long password");
+    assert_eq!(status, 303);
+    let cookie = cookie.expect("cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP here; Secure under TLS"
+    );
+    let session = cookie.split(';').next().expect("pair");
+    let (status, page) = w.get(session, "/queue");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-visit=\"V1\""),
+        "the queue lists the visit"
+    );
+    assert!(page.contains("too_far"));
+}
+
+#[test]
+fn logins_are_rate_limited() {
+    let w = web();
+    for _ in 0..5 {
+        assert_eq!(w.login("zhang", "not it").0, 401);
+    }
+    let (status, cookie, page) = w.login("zhang", "a long password");
+    assert_eq!(
+        (status, cookie),
+        (429, None),
+        "even the right password waits now"
+    );
+    assert!(page.contains("尝试次数过多"));
+    // Another login is not held up by this one's failures.
+    assert_eq!(w.login("li", "a long password").0, 303);
+}
+
+#[test]
+fn forms_without_this_sessions_csrf_token_are_refused() {
+    let w = web();
+    let session = w.session("zhang");
+    let (_, page) = w.get(&session, "/visits/V1");
+    let csrf = csrf_of(&page);
+    let (status, _) = w.post(&session, "/visits/V1/decide", "decision=approve");
+    assert_eq!(status, 422, "no token at all: the form does not parse");
+    let (status, _) = w.post(
+        &session,
+        "/visits/V1/decide",
+        &format!("decision=approve&csrf={}", "0".repeat(32)),
+    );
+    assert_eq!(status, 403);
+    // Another session's token does not pass either.
+    let other = w.session("zhang");
+    let (status, _) = w.post(
+        &other,
+        "/visits/V1/decide",
+        &format!("decision=approve&csrf={csrf}"),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        w.s.storage
+            .visit_status("V1")
+            .expect("db")
+            .expect("visit")
+            .0,
+        "submitted"
+    );
+    // Returning needs a comment; with one, the state changes.
+    let (status, page) = w.post(
+        &session,
+        "/visits/V1/decide",
+        &format!("decision=return&csrf={csrf}&comment="),
+    );
+    assert_eq!(status, 422);
+    assert!(page.contains("退回或驳回必须填写意见"));
+    let (status, _) = w.post(
+        &session,
+        "/visits/V1/decide",
+        &format!("decision=return&csrf={csrf}&comment=%E8%A1%A5%E6%8B%8D"),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        w.s.storage
+            .visit_status("V1")
+            .expect("db")
+            .expect("visit")
+            .0,
+        "returned"
+    );
+    let (_, page) = w.get(&session, "/visits/V1");
+    assert!(
+        page.contains("id=\"status\">已退回"),
+        "the page shows the new state"
+    );
+}
+
+#[test]
+fn another_countys_supervisor_finds_nothing() {
+    let w = web();
+    let session = w.session("li");
+    assert_eq!(w.get(&session, "/visits/V1").0, 404);
+    assert_eq!(w.get(&session, &format!("/media/{}", w.photo)).0, 404);
+    let (_, page) = w.get(&session, "/queue");
+    assert!(!page.contains("V1"));
+    let (_, page) = w.get(&session, "/tickets");
+    assert!(!page.contains("V1-1"));
+    let (_, page) = w.get(&session, "/visits/V1");
+    let csrf = page.find("name=\"csrf\"").map(|_| csrf_of(&page));
+    if let Some(csrf) = csrf {
+        let (status, _) = w.post(
+            &session,
+            "/visits/V1/decide",
+            &format!("decision=approve&csrf={csrf}"),
+        );
+        assert_eq!(status, 404);
+    }
+    assert_eq!(
+        w.s.storage
+            .visit_status("V1")
+            .expect("db")
+            .expect("visit")
+            .0,
+        "submitted"
+    );
+}
+
+#[test]
+fn protected_subsidy_names_appear_on_no_page_and_views_are_audited() {
+    let w = web();
+    let session = w.session("zhang");
+    let mut seen = 0;
+    for path in [
+        "/queue",
+        "/visits/V1",
+        "/tickets",
+        "/queue?flag=any",
+        "/queue?status=submitted",
+    ] {
+        let (status, page) = w.get(&session, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(!page.contains(SECRET), "{path} names a protected subsidy");
+        seen += 1;
+    }
+    assert_eq!(seen, 5);
+    let (_, detail) = w.get(&session, "/visits/V1");
+    assert!(detail.contains("生活补贴"), "an ordinary subsidy is named");
+    assert!(
+        detail.contains("受保护补贴"),
+        "the protected one is shown as protected"
+    );
+    assert!(detail.contains("410***********"), "the ID number is masked");
+    assert!(detail.contains("<svg"), "the map is drawn");
+    assert!(
+        detail.contains("距住户556米"),
+        "the flag is explained in words"
+    );
+    let db = rusqlite::Connection::open(w.s.dir.path().join("data/server.sqlite")).expect("db");
+    let views: i64 = db
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE actor = 'zhang' AND action = 'view-visit' AND subject = 'V1'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("audit");
+    assert_eq!(views, 2, "each of the two views of the visit");
+    let (status, photo) = w.get(&session, &format!("/media/{}", w.photo));
+    assert_eq!((status, photo.as_str()), (200, "door photo"));
+}
+
+#[test]
+fn a_ticket_is_moved_to_closed_from_the_ledger_page() {
+    let w = web();
+    let session = w.session("zhang");
+    let (_, page) = w.get(&session, "/tickets");
+    let csrf = csrf_of(&page);
+    for (step, text, due) in [
+        (
+            "transfer",
+            "%E5%8E%BF%E6%B0%91%E6%94%BF%E5%B1%80",
+            "2026-12-05",
+        ),
+        ("reply", "ok", "2026-12-06"),
+        ("close", "done", ""),
+    ] {
+        let (status, body) = w.post(
+            &session,
+            "/tickets/V1-1/advance",
+            &format!("csrf={csrf}&step={step}&text={text}&due={due}"),
+        );
+        assert_eq!(status, 303, "{step}: {body}");
+    }
+    let (_, page) = w.get(&session, "/tickets?state=closed");
+    assert!(page.contains("data-ticket=\"V1-1\""));
+    assert!(page.contains("已办结"));
+    // Out of order: a closed ticket cannot be transferred again.
+    let (status, _) = w.post(
+        &session,
+        "/tickets/V1-1/advance",
+        &format!("csrf={csrf}&step=transfer&text=x&due=2026-12-09"),
+    );
+    assert_eq!(status, 409);
+}
