@@ -283,16 +283,23 @@ pub enum PolicyCommand {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Recipients to generate.
+    /// The demo's data folder (server database and the phones' stores); a previous demo's
+    /// folder is replaced.
+    #[arg(long, value_name = "DIR", default_value = "doorstep-demo")]
+    pub data: PathBuf,
+    /// Where the server listens; port 0 picks a free one (printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Recipients in the generated county's roster.
     #[arg(long, default_value_t = 2000)]
     pub recipients: usize,
-    /// Build the demo store here instead of a new temporary folder.
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-    /// Lines of the due list to print.
+    /// Simulated field phones.
     #[arg(long, default_value_t = 20)]
-    pub top: usize,
-    /// Visits the demo worker records and seals on the day before.
-    #[arg(long, default_value_t = 16)]
-    pub visits: usize,
+    pub devices: usize,
+    /// Simulated field days before today.
+    #[arg(long, default_value_t = 3)]
+    pub days: usize,
+    /// Seed, print the summary and stop instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
 }

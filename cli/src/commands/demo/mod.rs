@@ -1,136 +1,249 @@
-//! `doorstep demo`: a demo store built from a generated county (Lankao, Henan), through the
-//! same import path a real roster takes; a field day of visits recorded and sealed through
-//! the real session API; and today's due list from it.
+//! `doorstep demo`, the main job: a sync server on 127.0.0.1:8080 with its data in a local
+//! folder, a generated county (Lankao, Henan) imported as its roster, supervisors to log in
+//! as, and about twenty simulated field phones that enrol and run visits over several days
+//! through the real protocol — off-site fixes, a mock location, a visit too short, a reused
+//! photo, a refusal, tickets, and a visit returned and corrected — and then it keeps serving
+//! so that a newcomer opens the browser and finds a real queue.
 
+mod devices;
 mod visits;
 
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::i18n::Text;
-use doorstep_core::roster::{self, ImportOptions, ListQuery, RosterFormat};
-use doorstep_core::Store;
+use doorstep_server::admin;
+use doorstep_server::ledger::{self, Step};
+use doorstep_server::storage::{Decision, Storage};
 use serde_json::json;
 
 use crate::args::DemoArgs;
-use crate::commands::roster::{entry_json, print_table};
 use crate::context::Context;
 use crate::outln;
 use crate::output::{print_json, CliError};
+use crate::transport::Ureq;
+use devices::Device;
 
-/// The demo store's passphrase: the demo is for looking around, not for real data.
-const DEMO_PASSPHRASE: &str = "doorstep-demo";
+/// The demo supervisors' password: the demo is for looking around, not for real data.
+const DEMO_PASSWORD: &str = "doorstep-demo";
 const SEED: u64 = 20_261_127;
+const WORKERS: [&str; 8] = [
+    "李四", "王芳", "赵强", "刘洋", "陈静", "杨帆", "黄磊", "周敏",
+];
+
+fn server_err(e: impl std::fmt::Display) -> CliError {
+    CliError::Server(e.to_string())
+}
+
+/// The data folder, fresh: a previous demo's folder is replaced; anything else is refused.
+fn prepare(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() {
+        let ours = dir.join("server").join("server.sqlite").exists();
+        let empty = dir.read_dir()?.next().is_none();
+        if !ours && !empty {
+            return Err(CliError::Server(format!(
+                "{} exists and is not a Doorstep demo folder: choose another with --data",
+                dir.display()
+            )));
+        }
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+/// What the simulation produced, for the summary.
+#[derive(Debug, Default)]
+struct Summary {
+    sealed: usize,
+    receipted: u64,
+    flags: BTreeMap<String, usize>,
+    returned: Option<String>,
+    corrected_by: Option<String>,
+}
 
 pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
-    let dir = match &a.dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)?;
-            d.clone()
-        }
-        None => tempfile::Builder::new()
-            .prefix("doorstep-demo-")
-            .tempdir()?
-            .keep(),
-    };
+    let data: PathBuf = a.data.clone();
+    prepare(&data)?;
+    let storage = doorstep_server::open(&data.join("server")).map_err(server_err)?;
     let county = doorstep_sample::lankao();
-    let people = doorstep_sample::generate(SEED, a.recipients, ctx.today());
+    let today = ctx.now.date_naive();
+    let now = ctx.now.timestamp();
+    let people = doorstep_sample::generate(SEED, a.recipients, today);
     let csv = doorstep_sample::to_csv(&people);
-
-    let started = Instant::now();
-    // The store first: if the folder already holds a demo store, stop before touching it.
-    let mut store = Store::create(&dir.join("store"), &PassphraseVault::new(DEMO_PASSPHRASE))?;
-    std::fs::write(dir.join("roster.csv"), &csv)?;
-    let report = roster::import(
-        &mut store,
-        csv.as_bytes(),
-        RosterFormat::Csv,
-        ImportOptions::default(),
-        ctx.today(),
-    )?;
-    let imported_in = started.elapsed();
-
-    // The worker sets out from the county seat's township government.
-    let start = county
-        .villages
-        .first()
-        .map(|v| (v.lat, v.lon))
-        .unwrap_or((34.822, 114.821));
-    // Yesterday's field day: the top of yesterday's due list, visited and sealed.
-    let yesterday = ctx.now - chrono::Duration::days(1);
-    let planned = roster::list(
-        &store,
-        &ListQuery {
-            due_only: true,
-            near: Some(start),
-            limit: Some(a.visits),
-            ..ListQuery::default()
-        },
-        yesterday.date_naive(),
-    )?;
-    let ids: Vec<String> = planned.entries.iter().map(|e| e.id.clone()).collect();
-    let day = visits::run(&mut store, &ids, start, yesterday)?;
-    let q = ListQuery {
-        due_only: true,
-        near: Some(start),
-        limit: Some(a.top),
-        ..ListQuery::default()
-    };
-    let due = roster::list(&store, &q, ctx.today())?;
-    let store_dir = dir.join("store");
-    if ctx.json {
-        print_json(&json!({
-            "store": store_dir,
-            "passphrase": DEMO_PASSPHRASE,
-            "county": county.name,
-            "villages": county.villages.len(),
-            "recipients": report.inserted + report.updated,
-            "due_today": due.total,
-            "visits_sealed": day.sealed,
-            "flags": day.flags,
-            "due": due.entries.iter().map(|e| entry_json(e, true)).collect::<Vec<_>>(),
-        }));
-    } else {
-        outln!(
-            "{} {} · {} {} · {} {}",
-            county.name,
-            county.code,
-            county.villages.len(),
-            Text::Villages.get(ctx.lang),
-            report.inserted + report.updated,
-            Text::Recipients.get(ctx.lang),
-        );
-        outln!(
-            "{}: {} ({:.1} s, {})",
-            Text::StoreCreated.get(ctx.lang),
-            store_dir.display(),
-            imported_in.as_secs_f64(),
-            Text::WithKeyDerivation.get(ctx.lang),
-        );
-        let flags: Vec<String> = day.flags.iter().map(|(f, n)| format!("{f} {n}")).collect();
-        outln!(
-            "{}: {} ({})",
-            Text::VisitsSealed.get(ctx.lang),
-            day.sealed,
-            flags.join(", ")
-        );
-        outln!("");
-        outln!(
-            "{} {}: {} · {} {}",
-            Text::DueToday.get(ctx.lang),
-            ctx.today(),
-            due.total,
-            Text::Showing.get(ctx.lang),
-            due.entries.len()
-        );
-        print_table(&due.entries, ctx.lang);
-        outln!("");
-        outln!(
-            "{}: DOORSTEP_STORE={} DOORSTEP_PASSPHRASE={DEMO_PASSPHRASE} doorstep roster list --due",
-            Text::LookAround.get(ctx.lang),
-            store_dir.display()
-        );
+    admin::import_roster(storage.as_ref(), county.code, csv.as_bytes(), today, now)?;
+    // Townships: the 9-digit prefix of their villages' codes, with the first village's site.
+    let mut townships: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for v in &county.villages {
+        townships
+            .entry(v.code.as_str()[..9].to_owned())
+            .or_insert((v.lat, v.lon));
     }
-    store.close()?;
+    let first_township = townships
+        .keys()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| county.code.to_owned());
+    let logins = [
+        ("county", county.code.to_owned()),
+        ("township", first_township),
+    ];
+    for (login, area) in &logins {
+        admin::add_supervisor(storage.as_ref(), login, area, DEMO_PASSWORD, now)?;
+    }
+    let state = doorstep_server::AppState::new(storage.clone());
+    let server = doorstep_server::spawn(state, a.listen, 2, None).map_err(server_err)?;
+    let url = server.url();
+
+    let transport = Ureq::new().map_err(CliError::Server)?;
+    let towns: Vec<(&String, &(f64, f64))> = townships.iter().collect();
+    let mut phones = Vec::with_capacity(a.devices);
+    for n in 0..a.devices {
+        let (code_prefix, base) = towns[n % towns.len()];
+        let sharing = (a.devices + towns.len() - 1 - n % towns.len()) / towns.len();
+        let worker = format!("{}{}", WORKERS[n % WORKERS.len()], n / WORKERS.len() + 1);
+        let code = admin::enrolment_code(storage.as_ref(), &worker, county.code, now)?;
+        let mut phone = Device::enrol(
+            &data.join("devices"),
+            n as u8,
+            code_prefix.clone(),
+            *base,
+            (n / towns.len(), sharing),
+            &transport,
+            &url,
+            &code,
+        )?;
+        phone.sync(&transport, ctx.now)?;
+        phones.push(phone);
+    }
+
+    let mut summary = Summary::default();
+    let mut first_day_visits = Vec::new();
+    for d in (1..=a.days.max(1)).rev() {
+        let day = ctx.now - chrono::Duration::days(d as i64);
+        for (n, phone) in phones.iter_mut().enumerate() {
+            // One worker's last day holds every case supervisors must see flagged.
+            let cases = n == 0 && d == 1;
+            let done = phone.field_day(day, if cases { 14 } else { 4 }, cases)?;
+            summary.sealed += done.sealed;
+            for (flag, k) in done.flags {
+                *summary.flags.entry(flag).or_default() += k;
+            }
+            if cases {
+                first_day_visits = done.visits;
+            }
+            summary.receipted += phone.sync(&transport, ctx.now)?.receipted;
+        }
+    }
+
+    // A supervisor returns the off-site visit (the third of the flagged round); the worker
+    // sees it after the next sync, goes back, and the correction goes up for review again.
+    if let (Some((visit, household)), Some(phone)) =
+        (first_day_visits.get(2).cloned(), phones.first_mut())
+    {
+        admin::review(
+            storage.as_ref(),
+            &visit,
+            None,
+            Decision::Return,
+            "定位距住户约1.5公里，请重新入户核实",
+            "county",
+            now,
+        )?;
+        phone.sync(&transport, ctx.now)?;
+        let fixed = visits::correct(
+            &mut phone.store,
+            &visit,
+            &household,
+            ctx.now - chrono::Duration::hours(2),
+        )?;
+        summary.receipted += phone.sync(&transport, ctx.now)?.receipted;
+        summary.sealed += 1;
+        summary.returned = Some(visit);
+        summary.corrected_by = Some(fixed);
+    }
+    // Some of the queue already cleared, and one problem already handed to a department.
+    if let Some((first, _)) = first_day_visits.first() {
+        admin::review(
+            storage.as_ref(),
+            first,
+            None,
+            Decision::Approve,
+            "",
+            "county",
+            now,
+        )?;
+    }
+    if let Some(t) = storage.tickets_in(county.code).map_err(server_err)?.first() {
+        let due = today + chrono::Duration::days(7);
+        let step = Step::Transfer {
+            department: "县农商银行".into(),
+            due,
+        };
+        ledger::advance(storage.as_ref(), &t.id, None, &step, "county", now).map_err(server_err)?;
+    }
+    for phone in phones {
+        phone.store.close()?;
+    }
+    report(ctx, a, &url, &logins, &summary, &data);
+    if a.no_serve {
+        return Ok(());
+    }
+    wait_for_ctrl_c()?;
+    drop(server);
+    Ok(())
+}
+
+fn report(
+    ctx: &Context,
+    a: &DemoArgs,
+    url: &str,
+    logins: &[(&str, String)],
+    s: &Summary,
+    data: &Path,
+) {
+    if ctx.json {
+        // One line: a script reads it as soon as the demo serves.
+        outln!(
+            "{}",
+            json!({
+                "url": url,
+                "data": data,
+                "logins": logins.iter().map(|(l, area)| json!({"login": l, "area": area, "password": DEMO_PASSWORD})).collect::<Vec<_>>(),
+                "devices": a.devices,
+                "days": a.days,
+                "visits_sealed": s.sealed,
+                "visits_receipted": s.receipted,
+                "flags": s.flags,
+                "returned": s.returned,
+                "corrected_by": s.corrected_by,
+            })
+        );
+        return;
+    }
+    let _ = print_json;
+    outln!("Doorstep demo: {url}");
+    for (login, area) in logins {
+        outln!("  log in as {login} / {DEMO_PASSWORD}  (area {area})");
+    }
+    let flags: Vec<String> = s.flags.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    outln!(
+        "{} phones, {} days: {} visits sealed, {} on the server; flagged: {}",
+        a.devices,
+        a.days,
+        s.sealed,
+        s.receipted,
+        flags.join(", ")
+    );
+    if let (Some(r), Some(c)) = (&s.returned, &s.corrected_by) {
+        outln!("returned for correction: {r}; corrected by {c}");
+    }
+    outln!("data in {}; Ctrl-C stops the server", data.display());
+}
+
+fn wait_for_ctrl_c() -> Result<(), CliError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(tokio::signal::ctrl_c())?;
     Ok(())
 }

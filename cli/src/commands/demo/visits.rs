@@ -17,6 +17,8 @@ use doorstep_core::{Result, Store};
 #[derive(Debug, Default)]
 pub struct Day {
     pub sealed: usize,
+    /// Each sealed visit's id and its household.
+    pub visits: Vec<(String, String)>,
     /// Flag name → visits carrying it.
     pub flags: BTreeMap<String, usize>,
 }
@@ -128,12 +130,14 @@ fn route(store: &Store, ids: &[String], from: (f64, f64)) -> Result<Vec<Recipien
     Ok(order)
 }
 
-/// Visits `ids` on `day` from 08:30, nearest household next, about 45 minutes apart.
+/// Visits `ids` on `day` from 08:30, nearest household next, about 45 minutes apart. With
+/// `cases`, the day also holds what supervisors must see flagged (by position in the round).
 pub fn run(
     store: &mut Store,
     ids: &[String],
     from: (f64, f64),
     day: DateTime<FixedOffset>,
+    cases: bool,
 ) -> Result<Day> {
     let mut out = Day::default();
     let morning = day
@@ -147,7 +151,8 @@ pub fn run(
         let v = visit::start(store, &r.id, start)?;
         let at = |m: i64| start + Duration::minutes(m);
         // 0.0135° of latitude is about 1.5 km.
-        let here = if i == 2 {
+        let case = |n: usize| cases && i == n;
+        let here = if case(2) {
             (home.0 + 0.0135, home.1)
         } else {
             home
@@ -156,11 +161,11 @@ pub fn run(
         visit::act(
             store,
             &v.visit_id,
-            &[fix(at(1), here, accuracy, i == 4)],
+            &[fix(at(1), here, accuracy, case(4))],
             at(1),
         )?;
         let minutes = match i {
-            8 => {
+            8 if cases => {
                 let refused = [
                     Action::Contact {
                         outcome: Outcome::Refused,
@@ -173,7 +178,7 @@ pub fn run(
                 visit::act(store, &v.visit_id, &refused, at(3))?;
                 4
             }
-            10 | 12 => {
+            10 | 12 if cases => {
                 let nobody = [Action::Contact {
                     outcome: Outcome::NobodyHome,
                     present: vec![],
@@ -185,7 +190,7 @@ pub fn run(
             }
             _ => {
                 visit::act(store, &v.visit_id, &met_actions(&r, i), at(12))?;
-                if i == 6 {
+                if case(6) {
                     2
                 } else {
                     15 + (i % 3) as i64 * 5
@@ -195,11 +200,12 @@ pub fn run(
         visit::act(
             store,
             &v.visit_id,
-            &[fix(at(minutes), here, accuracy, i == 4)],
+            &[fix(at(minutes), here, accuracy, case(4))],
             at(minutes),
         )?;
         let done = visit::finish(store, &v.visit_id, at(minutes))?;
         out.sealed += 1;
+        out.visits.push((v.visit_id.clone(), r.id.clone()));
         for f in done.flags {
             let name = serde_json::to_value(&f)
                 .ok()
@@ -209,4 +215,27 @@ pub fn run(
         }
     }
     Ok(out)
+}
+
+/// A correction of a returned visit: the worker goes back, stands at the door this time, and
+/// records the visit again; the new record points at the original.
+pub fn correct(
+    store: &mut Store,
+    original: &str,
+    recipient: &str,
+    when: DateTime<FixedOffset>,
+) -> Result<String> {
+    let r = recipients::get(store.conn(), store.keys(), recipient)?.ok_or_else(|| {
+        doorstep_core::Error::NotFound {
+            id: recipient.to_owned(),
+        }
+    })?;
+    let home = r.location.as_ref().map(to_wgs84).unwrap_or((34.82, 114.82));
+    let v = visit::start_correction(store, original, when)?;
+    let at = |m: i64| when + Duration::minutes(m);
+    visit::act(store, &v.visit_id, &[fix(at(1), home, 6.0, false)], at(1))?;
+    visit::act(store, &v.visit_id, &met_actions(&r, 0), at(12))?;
+    visit::act(store, &v.visit_id, &[fix(at(20), home, 6.0, false)], at(20))?;
+    visit::finish(store, &v.visit_id, at(20))?;
+    Ok(v.visit_id)
 }
