@@ -347,3 +347,41 @@ fn a_ticket_is_moved_to_closed_from_the_ledger_page() {
     );
     assert_eq!(status, 409);
 }
+
+#[test]
+fn coverage_counts_villages_and_exports_csv_and_xlsx_without_names() {
+    let w = web();
+    let session = w.session("zhang");
+    let (status, page) = w.get(&session, "/coverage?from=2026-01-01&to=2030-12-31");
+    assert_eq!(status, 200);
+    assert!(page.contains("410225100201"), "the visited village has a line");
+    let (status, csv) = w.get(&session, "/coverage?format=csv&from=2026-01-01&to=2030-12-31");
+    assert_eq!(status, 200);
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("410225100201"))
+        .expect("the village's line");
+    // P9 is a minor, visited in the period (V1), so not never-visited.
+    let cells: Vec<&str> = line.split(',').collect();
+    assert_eq!(cells[5], "1", "one minor: {line}");
+    assert_eq!(cells[6], "1", "visited: {line}");
+    assert_eq!(cells[8], "0", "not never visited: {line}");
+    for text in [&page, &csv] {
+        assert!(!text.contains(SECRET) && !text.contains("张小雨"), "counts only");
+    }
+    let r = no_redirects()
+        .get(w.url("/coverage?format=xlsx&from=2026-01-01&to=2030-12-31"))
+        .header("cookie", &session)
+        .call()
+        .expect("xlsx");
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.into_body().read_to_vec().expect("body");
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut all = String::new();
+    for i in 0..book.len() {
+        let mut f = book.by_index(i).expect("entry");
+        std::io::Read::read_to_string(&mut f, &mut all).expect("xml");
+    }
+    assert!(all.contains("410225100201") && all.contains("从未走访"));
+    assert!(!all.contains(SECRET) && !all.contains("张小雨"));
+}

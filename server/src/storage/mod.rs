@@ -290,6 +290,8 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<web::QueuePage>;
     /// One visit of the area with everything the detail page shows.
     fn visit_view(&self, visit_id: &str, area: &str) -> Result<Option<web::VisitView>>;
+    /// Each visit of the area: its household and when it started (for coverage).
+    fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>>;
     /// A complete media file a visit of the area names.
     fn media_bytes(&self, sha256: &str, area: &str) -> Result<Option<Vec<u8>>>;
     /// Changes to the tickets a device raised, after `cursor`.

@@ -63,6 +63,7 @@ fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Ma
                     @if let Some(v) = visitor {
                         a href="/queue" { (t(lang, "Review queue")) }
                         a href="/tickets" { (t(lang, "Tickets")) }
+                        a href="/coverage" { (t(lang, "Coverage")) }
                         span.who {
                             (v.session.login) " · " (v.session.area) " "
                             form method="post" action="/logout" style="display:inline" {

@@ -6,6 +6,7 @@
 // `Response` in the error variant is the idiom, and it is built once per request.
 #![allow(clippy::result_large_err)]
 
+mod coverage;
 mod layout;
 mod map;
 mod queue;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/visits/{id}/decide", post(visit::decide))
         .route("/media/{sha}", get(visit::media))
         .route("/tickets", get(tickets::ledger))
+        .route("/coverage", get(coverage::coverage))
         .route("/tickets/{id}/advance", post(tickets::advance_ticket))
         .with_state(state)
 }

@@ -614,6 +614,17 @@ impl Storage for SqliteStorage {
         web::visit_view(&self.conn(), visit_id, area)
     }
 
+    fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT recipient_id, started_at FROM visits WHERE substr(area, 1, length(?1)) = ?1",
+        )?;
+        let rows = stmt
+            .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn media_bytes(&self, sha256: &str, area: &str) -> Result<Option<Vec<u8>>> {
         web::media_bytes(&self.conn(), sha256, area)
     }
