@@ -354,8 +354,14 @@ fn coverage_counts_villages_and_exports_csv_and_xlsx_without_names() {
     let session = w.session("zhang");
     let (status, page) = w.get(&session, "/coverage?from=2026-01-01&to=2030-12-31");
     assert_eq!(status, 200);
-    assert!(page.contains("410225100201"), "the visited village has a line");
-    let (status, csv) = w.get(&session, "/coverage?format=csv&from=2026-01-01&to=2030-12-31");
+    assert!(
+        page.contains("410225100201"),
+        "the visited village has a line"
+    );
+    let (status, csv) = w.get(
+        &session,
+        "/coverage?format=csv&from=2026-01-01&to=2030-12-31",
+    );
     assert_eq!(status, 200);
     let line = csv
         .lines()
@@ -367,7 +373,10 @@ fn coverage_counts_villages_and_exports_csv_and_xlsx_without_names() {
     assert_eq!(cells[6], "1", "visited: {line}");
     assert_eq!(cells[8], "0", "not never visited: {line}");
     for text in [&page, &csv] {
-        assert!(!text.contains(SECRET) && !text.contains("张小雨"), "counts only");
+        assert!(
+            !text.contains(SECRET) && !text.contains("张小雨"),
+            "counts only"
+        );
     }
     let r = no_redirects()
         .get(w.url("/coverage?format=xlsx&from=2026-01-01&to=2030-12-31"))
@@ -384,4 +393,98 @@ fn coverage_counts_villages_and_exports_csv_and_xlsx_without_names() {
     }
     assert!(all.contains("410225100201") && all.contains("从未走访"));
     assert!(!all.contains(SECRET) && !all.contains("张小雨"));
+}
+
+fn multipart(csrf: &str, file: &str) -> (String, String) {
+    let b = "----doorstep-test-boundary";
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"roster\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{b}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+#[test]
+fn administration_issues_codes_revokes_devices_and_imports_rosters_whole_or_not_at_all() {
+    let w = web();
+    let session = w.session("zhang");
+    let (status, page) = w.get(&session, "/admin");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-device="),
+        "the enrolled device is listed"
+    );
+    let csrf = csrf_of(&page);
+    let (status, page) = w.post(
+        &session,
+        "/admin/code",
+        &format!("csrf={csrf}&worker=%E5%BC%A0%E4%B8%89"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("id=\"new-code\""),
+        "the new code is shown once"
+    );
+    assert!(page.contains("张三 · 410225"), "and listed as unused");
+    // A device of this county can be revoked; another county's supervisor cannot see it.
+    let device = page
+        .split("data-device=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a device id")
+        .to_owned();
+    let li = w.session("li");
+    let (_, li_page) = w.get(&li, "/admin");
+    assert!(!li_page.contains(&device));
+    let (status, _) = w.post(
+        &li,
+        "/admin/revoke",
+        &format!("csrf={}&device={device}", csrf_of(&li_page)),
+    );
+    assert_eq!(status, 404);
+    let (status, _) = w.post(
+        &session,
+        "/admin/revoke",
+        &format!("csrf={csrf}&device={device}"),
+    );
+    assert_eq!(status, 303);
+    assert!(
+        w.s.storage
+            .device(&device)
+            .expect("db")
+            .expect("device")
+            .revoked
+    );
+    // A roster with one bad line: each error named by line, nothing imported.
+    let idn = doorstep_sample::id_number(
+        "410225",
+        chrono::NaiveDate::from_ymd_opt(1950, 1, 1).expect("date"),
+        41,
+    );
+    let good = format!("N1,钱七,{idn},,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,,active,");
+    let bad = "N2,孙八,123,,,elderly,410225100201,兰考县某村,34.8,114.8,,,,,,,active,";
+    let (ctype, body) = multipart(&csrf, &format!("{HEADER}\n{good}\n{bad}\n"));
+    let (status, _, page) = read(
+        no_redirects()
+            .post(w.url("/admin/roster"))
+            .header("cookie", &session)
+            .content_type(&ctype)
+            .send(body),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("id=\"row-errors\"") && page.contains("第3行"),
+        "the bad line is named"
+    );
+    let (rows, _) = w.s.storage.roster_since(AREA, 0, 10_000).expect("roster");
+    assert!(!rows.iter().any(|r| r.id == "N1"), "nothing imported");
+    let (ctype, body) = multipart(&csrf, &format!("{HEADER}\n{good}\n"));
+    let (status, _, page) = read(
+        no_redirects()
+            .post(w.url("/admin/roster"))
+            .header("cookie", &session)
+            .content_type(&ctype)
+            .send(body),
+    );
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"imported\">1<"), "{page}");
 }

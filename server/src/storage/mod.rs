@@ -290,6 +290,10 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<web::QueuePage>;
     /// One visit of the area with everything the detail page shows.
     fn visit_view(&self, visit_id: &str, area: &str) -> Result<Option<web::VisitView>>;
+    /// The area's devices, newest first, with their visit counts.
+    fn devices_in(&self, area: &str) -> Result<Vec<web::DeviceRow>>;
+    /// The area's enrolment codes not yet used and not expired.
+    fn open_codes(&self, area: &str, now: i64) -> Result<Vec<web::OpenCode>>;
     /// Each visit of the area: its household and when it started (for coverage).
     fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>>;
     /// A complete media file a visit of the area names.

@@ -58,6 +58,25 @@ pub struct QueuePage {
     pub by_status: Vec<(String, i64)>,
 }
 
+/// A device as the administration page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub id: String,
+    pub worker: String,
+    pub area: String,
+    pub enrolled_at: i64,
+    pub revoked: bool,
+    pub visits: i64,
+}
+
+/// An enrolment code not used yet (its value was shown once, when issued).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCode {
+    pub worker: String,
+    pub area: String,
+    pub expires_at: i64,
+}
+
 /// One visit as the detail page shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitView {

@@ -64,6 +64,7 @@ fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Ma
                         a href="/queue" { (t(lang, "Review queue")) }
                         a href="/tickets" { (t(lang, "Tickets")) }
                         a href="/coverage" { (t(lang, "Coverage")) }
+                        a href="/admin" { (t(lang, "Administration")) }
                         span.who {
                             (v.session.login) " · " (v.session.area) " "
                             form method="post" action="/logout" style="display:inline" {

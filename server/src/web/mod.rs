@@ -6,6 +6,7 @@
 // `Response` in the error variant is the idiom, and it is built once per request.
 #![allow(clippy::result_large_err)]
 
+mod admin;
 mod coverage;
 mod layout;
 mod map;
@@ -33,6 +34,10 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{sha}", get(visit::media))
         .route("/tickets", get(tickets::ledger))
         .route("/coverage", get(coverage::coverage))
+        .route("/admin", get(admin::show))
+        .route("/admin/code", post(admin::issue_code))
+        .route("/admin/revoke", post(admin::revoke))
+        .route("/admin/roster", post(admin::import_roster))
         .route("/tickets/{id}/advance", post(tickets::advance_ticket))
         .with_state(state)
 }

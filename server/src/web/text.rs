@@ -115,6 +115,15 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     ("Decision", "审核结论"),
     ("English", "English"),
+    ("Administration", "管理"),
+    ("Devices", "设备"),
+    ("Enrolled", "注册时间"),
+    ("revoked", "已停用"),
+    ("Revoke", "停用"),
+    ("Enrolment codes", "注册码"),
+    ("Issue a code", "生成注册码"),
+    ("Roster import", "导入花名册"),
+    ("Import", "导入"),
     ("中文", "中文"),
 ];
 

@@ -614,6 +614,48 @@ impl Storage for SqliteStorage {
         web::visit_view(&self.conn(), visit_id, area)
     }
 
+    fn devices_in(&self, area: &str) -> Result<Vec<crate::storage::web::DeviceRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.id, d.worker, d.area, d.enrolled_at, d.revoked_at IS NOT NULL,
+                    (SELECT count(*) FROM visits v WHERE v.device_id = d.id)
+             FROM devices d WHERE substr(d.area, 1, length(?1)) = ?1
+             ORDER BY d.enrolled_at DESC, d.id",
+        )?;
+        let rows = stmt
+            .query_map([area], |r| {
+                Ok(crate::storage::web::DeviceRow {
+                    id: r.get(0)?,
+                    worker: r.get(1)?,
+                    area: r.get(2)?,
+                    enrolled_at: r.get(3)?,
+                    revoked: r.get(4)?,
+                    visits: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn open_codes(&self, area: &str, now: i64) -> Result<Vec<crate::storage::web::OpenCode>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT worker, area, expires_at FROM enrolment_codes
+             WHERE substr(area, 1, length(?1)) = ?1 AND used_by IS NULL AND expires_at > ?2
+             ORDER BY expires_at",
+        )?;
+        let rows = stmt
+            .query_map(params![area, now], |r| {
+                Ok(crate::storage::web::OpenCode {
+                    worker: r.get(0)?,
+                    area: r.get(1)?,
+                    expires_at: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(

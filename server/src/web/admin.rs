@@ -1,0 +1,218 @@
+//! Administration for a supervisor's area: the workers and their devices (revoke one), the
+//! enrolment codes not yet used (issue a new one: shown once), and roster import with the
+//! same line-by-line errors as the CLI, nothing imported on error.
+
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use doorstep_core::i18n::{self, Localize};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::page;
+use super::queue::{cst, when};
+use super::session::{check_csrf, visitor, Visitor};
+use super::text::{t, Lang};
+use crate::admin::{self, AdminError};
+use crate::api::{blocking, AppState};
+
+fn core_lang(lang: Lang) -> i18n::Lang {
+    match lang {
+        Lang::Zh => i18n::Lang::Zh,
+        Lang::En => i18n::Lang::En,
+    }
+}
+
+/// What a form just did, shown above the lists.
+enum Outcome {
+    Nothing,
+    Code(String, String),
+    Imported(usize),
+    RowErrors(Vec<String>),
+    Error(String),
+}
+
+async fn render(state: &AppState, v: &Visitor, outcome: Outcome) -> Response {
+    let lang = v.lang;
+    let (area, now) = (v.session.area.clone(), state.now());
+    let found = blocking(state, move |s| {
+        Ok((s.devices_in(&area)?, s.open_codes(&area, now)?))
+    })
+    .await;
+    let (devices, codes) = match found {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let status = match outcome {
+        Outcome::RowErrors(_) | Outcome::Error(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let said: Markup = match &outcome {
+        Outcome::Nothing => html! {},
+        Outcome::Code(worker, code) => html! { p.ok #new-code { (worker) ": " strong { (code) } } },
+        Outcome::Imported(n) => html! { p.ok #imported { (n) } },
+        Outcome::RowErrors(lines) => {
+            html! { div.error #row-errors { ul { @for l in lines { li { (l) } } } } }
+        }
+        Outcome::Error(e) => html! { p.error { (e) } },
+    };
+    let csrf = &v.session.csrf;
+    let body = html! {
+        (said)
+        section {
+            h2 { (t(lang, "Devices")) }
+            table.devices {
+                thead { tr { th { (t(lang, "Worker")) } th { "ID" } th { (t(lang, "Enrolled")) } th { (t(lang, "Visit")) } th {} } }
+                tbody { @for d in &devices {
+                    tr data-device=(d.id) {
+                        td { (d.worker) } td { code { (d.id) } } td { (when(d.enrolled_at)) } td { (d.visits) }
+                        td { @if d.revoked { (t(lang, "revoked")) } @else {
+                            form method="post" action="/admin/revoke" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="device" value=(d.id);
+                                button { (t(lang, "Revoke")) }
+                            }
+                        } }
+                    }
+                } }
+            }
+        }
+        section {
+            h2 { (t(lang, "Enrolment codes")) }
+            ul.codes { @for c in &codes { li { (c.worker) " · " (c.area) " · " (t(lang, "Due")) " " (when(c.expires_at)) } } }
+            form method="post" action="/admin/code" {
+                input type="hidden" name="csrf" value=(csrf);
+                input name="worker" placeholder=(t(lang, "Worker")) required;
+                button { (t(lang, "Issue a code")) }
+            }
+        }
+        section {
+            h2 { (t(lang, "Roster import")) }
+            form method="post" action="/admin/roster" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="file" name="roster" accept=".csv,.json,text/csv,application/json" required;
+                button { (t(lang, "Import")) }
+            }
+        }
+    };
+    (status, page(lang, t(lang, "Administration"), Some(v), body)).into_response()
+}
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match visitor(&state, &headers).await {
+        Ok(v) => render(&state, &v, Outcome::Nothing).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    csrf: String,
+    worker: String,
+}
+
+pub async fn issue_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let v = match visitor(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&v, &f.csrf) {
+        return r;
+    }
+    let (area, now, worker) = (v.session.area.clone(), state.now(), f.worker.clone());
+    let issued = blocking(&state, move |s| {
+        Ok(admin::enrolment_code(s, &worker, &area, now))
+    })
+    .await;
+    let outcome = match issued {
+        Ok(Ok(code)) => Outcome::Code(f.worker, code),
+        Ok(Err(e)) => Outcome::Error(e.to_string()),
+        Err(e) => return e.into_response(),
+    };
+    render(&state, &v, outcome).await
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    csrf: String,
+    device: String,
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<RevokeForm>,
+) -> Response {
+    let v = match visitor(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&v, &f.csrf) {
+        return r;
+    }
+    let area = v.session.area.clone();
+    let (login, now) = (v.session.login.clone(), state.now());
+    let done = blocking(&state, move |s| {
+        // Only a device of this supervisor's area; anything else is not found.
+        let Some(d) = s.device(&f.device)?.filter(|d| d.area.starts_with(&area)) else {
+            return Ok(false);
+        };
+        s.revoke_device(&d.id, now)?;
+        s.audit(&login, "revoke-device", &d.id, now)?;
+        Ok(true)
+    })
+    .await;
+    match done {
+        Ok(true) => Redirect::to("/admin").into_response(),
+        Ok(false) => super::visit::not_found(v.lang, Some(&v)),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn import_roster(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let v = match visitor(&state, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (mut csrf, mut bytes) = (String::new(), Vec::new());
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("roster") => bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+            _ => {}
+        }
+    }
+    if let Err(r) = check_csrf(&v, &csrf) {
+        return r;
+    }
+    let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
+    let (area, now, login) = (v.session.area.clone(), state.now(), v.session.login.clone());
+    let lang = core_lang(v.lang);
+    let done = blocking(&state, move |s| {
+        let r = admin::import_roster(s, &area, &bytes, today, now);
+        if r.is_ok() {
+            s.audit(&login, "import-roster", &area, now)?;
+        }
+        Ok(r)
+    })
+    .await;
+    let outcome = match done {
+        Ok(Ok(n)) => Outcome::Imported(n),
+        Ok(Err(AdminError::Roster(doorstep_core::Error::InvalidRows(rows)))) => {
+            Outcome::RowErrors(rows.iter().map(|r| r.localize(lang)).collect())
+        }
+        Ok(Err(AdminError::Roster(e))) => Outcome::Error(e.localize(lang)),
+        Ok(Err(e)) => Outcome::Error(e.to_string()),
+        Err(e) => return e.into_response(),
+    };
+    render(&state, &v, outcome).await
+}
