@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use chrono::NaiveDate;
 
 mod server;
+pub mod webdriver;
 pub use server::{start_server, LiveServer, UreqTransport};
 
 /// The date every test runs on (pinned through `DOORSTEP_NOW`).

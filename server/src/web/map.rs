@@ -78,10 +78,11 @@ pub fn draw(lang: Lang, record: &Value) -> Markup {
                 rect x=(px(0.0) - 6.0) y=(py(0.0) - 6.0) width="12" height="12" fill="#2e7d32" {}
                 text x=(px(0.0) + 9.0) y=(py(0.0) - 9.0) font-size="12" { (t(lang, "household")) }
             }
-            @for (f, x, y) in &placed {
+            @for (i, (f, x, y)) in placed.iter().enumerate() {
                 circle cx=(px(*x)) cy=(py(*y)) r=((f.accuracy * s).max(2.0)) fill="#1565c0" fill-opacity="0.12" stroke="#1565c0" {}
                 circle cx=(px(*x)) cy=(py(*y)) r="4" fill="#1565c0" {}
-                text x=(px(*x) + 6.0) y=(py(*y) + 14.0) font-size="11" { (t(lang, f.name)) }
+                // Fixes often coincide: each label on a line of its own.
+                text x=(px(*x) + 6.0) y=(py(*y) + 14.0 + 12.0 * i as f64) font-size="11" { (t(lang, f.name)) }
             }
             @if let (Some(b), Some((hl, ho))) = (best, household) {
                 @let (x, y) = local(lat0, lon0, b.lat, b.lon);

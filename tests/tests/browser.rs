@@ -1,0 +1,158 @@
+//! A supervisor's morning in a real browser (Debian's headless Chromium through
+//! chromedriver) against the demo as a newcomer starts it: log in, filter the queue, open a
+//! flagged visit, return it with a comment and see its state change, move a ticket to
+//! closed, download the coverage XLSX. Screenshots of the queue and the visit are kept in
+//! the build folder for the record.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use doorstep_tests::doorstep_bin;
+use doorstep_tests::webdriver::Browser;
+use serde_json::Value;
+
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+#[test]
+fn a_supervisor_clears_the_queue_in_a_real_browser() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(doorstep_bin())
+        .args([
+            "demo",
+            "--data",
+            dir.path().join("demo").to_str().expect("utf-8"),
+        ])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--devices",
+            "5",
+            "--days",
+            "2",
+            "--recipients",
+            "1200",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the demo");
+    let out = child.stdout.take().expect("stdout");
+    let _demo = Running(child);
+    let mut line = String::new();
+    BufReader::new(out).read_line(&mut line).expect("summary");
+    let demo: Value = serde_json::from_str(&line).expect("json");
+    let url = demo["url"].as_str().expect("url").to_owned();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads");
+    let b = Browser::start(&downloads);
+
+    // Log in with the printed login.
+    b.goto(&format!("{url}/login"));
+    b.type_into(
+        "input[name=login]",
+        demo["logins"][0]["login"].as_str().expect("login"),
+    );
+    b.type_into(
+        "input[name=password]",
+        demo["logins"][0]["password"].as_str().expect("password"),
+    );
+    b.click("form.login button");
+    b.wait_url("/queue");
+
+    // Filter the queue to the mock-location visits, still waiting for review.
+    b.select("select[name=flag]", "mock_location");
+    b.select("select[name=status]", "submitted");
+    b.click("form.filters button");
+    b.wait_url("flag=mock_location");
+    b.wait_text("strong.total", "1");
+    let shots = screenshots();
+    b.screenshot(&shots.join("queue.png"));
+
+    // Open it: the flag in words, the map, then return it with a comment.
+    b.click("tr.flagged td a");
+    b.wait_url("/visits/");
+    b.wait_text("section.flags li span.flag", "mock_location");
+    assert!(
+        b.source().contains("系统报告使用了模拟定位"),
+        "the flag explained"
+    );
+    assert!(b.has("svg.map"));
+    b.screenshot(&shots.join("visit.png"));
+    b.wait_text("#status", "待审核");
+    b.type_into(
+        "textarea[name=comment]",
+        "模拟定位，请重新入户核实并补拍门牌",
+    );
+    b.click("button[value=return]");
+    b.wait_text("#status", "已退回");
+    assert!(b.text("ul.history").contains("模拟定位，请重新入户核实"));
+
+    // Move a ticket all the way to closed.
+    b.goto(&format!("{url}/tickets?state=accepted"));
+    let source = b.source();
+    let ticket = source
+        .split("data-ticket=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("an accepted ticket")
+        .to_owned();
+    b.goto(&format!("{url}/tickets"));
+    for text in ["县农商银行", "已上门核实并补发", "已告知本人，补贴已到账"]
+    {
+        let form = format!("tr[data-ticket=\"{ticket}\"] form.advance");
+        b.type_into(&format!("{form} input[name=text]"), text);
+        if b.has(&format!("{form} input[name=due]")) {
+            b.execute(&format!(
+                "document.querySelector('{form} input[name=due]').value = '2026-12-31';"
+            ));
+        }
+        let state = format!("tr[data-ticket=\"{ticket}\"] td.state");
+        let before = b.text(&state);
+        b.click(&format!("{form} button"));
+        b.settle_until_changed(&state, &before);
+    }
+    b.wait_text(&format!("tr[data-ticket=\"{ticket}\"] td.state"), "已办结");
+
+    // Download the coverage report as XLSX.
+    b.goto(&format!("{url}/coverage"));
+    b.click("#export-xlsx");
+    let started = Instant::now();
+    let file = loop {
+        let done = std::fs::read_dir(&downloads)
+            .expect("downloads")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "xlsx"));
+        if let Some(f) = done {
+            break f;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no XLSX downloaded"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let bytes = std::fs::read(&file).expect("xlsx");
+    assert!(bytes.starts_with(b"PK"), "an XLSX (zip) file");
+    println!(
+        "screenshots: {} {}",
+        shots.join("queue.png").display(),
+        shots.join("visit.png").display()
+    );
+}
