@@ -55,7 +55,12 @@ fn web() -> Web {
         "{HEADER}\nP9,张小雨,{idn},,,minor,410225100201,兰考县某村,34.8,114.8,,,李芳,母亲,,GL01:生活补贴:100:0;TK09:{SECRET}:800:1,active,\n"
     );
     admin::import_roster(s.storage.as_ref(), AREA, csv.as_bytes(), today(), now()).expect("roster");
-    for (login, area) in [("zhang", AREA), ("li", "410224")] {
+    for (login, area) in [
+        ("zhang", AREA),
+        ("li", "410224"),
+        ("wang", "410225100"),
+        ("zhao", "410225101"),
+    ] {
         admin::add_supervisor(s.storage.as_ref(), login, area, "a long password", now())
             .expect("supervisor");
     }
@@ -487,4 +492,22 @@ fn administration_issues_codes_revokes_devices_and_imports_rosters_whole_or_not_
     );
     assert_eq!(status, 200);
     assert!(page.contains("id=\"imported\">1<"), "{page}");
+}
+
+#[test]
+fn a_township_supervisor_sees_its_townships_households_only() {
+    let w = web();
+    let ours = w.session("wang");
+    let (_, page) = w.get(&ours, "/queue");
+    assert!(
+        page.contains("data-visit=\"V1\""),
+        "410225100201 is in township 410225100"
+    );
+    assert_eq!(w.get(&ours, "/visits/V1").0, 200);
+    let theirs = w.session("zhao");
+    let (_, page) = w.get(&theirs, "/queue");
+    assert!(!page.contains("data-visit=\"V1\""));
+    assert_eq!(w.get(&theirs, "/visits/V1").0, 404);
+    let (_, page) = w.get(&theirs, "/tickets");
+    assert!(!page.contains("V1-1"));
 }

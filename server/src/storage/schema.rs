@@ -149,7 +149,8 @@ const STEPS: &[&str] = &[
     ALTER TABLE visits ADD COLUMN started_at INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE visits ADD COLUMN flag_kinds TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE visits ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX visits_queue ON visits (area, flagged DESC, received_at DESC);
+    CREATE INDEX visits_queue ON visits (village, flagged, received_at);
+    CREATE INDEX visits_status_queue ON visits (status, village, flagged, received_at);
     CREATE TABLE sessions (
         token_hash TEXT PRIMARY KEY,
         login TEXT NOT NULL REFERENCES supervisors (login),

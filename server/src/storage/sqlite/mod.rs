@@ -299,16 +299,16 @@ impl Storage for SqliteStorage {
     ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let (status, device_id, visit_area): (String, String, String) = tx
+        let (status, device_id, village): (String, String, String) = tx
             .query_row(
-                "SELECT status, device_id, area FROM visits WHERE id = ?1",
+                "SELECT status, device_id, village FROM visits WHERE id = ?1",
                 [visit_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?
             .ok_or(StorageError::NotFound)?;
         if let Some(scope) = area {
-            if !visit_area.starts_with(scope) {
+            if !village.starts_with(scope) {
                 return Err(StorageError::NotFound);
             }
         }
@@ -523,7 +523,7 @@ impl Storage for SqliteStorage {
     fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets WHERE substr(area, 1, length(?1)) = ?1
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE village >= ?1 AND village < ?1 || ':'
              ORDER BY due, id"
         ))?;
         let rows = stmt
@@ -659,7 +659,7 @@ impl Storage for SqliteStorage {
     fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT recipient_id, started_at FROM visits WHERE substr(area, 1, length(?1)) = ?1",
+            "SELECT recipient_id, started_at FROM visits WHERE village >= ?1 AND village < ?1 || ':'",
         )?;
         let rows = stmt
             .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?

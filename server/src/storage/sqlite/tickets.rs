@@ -107,7 +107,7 @@ impl SqliteStorage {
         let row = conn
             .prepare_cached(&format!(
                 "SELECT {TICKET_COLUMNS} FROM tickets
-                 WHERE id = ?1 AND substr(area, 1, length(?2)) = ?2"
+                 WHERE id = ?1 AND village >= ?2 AND village < ?2 || ':'"
             ))?
             .query_row(params![id, area.unwrap_or("")], ticket_row)
             .optional()?;

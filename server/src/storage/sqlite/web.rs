@@ -69,7 +69,9 @@ pub(super) fn queue(
     limit: usize,
 ) -> Result<QueuePage> {
     // Filters bind as parameters; only the fixed clauses below are spliced in.
-    let mut clauses = vec!["substr(v.area, 1, length(?1)) = ?1".to_owned()];
+    // A supervisor's area is a prefix of the household's village code: as a range, so that
+    // the index on village serves it.
+    let mut clauses = vec!["v.village >= ?1 AND v.village < ?1 || ':'".to_owned()];
     let mut args: Vec<rusqlite::types::Value> = vec![area.to_owned().into()];
     let mut bind = |clause: &str, value: rusqlite::types::Value| {
         args.push(value);
@@ -132,7 +134,7 @@ pub(super) fn queue(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let by_status = conn
         .prepare_cached(
-            "SELECT status, count(*) FROM visits WHERE substr(area, 1, length(?1)) = ?1
+            "SELECT status, count(*) FROM visits WHERE village >= ?1 AND village < ?1 || ':'
              GROUP BY status ORDER BY status",
         )?
         .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -168,7 +170,7 @@ pub(super) fn visit_view(
             "SELECT v.record, v.signature, v.status, v.chain, v.server_flags, d.worker, d.id,
                     v.recipient_id, v.village, v.corrects, v.received_at, d.public_key
              FROM visits v JOIN devices d ON d.id = v.device_id
-             WHERE v.id = ?1 AND substr(v.area, 1, length(?2)) = ?2",
+             WHERE v.id = ?1 AND v.village >= ?2 AND v.village < ?2 || ':'",
         )?
         .query_row(params![visit_id, area], |r| {
             Ok((
@@ -268,7 +270,7 @@ pub(super) fn media_bytes(conn: &Connection, sha: &str, area: &str) -> Result<Op
             "SELECT m.bytes FROM media m
              WHERE m.sha256 = ?1 AND m.complete = 1 AND EXISTS (
                  SELECT 1 FROM visit_media x JOIN visits v ON v.id = x.visit_id
-                 WHERE x.sha256 = m.sha256 AND substr(v.area, 1, length(?2)) = ?2)",
+                 WHERE x.sha256 = m.sha256 AND v.village >= ?2 AND v.village < ?2 || ':')",
         )?
         .query_row(params![sha, area], |r| r.get(0))
         .optional()?)
