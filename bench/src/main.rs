@@ -5,6 +5,7 @@
 mod ingest_bench;
 mod photo_bench;
 mod plain;
+mod queue_bench;
 mod session_bench;
 mod stats;
 mod store_bench;
@@ -31,6 +32,8 @@ enum Bench {
     Session(session_bench::Args),
     /// 100 devices pushing 10,000 sealed visits to a real server over loopback.
     Ingest(ingest_bench::Args),
+    /// A county supervisor's review queue over 1,000,000 visits, over HTTP.
+    Queue(queue_bench::Args),
 }
 
 fn main() {
@@ -40,6 +43,7 @@ fn main() {
         Bench::Photo(a) => photo_bench::run_bench(&a),
         Bench::Session(a) => session_bench::run(&a),
         Bench::Ingest(a) => ingest_bench::run(&a).map_err(|e| -> Box<dyn std::error::Error> { e }),
+        Bench::Queue(a) => queue_bench::run(&a).map_err(|e| -> Box<dyn std::error::Error> { e }),
     };
     if let Err(e) = result {
         eprintln!("doorstep-bench: {e}");

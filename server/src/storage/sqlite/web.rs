@@ -71,8 +71,11 @@ pub(super) fn queue(
     // Filters bind as parameters; only the fixed clauses below are spliced in.
     // A supervisor's area is a prefix of the household's village code: as a range, so that
     // the index on village serves it.
-    let mut clauses = vec!["v.village >= ?1 AND v.village < ?1 || ':'".to_owned()];
-    let mut args: Vec<rusqlite::types::Value> = vec![area.to_owned().into()];
+    // The bounds are computed here: a plain range lets the planner drive from the village
+    // index rather than from the devices (which read the whole table at a million visits).
+    let mut clauses = vec!["v.village >= ?1 AND v.village < ?2".to_owned()];
+    let mut args: Vec<rusqlite::types::Value> =
+        vec![area.to_owned().into(), format!("{area}:").into()];
     let mut bind = |clause: &str, value: rusqlite::types::Value| {
         args.push(value);
         clauses.push(clause.replace('?', &format!("?{}", args.len())));
@@ -93,7 +96,10 @@ pub(super) fn queue(
         bind("substr(v.village, 1, length(?)) = ?", v.clone().into());
     }
     if let Some(w) = &f.worker {
-        bind("d.worker = ?", w.clone().into());
+        bind(
+            "v.device_id IN (SELECT id FROM devices WHERE worker = ?)",
+            w.clone().into(),
+        );
     }
     if let Some(from) = f.from {
         bind("v.started_at >= ?", from.into());
@@ -103,18 +109,17 @@ pub(super) fn queue(
     }
     let wher = clauses.join(" AND ");
     let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM visits v JOIN devices d ON d.id = v.device_id WHERE {wher}"
-        ))?
+        .prepare_cached(&format!("SELECT count(*) FROM visits v WHERE {wher}"))?
         .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
     let mut page_args = args.clone();
     page_args.push((limit as i64).into());
     page_args.push((offset as i64).into());
     let (l, o) = (page_args.len() - 1, page_args.len());
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT v.id, v.status, v.village, d.worker, v.started_at, v.received_at, v.flag_kinds,
-                v.chain, v.corrects
-         FROM visits v JOIN devices d ON d.id = v.device_id WHERE {wher}
+        "SELECT v.id, v.status, v.village,
+                (SELECT worker FROM devices d WHERE d.id = v.device_id),
+                v.started_at, v.received_at, v.flag_kinds, v.chain, v.corrects
+         FROM visits v WHERE {wher}
          ORDER BY v.flagged DESC, v.received_at DESC, v.id LIMIT ?{l} OFFSET ?{o}"
     ))?;
     let rows = stmt
@@ -134,10 +139,12 @@ pub(super) fn queue(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let by_status = conn
         .prepare_cached(
-            "SELECT status, count(*) FROM visits WHERE village >= ?1 AND village < ?1 || ':'
+            "SELECT status, count(*) FROM visits WHERE village >= ?1 AND village < ?2
              GROUP BY status ORDER BY status",
         )?
-        .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![area, format!("{area}:")], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(QueuePage {
         rows,

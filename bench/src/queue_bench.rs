@@ -1,0 +1,224 @@
+//! `doorstep-bench queue`: a server store holding 1,000,000 visits across a province (Henan:
+//! 17 cities, 170 counties, their townships and villages), and a county supervisor working
+//! the review queue over real HTTP: filtered, paged pages, timed end to end (query and
+//! rendering). Last line: `queue: p50_ms=N p95_ms=N`.
+
+use std::time::Instant;
+
+use doorstep_server::admin;
+use rusqlite::params;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, default_value_t = 1_000_000)]
+    visits: usize,
+    /// Queue pages requested (a mix of filters).
+    #[arg(long, default_value_t = 400)]
+    requests: usize,
+}
+
+/// A small deterministic generator (the data's shape matters, not its randomness).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const FLAGS: [&str; 6] = [
+    "too_far",
+    "mock_location",
+    "too_short",
+    "photo_reused",
+    "impossible_speed",
+    "same_spot_other_device",
+];
+const STATUSES: [(&str, u64); 5] = [
+    ("submitted", 60),
+    ("approved", 30),
+    ("returned", 5),
+    ("rejected", 3),
+    ("corrected", 2),
+];
+
+fn counties() -> Vec<String> {
+    (1..=17)
+        .flat_map(|city| (1..=10).map(move |c| format!("41{city:02}{:02}", c + 20)))
+        .collect()
+}
+
+/// Fills the store straight through SQLite (loading is not what is measured): devices, then
+/// visits with villages, statuses, flags and times spread over a year.
+fn load(db: &std::path::Path, visits: usize) -> Result<(), BoxError> {
+    let mut conn = rusqlite::Connection::open(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    let tx = conn.transaction()?;
+    let counties = counties();
+    let mut rng = Lcg(2026);
+    {
+        let mut dev = tx.prepare(
+            "INSERT INTO devices (id, public_key, worker, area, enrolled_at) VALUES (?1, ?2, ?3, ?4, 0)",
+        )?;
+        for (ci, county) in counties.iter().enumerate() {
+            for w in 0..20 {
+                dev.execute(params![
+                    format!("D{ci}-{w}"),
+                    format!("{ci:04}{w:060}"),
+                    format!("工作人员{w}"),
+                    county
+                ])?;
+            }
+        }
+        let mut put = tx.prepare(
+            "INSERT INTO visits (id, device_id, seq, sha256, record, signature, recipient_id, area,
+                 chain, status, received_at, village, started_at, flag_kinds, flagged)
+             VALUES (?1, ?2, ?3, ?1, x'7b7d', x'00', ?4, ?5, 'ok', ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        let year_start = 1_735_660_800i64; // 2025-01-01
+        for n in 0..visits {
+            let ci = rng.below(counties.len() as u64) as usize;
+            let county = &counties[ci];
+            let village = format!(
+                "{county}{:03}{:03}",
+                100 + rng.below(16),
+                200 + rng.below(20)
+            );
+            let started = year_start + rng.below(365 * 86_400) as i64;
+            let roll = rng.below(100);
+            let mut acc = 0;
+            let status = STATUSES
+                .iter()
+                .find(|(_, p)| {
+                    acc += p;
+                    roll < acc
+                })
+                .map_or("submitted", |(s, _)| s);
+            let flagged = rng.below(100) < 8;
+            let flags = if flagged {
+                format!("[\"{}\"]", FLAGS[rng.below(6) as usize])
+            } else {
+                "[]".into()
+            };
+            put.execute(params![
+                format!("V{n:08}"),
+                format!("D{ci}-{}", rng.below(20)),
+                n as i64,
+                format!("R{}", rng.below(5_000_000)),
+                county,
+                status,
+                started + 3_600,
+                village,
+                started,
+                flags,
+                flagged
+            ])?;
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("ANALYZE")?;
+    Ok(())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+pub fn run(a: &Args) -> Result<(), BoxError> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; run with `cargo run --release -p doorstep-bench`");
+    }
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("server");
+    let storage = doorstep_server::open(&data)?;
+    let t = Instant::now();
+    load(&data.join("server.sqlite"), a.visits)?;
+    eprintln!(
+        "loaded {} visits in {:.1} s",
+        a.visits,
+        t.elapsed().as_secs_f64()
+    );
+    let now = chrono::Utc::now().timestamp();
+    admin::add_supervisor(storage.as_ref(), "county", "410225", "bench password", now)?;
+    let state = doorstep_server::AppState::new(storage.clone());
+    let server = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None)?;
+    let base = server.url();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let r = agent
+        .post(format!("{base}/login"))
+        .content_type("application/x-www-form-urlencoded")
+        .send("login=county&password=bench+password")?;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .ok_or("login failed")?
+        .to_owned();
+    let queries = [
+        "/queue",
+        "/queue?status=submitted",
+        "/queue?flag=any",
+        "/queue?flag=too_far&status=submitted",
+        "/queue?village=410225103",
+        "/queue?worker=%E5%B7%A5%E4%BD%9C%E4%BA%BA%E5%91%983",
+        "/queue?from=2025-03-01&to=2025-03-31",
+        "/queue?status=submitted&page=20",
+    ];
+    let mut rows_seen = 0usize;
+    let mut times = Vec::with_capacity(a.requests);
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
+    for i in 0..a.requests {
+        let path = queries[i % queries.len()];
+        let t = Instant::now();
+        let mut r = agent
+            .get(format!("{base}{path}"))
+            .header("cookie", &cookie)
+            .call()?;
+        let body = r
+            .body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_string()?;
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        times.push(ms);
+        per[i % queries.len()].push(ms);
+        if r.status() != 200 {
+            return Err(format!("{path}: {}", r.status()).into());
+        }
+        rows_seen += body.matches("data-visit=").count();
+    }
+    times.sort_by(f64::total_cmp);
+    for (q, mut t) in queries.iter().zip(per) {
+        t.sort_by(f64::total_cmp);
+        println!("  {:>8.1} ms median  {q}", percentile(&t, 0.5));
+    }
+    println!(
+        "queue benchmark: {} visits in 170 counties; county supervisor 410225; {} pages over {} filters ({} rows shown)",
+        a.visits,
+        a.requests,
+        queries.len(),
+        rows_seen
+    );
+    println!(
+        "queue: p50_ms={:.1} p95_ms={:.1}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
+    Ok(())
+}
