@@ -101,6 +101,8 @@ pub fn spawn(
     let listener = rt.block_on(tokio::net::TcpListener::bind(listen))?;
     let addr = listener.local_addr()?;
     let secure = tls.is_some();
+    let mut state = state;
+    state.secure_cookies = secure;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
         let shutdown = async {
@@ -159,7 +161,9 @@ pub fn run(
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(%addr, scheme, "serving");
         on_ready(format!("{scheme}://{addr}"));
-        let state = AppState::new(storage);
+        let mut state = AppState::new(storage);
+        // Session cookies travel only over TLS when the server speaks it.
+        state.secure_cookies = tls.is_some();
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };

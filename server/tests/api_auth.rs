@@ -119,6 +119,7 @@ fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
     std::fs::write(&key_pem, cert.signing_key.serialize_pem()).expect("write");
     let config = doorstep_server::tls::config(&cert_pem, &key_pem).expect("tls config");
     let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
+    admin::add_supervisor(storage.as_ref(), "zhang", AREA, "a long password", now()).expect("sup");
     let state = doorstep_server::AppState::new(storage);
     let running =
         doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, Some(config)).expect("serve");
@@ -134,10 +135,27 @@ fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
                 .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![trusted])))
                 .build(),
         )
+        .max_redirects(0)
         .build()
         .into();
     let (status, doc) = answer(agent.get(&url).call());
     assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.0.3")));
+    // Under TLS the session cookie is Secure as well as HttpOnly and SameSite=Strict.
+    let login = agent
+        .post(url.replace("/api/v1/openapi.json", "/login"))
+        .content_type("application/x-www-form-urlencoded")
+        .send("login=zhang&password=a+long+password")
+        .expect("login");
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .expect("a session cookie")
+        .to_owned();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
     // A client that does not trust the certificate, and plain HTTP to the TLS port: refused.
     assert!(ureq::Agent::new_with_defaults().get(&url).call().is_err());
     let plain = format!(
