@@ -74,6 +74,10 @@ pub enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, value_name = "PEM", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// A map tile server reachable from supervisors' browsers, drawn under visit maps:
+        /// a URL template with {z}, {x} and {y} (Tianditu's, on a government network).
+        #[arg(long, value_name = "URL")]
+        tiles: Option<String>,
     },
     /// Operator commands on a server's data folder.
     #[command(subcommand)]

@@ -39,11 +39,13 @@ fn main() -> ExitCode {
             listen,
             tls_cert,
             tls_key,
+            tiles,
         } => commands::server::serve(
             &ctx,
             data,
             *listen,
             tls_cert.as_deref().zip(tls_key.as_deref()),
+            tiles.clone(),
         ),
         Command::Admin(c) => commands::server::admin(&ctx, c),
     };

@@ -144,8 +144,16 @@ pub fn run(
     data: &Path,
     listen: SocketAddr,
     tls_files: Option<(&Path, &Path)>,
+    tiles: Option<String>,
     on_ready: impl FnOnce(String),
 ) -> Result<(), RunError> {
+    if let Some(t) = &tiles {
+        let ok = (t.starts_with("https://") || t.starts_with("http://"))
+            && ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p));
+        if !ok {
+            return Err(RunError::Tiles);
+        }
+    }
     init_logging();
     let tls = tls_files
         .map(|(cert, key)| tls::config(cert, key))
@@ -164,6 +172,7 @@ pub fn run(
         let mut state = AppState::new(storage);
         // Session cookies travel only over TLS when the server speaks it.
         state.secure_cookies = tls.is_some();
+        state.tiles = tiles.map(Into::into);
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -181,6 +190,8 @@ pub enum RunError {
     Storage(#[from] storage::StorageError),
     #[error("{0}")]
     Tls(#[from] tls::TlsError),
+    #[error("--tiles must be an http(s) URL template with {{z}}, {{x}} and {{y}}")]
+    Tiles,
     #[error("{0}")]
     Io(std::io::Error),
 }

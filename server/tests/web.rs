@@ -511,3 +511,39 @@ fn a_township_supervisor_sees_its_townships_households_only() {
     let (_, page) = w.get(&theirs, "/tickets");
     assert!(!page.contains("V1-1"));
 }
+
+#[test]
+fn a_configured_tile_server_lies_under_the_map() {
+    let w = web();
+    let session = w.session("zhang");
+    let (_, plain) = w.get(&session, "/visits/V1");
+    assert!(!plain.contains("<image"), "no tiles unless configured");
+    // The same store served again with a tile template.
+    let mut state = doorstep_server::AppState::new(w.s.storage.clone());
+    state.tiles = Some("https://tiles.example/{z}/{x}/{y}.png".into());
+    let running =
+        doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 1, None).expect("serve");
+    let (_, _, page) = read(
+        no_redirects()
+            .get(format!("{}/visits/V1", running.url()))
+            .header("cookie", &session)
+            .call(),
+    );
+    let tiles: Vec<&str> = page
+        .match_indices("<image class=\"tile\"")
+        .map(|(i, _)| &page[i..])
+        .collect();
+    assert!(
+        tiles.len() >= 4,
+        "tiles around the household: {}",
+        tiles.len()
+    );
+    // The map spans about 660 m over 320 px (the best fix is 556 m off): zoom 15, where the
+    // household (34.8 N, 114.8 E) lies in tile x = 26833.
+    let x = ((114.8 + 180.0) / 360.0 * f64::from(1u32 << 15)).floor() as u32;
+    assert_eq!(x, 26833);
+    assert!(
+        page.contains("https://tiles.example/15/26833/"),
+        "the household's tile"
+    );
+}

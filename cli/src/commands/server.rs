@@ -33,9 +33,10 @@ pub fn serve(
     data: &Path,
     listen: SocketAddr,
     tls: Option<(&Path, &Path)>,
+    tiles: Option<String>,
 ) -> Result<(), CliError> {
     let json = ctx.json;
-    doorstep_server::run(data, listen, tls, move |url| {
+    doorstep_server::run(data, listen, tls, tiles, move |url| {
         if json {
             // One line: a script reads it as soon as the server listens.
             outln!("{}", json!({ "listening": url }));

@@ -37,6 +37,8 @@ pub struct AppState {
     busy: Arc<std::sync::atomic::AtomicUsize>,
     /// Session cookies carry `Secure` when the server speaks TLS.
     pub secure_cookies: bool,
+    /// A map tile URL template (`{z}`, `{x}`, `{y}`) drawn under visit maps, if any.
+    pub tiles: Option<Arc<str>>,
     /// Recent failed logins per login name, for the rate limit.
     pub login_failures: Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>>,
 }
@@ -55,6 +57,7 @@ impl AppState {
             gate: Arc::new(tokio::sync::Semaphore::new(1)),
             busy: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             secure_cookies: false,
+            tiles: None,
             login_failures: Arc::default(),
         }
     }

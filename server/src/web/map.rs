@@ -1,7 +1,8 @@
 //! The visit's fixes drawn against the household: an SVG in the page itself, so it needs no
 //! tile server (an intranet has none). The household sits in the middle inside its 200 m
 //! geofence; each fix is a dot with its accuracy circle, and the best fix is joined to the
-//! household with its distance.
+//! household with its distance. Where a tile server is reachable (Tianditu on a government
+//! network, say), `doorstep serve --tiles` puts its Web-Mercator tiles underneath.
 
 use doorstep_core::geo::distance_m;
 use maud::{html, Markup};
@@ -36,8 +37,47 @@ fn local(lat0: f64, lon0: f64, lat: f64, lon: f64) -> (f64, f64) {
     (east, north)
 }
 
-/// The map, or a line saying there is nothing to draw.
-pub fn draw(lang: Lang, record: &Value) -> Markup {
+/// Metres per pixel at the equator for Web-Mercator tiles at zoom 0 (256-pixel tiles).
+const EQUATOR_M_PER_PX: f64 = 156_543.033_928;
+
+/// Tiles under the map: those of the zoom whose pixels are closest to the map's scale,
+/// placed in the SVG's own metres-around-the-household frame.
+fn tiles(template: &str, lat0: f64, lon0: f64, m_per_svg_px: f64) -> Vec<(String, f64, f64, f64)> {
+    let cos = lat0.to_radians().cos();
+    let z = ((EQUATOR_M_PER_PX * cos / m_per_svg_px).log2().round() as i32).clamp(1, 18);
+    let n = f64::from(1u32 << z);
+    // The household in tile coordinates (fractional).
+    let tx = (lon0 + 180.0) / 360.0 * n;
+    let lat_r = lat0.to_radians();
+    let ty = (1.0 - (lat_r.tan() + 1.0 / lat_r.cos()).ln() / std::f64::consts::PI) / 2.0 * n;
+    let tile_m = EQUATOR_M_PER_PX * cos / f64::from(1u32 << z) * 256.0;
+    let size = tile_m / m_per_svg_px;
+    let mut out = Vec::new();
+    for dx in -2i32..=2 {
+        for dy in -2i32..=2 {
+            let (x, y) = (
+                tx.floor() as i64 + i64::from(dx),
+                ty.floor() as i64 + i64::from(dy),
+            );
+            if x < 0 || y < 0 || x >= n as i64 || y >= n as i64 {
+                continue;
+            }
+            // The tile's top-left corner, in SVG pixels from the household.
+            let left = (x as f64 - tx) * size;
+            let top = (y as f64 - ty) * size;
+            let url = template
+                .replace("{z}", &z.to_string())
+                .replace("{x}", &x.to_string())
+                .replace("{y}", &y.to_string());
+            out.push((url, left, top, size));
+        }
+    }
+    out
+}
+
+/// The map, or a line saying there is nothing to draw; over tiles from `tile_template`
+/// (`{z}`, `{x}`, `{y}`) when one is configured.
+pub fn draw(lang: Lang, record: &Value, tile_template: Option<&str>) -> Markup {
     let household = record
         .get("household")
         .and_then(Value::as_array)
@@ -70,9 +110,15 @@ pub fn draw(lang: Lang, record: &Value) -> Markup {
     let px = |x: f64| HALF + x * s;
     let py = |y: f64| HALF - y * s;
     let best = fixes.iter().find(|f| f.name == "best");
+    let under = tile_template
+        .map(|tpl| tiles(tpl, lat0, lon0, 1.0 / s))
+        .unwrap_or_default();
     html! {
         svg.map width="320" height="320" viewBox="0 0 320 320" role="img" {
             rect width="320" height="320" fill="#eef3ea" {}
+            @for (url, left, top, size) in &under {
+                image.tile href=(url) x=(HALF + left) y=(HALF + top) width=(size) height=(size) {}
+            }
             @if household.is_some() {
                 circle cx=(px(0.0)) cy=(py(0.0)) r=(GEOFENCE_M * s) fill="none" stroke="#2e7d32" stroke-dasharray="6 4" {}
                 rect x=(px(0.0) - 6.0) y=(py(0.0) - 6.0) width="12" height="12" fill="#2e7d32" {}

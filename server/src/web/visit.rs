@@ -168,7 +168,13 @@ fn evidence(lang: Lang, r: &Value, view: &VisitView) -> Markup {
     }
 }
 
-fn render(lang: Lang, v: &Visitor, view: &VisitView, error: Option<&'static str>) -> Html<String> {
+fn render(
+    lang: Lang,
+    v: &Visitor,
+    view: &VisitView,
+    tiles: Option<&str>,
+    error: Option<&'static str>,
+) -> Html<String> {
     let record: Value = serde_json::from_slice(&view.record).unwrap_or(Value::Null);
     let names = subsidy_names(&view.recipient);
     let field = |k: &str| view.recipient.get(k).map(text_of).unwrap_or_default();
@@ -190,7 +196,7 @@ fn render(lang: Lang, v: &Visitor, view: &VisitView, error: Option<&'static str>
                     }
                 }
             }
-            section { h2 { (t(lang, "Map")) } (map::draw(lang, &record)) }
+            section { h2 { (t(lang, "Map")) } (map::draw(lang, &record, tiles)) }
             (doors(lang, &record, &names))
             (evidence(lang, &record, view))
             section {
@@ -245,7 +251,7 @@ pub async fn show(
         Err(r) => return r,
     };
     match load(&state, &v, id).await {
-        Ok(view) => render(v.lang, &v, &view, None).into_response(),
+        Ok(view) => render(v.lang, &v, &view, state.tiles.as_deref(), None).into_response(),
         Err(r) => r,
     }
 }
@@ -309,7 +315,7 @@ pub async fn decide(
     match load(&state, &v, id).await {
         Ok(view) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(v.lang, &v, &view, Some(error)),
+            render(v.lang, &v, &view, state.tiles.as_deref(), Some(error)),
         )
             .into_response(),
         Err(r) => r,
