@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::layout::page;
 use super::queue::{cst, when};
-use super::session::{check_csrf, visitor, Visitor};
+use super::session::{check_csrf, posting, visitor, Visitor};
 use super::text::{t, Lang};
 use crate::admin::{self, AdminError};
 use crate::api::{blocking, AppState};
@@ -117,13 +117,10 @@ pub async fn issue_code(
     headers: HeaderMap,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let v = match visitor(&state, &headers).await {
+    let v = match posting(&state, &headers, &f.csrf).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&v, &f.csrf) {
-        return r;
-    }
     let (area, now, worker) = (v.session.area.clone(), state.now(), f.worker.clone());
     let issued = blocking(&state, move |s| {
         Ok(admin::enrolment_code(s, &worker, &area, now))
@@ -148,13 +145,10 @@ pub async fn revoke(
     headers: HeaderMap,
     Form(f): Form<RevokeForm>,
 ) -> Response {
-    let v = match visitor(&state, &headers).await {
+    let v = match posting(&state, &headers, &f.csrf).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&v, &f.csrf) {
-        return r;
-    }
     let area = v.session.area.clone();
     let (login, now) = (v.session.login.clone(), state.now());
     let done = blocking(&state, move |s| {

@@ -58,6 +58,17 @@ pub async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, R
     }
 }
 
+/// The supervisor posting a form, once its CSRF token is checked against the session's.
+pub async fn posting(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Visitor, Response> {
+    let v = visitor(state, headers).await?;
+    check_csrf(&v, csrf)?;
+    Ok(v)
+}
+
 /// Refuses a form whose CSRF token is not this session's.
 pub fn check_csrf(v: &Visitor, token: &str) -> Result<(), Response> {
     let expected = v.session.csrf.as_bytes();
@@ -203,11 +214,7 @@ pub async fn logout(
     headers: HeaderMap,
     Form(f): Form<CsrfOnly>,
 ) -> Response {
-    let v = match visitor(&state, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&v, &f.csrf) {
+    if let Err(r) = posting(&state, &headers, &f.csrf).await {
         return r;
     }
     if let Some(token) = cookie(&headers, COOKIE).map(str::to_owned) {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::page;
 use super::queue::cst;
-use super::session::{check_csrf, visitor};
+use super::session::{posting, visitor};
 use super::text::{t, word};
 use super::visit::not_found;
 use crate::api::{blocking, AppState};
@@ -132,13 +132,10 @@ pub async fn advance_ticket(
     Path(id): Path<String>,
     Form(f): Form<AdvanceForm>,
 ) -> Response {
-    let v = match visitor(&state, &headers).await {
+    let v = match posting(&state, &headers, &f.csrf).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&v, &f.csrf) {
-        return r;
-    }
     let due = NaiveDate::parse_from_str(&f.due, "%Y-%m-%d").ok();
     let step = match (f.step.as_str(), due) {
         ("transfer", Some(due)) => Step::Transfer {

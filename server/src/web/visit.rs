@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::layout::page;
 use super::map;
 use super::queue::when;
-use super::session::{check_csrf, visitor, Visitor};
+use super::session::{posting, visitor, Visitor};
 use super::text::{flag, t, word, Lang};
 use crate::admin::{self, AdminError};
 use crate::api::{blocking, AppState};
@@ -270,13 +270,10 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(f): Form<DecideForm>,
 ) -> Response {
-    let v = match visitor(&state, &headers).await {
+    let v = match posting(&state, &headers, &f.csrf).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&v, &f.csrf) {
-        return r;
-    }
     let Some(decision) = Decision::parse(&f.decision) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
