@@ -17,7 +17,8 @@ pub use nonce::{random_hex, NoncePool};
 pub use password::{hash_password, unhex, verify_password};
 pub use signing::{verify as verify_signature, DeviceKey, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 pub use vault::{
-    Kek, KeyVault, PassphraseVault, RawKeyVault, VaultParams, MAX_PBKDF2_ITERATIONS,
+    Kek, KeyVault, KeyWrapper, PassphraseVault, RawKeyVault, VaultParams, WrapperVault,
+    MAX_PBKDF2_ITERATIONS,
     MIN_PBKDF2_ITERATIONS,
 };
 

@@ -51,12 +51,64 @@ pub trait KeyVault: Send + Sync {
     fn key_encryption_key(&self, params: &VaultParams) -> Result<Kek, CryptoError>;
 }
 
-/// A key-encryption key. Wraps data keys with AES-256-GCM; wiped when dropped.
-pub struct Kek(Zeroizing<[u8; 32]>);
+/// A key-encryption key: 32 bytes held here (wiped when dropped) that wrap data keys with
+/// AES-256-GCM, or a platform key store that wraps and unwraps them itself, so that its key
+/// never leaves it (the Android Keystore, the iOS Keychain).
+pub struct Kek(KekInner);
+
+enum KekInner {
+    Local(Zeroizing<[u8; 32]>),
+    Platform(std::sync::Arc<dyn KeyWrapper>),
+}
 
 impl std::fmt::Debug for Kek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Kek(..)")
+    }
+}
+
+/// A platform key store that wraps secrets under a key it never releases. `aad` must be
+/// bound to the wrapping (AES-GCM's associated data, say): unwrapping with other `aad` fails.
+/// Implementations must not call back into the store.
+pub trait KeyWrapper: Send + Sync {
+    fn wrap(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    /// Fails (any error) when this key did not wrap it: the wrong key store or a changed blob.
+    fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Vec<u8>, CryptoError>;
+}
+
+/// A vault whose KEK is a platform key store ([`KeyWrapper`]); `kind` names it
+/// ("android-keystore", "ios-keychain") so a store opened with another kind of vault says so.
+pub struct WrapperVault {
+    kind: String,
+    wrapper: std::sync::Arc<dyn KeyWrapper>,
+}
+
+impl std::fmt::Debug for WrapperVault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WrapperVault").field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+impl WrapperVault {
+    pub fn new(kind: impl Into<String>, wrapper: std::sync::Arc<dyn KeyWrapper>) -> Self {
+        Self {
+            kind: kind.into(),
+            wrapper,
+        }
+    }
+}
+
+impl KeyVault for WrapperVault {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    fn new_params(&self) -> Result<VaultParams, CryptoError> {
+        fresh_params(&self.kind, 0)
+    }
+
+    fn key_encryption_key(&self, _params: &VaultParams) -> Result<Kek, CryptoError> {
+        Ok(Kek(KekInner::Platform(self.wrapper.clone())))
     }
 }
 
@@ -68,20 +120,25 @@ fn wrap_aad(key_id: u32) -> Vec<u8> {
 
 impl Kek {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(Zeroizing::new(bytes))
+        Self(KekInner::Local(Zeroizing::new(bytes)))
     }
 
-    fn aead(&self) -> LessSafeKey {
-        LessSafeKey::new(UnboundKey::new(&aead::AES_256_GCM, &self.0[..]).expect("32-byte AES key"))
+    fn aead(key: &[u8; 32]) -> LessSafeKey {
+        LessSafeKey::new(UnboundKey::new(&aead::AES_256_GCM, &key[..]).expect("32-byte AES key"))
     }
 
-    /// `nonce | ciphertext+tag` of the data key, bound to its key id.
+    /// The data key wrapped and bound to its key id: `nonce | ciphertext+tag` here, or what
+    /// the platform key store returns.
     pub fn wrap(&self, key_id: u32, dek: &DataKey) -> Result<Vec<u8>, CryptoError> {
+        let key = match &self.0 {
+            KekInner::Local(k) => k,
+            KekInner::Platform(w) => return w.wrap(&wrap_aad(key_id), &dek.expose()[..]),
+        };
         let mut nonce = [0u8; NONCE_LEN];
         random_bytes(&mut nonce)?;
         let mut out = nonce.to_vec();
         let mut body = dek.expose().to_vec();
-        self.aead()
+        Self::aead(key)
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(wrap_aad(key_id)),
@@ -94,13 +151,23 @@ impl Kek {
 
     /// Fails with `Decrypt` when this KEK did not wrap it: the wrong passphrase or key.
     pub fn unwrap(&self, key_id: u32, wrapped: &[u8]) -> Result<DataKey, CryptoError> {
+        let key = match &self.0 {
+            KekInner::Local(k) => k,
+            KekInner::Platform(w) => {
+                // A platform that cannot unwrap says "wrong key" here, whatever its reason.
+                let plain = Zeroizing::new(
+                    w.unwrap(&wrap_aad(key_id), wrapped)
+                        .map_err(|_| CryptoError::Decrypt)?,
+                );
+                return DataKey::from_bytes(&plain[..]);
+            }
+        };
         if wrapped.len() != NONCE_LEN + 32 + 16 {
             return Err(CryptoError::Malformed);
         }
         let nonce: [u8; NONCE_LEN] = wrapped[..NONCE_LEN].try_into().expect("12 bytes");
         let mut body = Zeroizing::new(wrapped[NONCE_LEN..].to_vec());
-        let plain = self
-            .aead()
+        let plain = Self::aead(key)
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(wrap_aad(key_id)),

@@ -632,3 +632,58 @@ fn a_version_1_store_migrates_when_opened() {
     );
     store.device_key().expect("the new table works");
 }
+
+/// A platform key store stand-in: AES-GCM under a key of its own that it never hands out.
+struct TestKeystore(ring::aead::LessSafeKey);
+
+impl TestKeystore {
+    fn new(byte: u8) -> std::sync::Arc<Self> {
+        let key = ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &[byte; 32]).expect("key");
+        std::sync::Arc::new(TestKeystore(ring::aead::LessSafeKey::new(key)))
+    }
+}
+
+impl crate::crypto::KeyWrapper for TestKeystore {
+    fn wrap(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, crate::crypto::CryptoError> {
+        let mut body = secret.to_vec();
+        let nonce = [7u8; 12];
+        self.0
+            .seal_in_place_append_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(aad),
+                &mut body,
+            )
+            .map_err(|_| crate::crypto::CryptoError::Malformed)?;
+        Ok(body)
+    }
+
+    fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Vec<u8>, crate::crypto::CryptoError> {
+        let mut body = wrapped.to_vec();
+        let plain = self
+            .0
+            .open_in_place(
+                ring::aead::Nonce::assume_unique_for_key([7u8; 12]),
+                ring::aead::Aad::from(aad),
+                &mut body,
+            )
+            .map_err(|_| crate::crypto::CryptoError::Decrypt)?;
+        Ok(plain.to_vec())
+    }
+}
+
+#[test]
+fn a_platform_key_store_wraps_the_data_key_without_giving_out_its_key() {
+    use crate::crypto::WrapperVault;
+    let dir = tempfile::tempdir().expect("dir");
+    let vault = WrapperVault::new("test-keystore", TestKeystore::new(1));
+    let store = Store::create(dir.path(), &vault).expect("create");
+    store.close().expect("close");
+    Store::open(dir.path(), &vault).expect("the same key store opens it");
+    let other = WrapperVault::new("test-keystore", TestKeystore::new(2));
+    assert!(matches!(Store::open(dir.path(), &other), Err(Error::WrongKey)));
+    let passphrase = crate::crypto::PassphraseVault::new("not the key store");
+    assert!(matches!(
+        Store::open(dir.path(), &passphrase),
+        Err(Error::VaultKind { .. })
+    ));
+}
