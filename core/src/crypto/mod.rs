@@ -18,8 +18,7 @@ pub use password::{hash_password, unhex, verify_password};
 pub use signing::{verify as verify_signature, DeviceKey, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 pub use vault::{
     Kek, KeyVault, KeyWrapper, PassphraseVault, RawKeyVault, VaultParams, WrapperVault,
-    MAX_PBKDF2_ITERATIONS,
-    MIN_PBKDF2_ITERATIONS,
+    MAX_PBKDF2_ITERATIONS, MIN_PBKDF2_ITERATIONS,
 };
 
 /// SHA-256 of `bytes` (record hashes, media names).

@@ -85,7 +85,9 @@ pub struct WrapperVault {
 
 impl std::fmt::Debug for WrapperVault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WrapperVault").field("kind", &self.kind).finish_non_exhaustive()
+        f.debug_struct("WrapperVault")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
 }
 

@@ -644,7 +644,7 @@ impl TestKeystore {
 }
 
 impl crate::crypto::KeyWrapper for TestKeystore {
-    fn wrap(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, crate::crypto::CryptoError> {
+    fn wrap(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut body = secret.to_vec();
         let nonce = [7u8; 12];
         self.0
@@ -653,11 +653,11 @@ impl crate::crypto::KeyWrapper for TestKeystore {
                 ring::aead::Aad::from(aad),
                 &mut body,
             )
-            .map_err(|_| crate::crypto::CryptoError::Malformed)?;
+            .map_err(|_| CryptoError::Malformed)?;
         Ok(body)
     }
 
-    fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Vec<u8>, crate::crypto::CryptoError> {
+    fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut body = wrapped.to_vec();
         let plain = self
             .0
@@ -666,7 +666,7 @@ impl crate::crypto::KeyWrapper for TestKeystore {
                 ring::aead::Aad::from(aad),
                 &mut body,
             )
-            .map_err(|_| crate::crypto::CryptoError::Decrypt)?;
+            .map_err(|_| CryptoError::Decrypt)?;
         Ok(plain.to_vec())
     }
 }
@@ -680,8 +680,11 @@ fn a_platform_key_store_wraps_the_data_key_without_giving_out_its_key() {
     store.close().expect("close");
     Store::open(dir.path(), &vault).expect("the same key store opens it");
     let other = WrapperVault::new("test-keystore", TestKeystore::new(2));
-    assert!(matches!(Store::open(dir.path(), &other), Err(Error::WrongKey)));
-    let passphrase = crate::crypto::PassphraseVault::new("not the key store");
+    assert!(matches!(
+        Store::open(dir.path(), &other),
+        Err(Error::WrongKey)
+    ));
+    let passphrase = PassphraseVault::new("not the key store");
     assert!(matches!(
         Store::open(dir.path(), &passphrase),
         Err(Error::VaultKind { .. })
