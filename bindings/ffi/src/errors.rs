@@ -1,6 +1,6 @@
 //! The errors the bindings raise, one enum per area, each a typed exception in Kotlin,
-//! Swift and Python. Messages are the core's, which name ids, fields and lines, never
-//! personal values.
+//! Swift and Python. Details are the core's messages, which name ids, fields and lines, never
+//! personal values. (The field is `detail`: Kotlin exceptions already have a `message`.)
 
 use doorstep_core::Error;
 
@@ -11,21 +11,21 @@ pub enum StoreError {
     WrongKey,
     #[error("the store is locked by another process")]
     Locked,
-    #[error("{message}")]
-    NoStore { message: String },
-    #[error("{message}")]
-    Other { message: String },
+    #[error("{detail}")]
+    NoStore { detail: String },
+    #[error("{detail}")]
+    Other { detail: String },
 }
 
 /// Recording a visit: an action refused (the draft is unchanged), an unknown visit.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum VisitError {
-    #[error("{message}")]
-    Invalid { message: String },
-    #[error("{message}")]
-    NotFound { message: String },
-    #[error("{message}")]
-    Store { message: String },
+    #[error("{detail}")]
+    Invalid { detail: String },
+    #[error("{detail}")]
+    NotFound { detail: String },
+    #[error("{detail}")]
+    Store { detail: String },
 }
 
 /// Enrolment and sync.
@@ -35,14 +35,14 @@ pub enum SyncError {
     NotEnrolled,
     #[error("this device is already enrolled")]
     AlreadyEnrolled,
-    #[error("the server could not be reached: {message}")]
-    Unreachable { message: String },
-    #[error("the server refused the request ({status}): {message}")]
-    Refused { status: u16, message: String },
+    #[error("the server could not be reached: {detail}")]
+    Unreachable { detail: String },
+    #[error("the server refused the request ({status}): {detail}")]
+    Refused { status: u16, detail: String },
     #[error("the device clock is {seconds} s off the server's")]
     ClockSkew { seconds: i64 },
-    #[error("{message}")]
-    Other { message: String },
+    #[error("{detail}")]
+    Other { detail: String },
 }
 
 /// What a platform key store or HTTP stack reports back.
@@ -64,10 +64,10 @@ impl From<Error> for StoreError {
             Error::WrongKey => StoreError::WrongKey,
             Error::Locked => StoreError::Locked,
             e @ (Error::NoStore { .. } | Error::NotAStore { .. }) => StoreError::NoStore {
-                message: e.to_string(),
+                detail: e.to_string(),
             },
             other => StoreError::Other {
-                message: other.to_string(),
+                detail: other.to_string(),
             },
         }
     }
@@ -77,13 +77,13 @@ impl From<Error> for VisitError {
     fn from(e: Error) -> Self {
         match e {
             e @ Error::Invalid(_) => VisitError::Invalid {
-                message: e.to_string(),
+                detail: e.to_string(),
             },
             e @ (Error::NoVisit { .. } | Error::NotFound { .. }) => VisitError::NotFound {
-                message: e.to_string(),
+                detail: e.to_string(),
             },
             other => VisitError::Store {
-                message: other.to_string(),
+                detail: other.to_string(),
             },
         }
     }
@@ -95,11 +95,14 @@ impl From<Error> for SyncError {
         match e {
             Error::Sync(S::NotEnrolled) => SyncError::NotEnrolled,
             Error::Sync(S::AlreadyEnrolled { .. }) => SyncError::AlreadyEnrolled,
-            Error::Sync(S::Transport(t)) => SyncError::Unreachable { message: t.0 },
-            Error::Sync(S::Refused { status, message }) => SyncError::Refused { status, message },
+            Error::Sync(S::Transport(t)) => SyncError::Unreachable { detail: t.0 },
+            Error::Sync(S::Refused { status, message }) => SyncError::Refused {
+                status,
+                detail: message,
+            },
             Error::Sync(S::ClockSkew { skew_secs }) => SyncError::ClockSkew { seconds: skew_secs },
             other => SyncError::Other {
-                message: other.to_string(),
+                detail: other.to_string(),
             },
         }
     }

@@ -134,8 +134,8 @@ impl VisitSession {
     }
 }
 
-fn invalid(message: String) -> VisitError {
-    VisitError::Invalid { message }
+fn invalid(detail: String) -> VisitError {
+    VisitError::Invalid { detail }
 }
 
 #[uniffi::export]
