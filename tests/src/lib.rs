@@ -191,3 +191,39 @@ pub fn stderr(out: &Output) -> String {
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A long-running `doorstep` process (`serve`, `demo`) that prints one JSON line when it is
+/// ready; killed when dropped.
+#[derive(Debug)]
+pub struct Running {
+    child: std::process::Child,
+    /// The JSON line it printed.
+    pub ready: serde_json::Value,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `doorstep ARGS --json` and waits for its ready line.
+pub fn spawn_ready(args: &[&str]) -> Running {
+    use std::io::BufRead;
+    let mut child = Command::new(doorstep_bin())
+        .args(args)
+        .arg("--json")
+        .env("DOORSTEP_LANG", "en")
+        .env("DOORSTEP_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("start doorstep");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the ready line");
+    let ready = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    Running { child, ready }
+}

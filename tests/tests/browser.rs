@@ -4,23 +4,11 @@
 //! closed, download the coverage XLSX. Screenshots of the queue and the visit are kept in
 //! the build folder for the record.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use doorstep_tests::doorstep_bin;
+use doorstep_tests::spawn_ready;
 use doorstep_tests::webdriver::Browser;
-use serde_json::Value;
-
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn screenshots() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
@@ -31,32 +19,20 @@ fn screenshots() -> PathBuf {
 #[test]
 fn a_supervisor_clears_the_queue_in_a_real_browser() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = Command::new(doorstep_bin())
-        .args([
-            "demo",
-            "--data",
-            dir.path().join("demo").to_str().expect("utf-8"),
-        ])
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--devices",
-            "5",
-            "--days",
-            "2",
-            "--recipients",
-            "1200",
-            "--json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the demo");
-    let out = child.stdout.take().expect("stdout");
-    let _demo = Running(child);
-    let mut line = String::new();
-    BufReader::new(out).read_line(&mut line).expect("summary");
-    let demo: Value = serde_json::from_str(&line).expect("json");
+    let running = spawn_ready(&[
+        "demo",
+        "--data",
+        dir.path().join("demo").to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+        "--devices",
+        "5",
+        "--days",
+        "2",
+        "--recipients",
+        "1200",
+    ]);
+    let demo = running.ready.clone();
     let url = demo["url"].as_str().expect("url").to_owned();
     let downloads = dir.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");

@@ -2,54 +2,26 @@
 //! server with a county, supervisors and simulated phones that ran visits through the real
 //! protocol, serving a queue a supervisor can log in to.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-use doorstep_tests::doorstep_bin;
-use serde_json::Value;
-
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use doorstep_tests::spawn_ready;
 
 #[test]
 fn the_demo_serves_a_real_queue_to_log_in_to() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("demo");
-    let mut child = Command::new(doorstep_bin())
-        .args([
-            "demo",
-            "--data",
-            data.to_str().expect("utf-8"),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args([
-            "--devices",
-            "5",
-            "--days",
-            "2",
-            "--recipients",
-            "1200",
-            "--json",
-        ])
-        .env("DOORSTEP_LANG", "en")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the demo");
-    let out = child.stdout.take().expect("stdout");
-    let _running = Running(child);
-    let mut line = String::new();
-    BufReader::new(out)
-        .read_line(&mut line)
-        .expect("the summary line");
-    let v: Value = serde_json::from_str(&line).expect("json");
+    let running = spawn_ready(&[
+        "demo",
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+        "--devices",
+        "5",
+        "--days",
+        "2",
+        "--recipients",
+        "1200",
+    ]);
+    let v = running.ready.clone();
     for flag in ["too_far", "mock_location", "too_short", "photo_reused"] {
         assert!(v["flags"][flag].as_u64() >= Some(1), "{flag}: {v}");
     }

@@ -2,27 +2,19 @@
 //! its data folder, and a CLI device that enrols, syncs the roster down, records a visit with
 //! a photo, sends it up, gets it returned, corrects it, and sees the correction approved.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use doorstep_tests::{doorstep_bin, Cli};
+use doorstep_tests::{doorstep_bin, spawn_ready, Cli, Running};
 use serde_json::Value;
 
 const HEADER: &str = "id,name,id_number,gender,birth_date,categories,village_code,address,lat,lon,datum,phone,guardian_name,guardian_relation,guardian_phone,enrolments,card_status,last_visit_date";
 
-/// A `doorstep serve` process; killed when dropped.
+/// `doorstep serve` on a free port with its data folder.
 struct Server {
-    child: Child,
     url: String,
     data: std::path::PathBuf,
+    _running: Running,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn admin(data: &std::path::Path, args: &[&str]) -> Value {
@@ -53,30 +45,19 @@ fn serve() -> Server {
 fn serve_with(extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
-    let mut child = Command::new(doorstep_bin())
-        .args([
-            "serve",
-            "--data",
-            data.to_str().expect("utf-8"),
-            "--listen",
-            "127.0.0.1:0",
-            "--json",
-        ])
-        .args(extra)
-        .env("DOORSTEP_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the listening line");
-    let v: Value = serde_json::from_str(&line).expect("json line");
+    let mut args = vec![
+        "serve",
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(extra);
+    let running = spawn_ready(&args);
     Server {
-        url: v["listening"].as_str().expect("url").to_owned(),
-        child,
+        url: running.ready["listening"].as_str().expect("url").to_owned(),
         data,
+        _running: running,
         _dir: dir,
     }
 }
