@@ -67,3 +67,35 @@ pub async fn device(
     }
     Ok(device)
 }
+
+/// A request signed by an enrolled device: the device and the exact body it signed. As an
+/// extractor (the last of a handler's, since it reads the body), it answers 401 for what
+/// [`device`] refuses and 413 for a body over the limit.
+#[derive(Debug)]
+pub struct Signed {
+    pub device: Device,
+    pub body: axum::body::Bytes,
+}
+
+impl axum::extract::FromRequest<AppState> for Signed {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let (method, uri, headers) = (
+            req.method().clone(),
+            req.uri().clone(),
+            req.headers().clone(),
+        );
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let device = device(state, &method, &uri, &headers, &body)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Signed { device, body })
+    }
+}

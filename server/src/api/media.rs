@@ -1,13 +1,13 @@
 //! Media (photos, signature images) pushed by content hash, resumable: a chunk is accepted
 //! only at the offset the upload has reached, and the whole is checked against its hash.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::{auth, blocking, AppState};
+use super::auth::Signed;
+use super::{blocking, AppState};
 use crate::error::ApiError;
 use crate::storage::MediaState;
 
@@ -61,14 +61,11 @@ fn answer(state: MediaState) -> Result<Json<Progress>, ApiError> {
 
 pub async fn put_chunk(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Path(sha): Path<String>,
     Query(at): Query<ChunkAt>,
-    body: Bytes,
+    signed: Signed,
 ) -> Result<Json<Progress>, ApiError> {
-    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let Signed { device, body } = signed;
     let sha = checked_hash(&sha)?;
     if at.total == 0 || at.total > MAX_MEDIA {
         return Err(ApiError::new(
@@ -86,13 +83,10 @@ pub async fn put_chunk(
 
 pub async fn status(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Path(sha): Path<String>,
-    body: Bytes,
+    signed: Signed,
 ) -> Result<Json<Progress>, ApiError> {
-    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let device = signed.device;
     let sha = checked_hash(&sha)?;
     answer(blocking(&state, move |s| s.media_state(&device.area, &sha)).await?)
 }

@@ -1,15 +1,14 @@
 //! What devices pull since a cursor: the roster of their area (with the checklist template
 //! and the policy), and review decisions on their visits.
 
-use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Method, Uri};
 use axum::Json;
 use doorstep_core::model::ChecklistTemplate;
 use doorstep_core::policy::Policy;
 use serde::{Deserialize, Serialize};
 
-use super::{auth, blocking, AppState};
+use super::auth::Signed;
+use super::{blocking, AppState};
 use crate::error::ApiError;
 use crate::storage::{DecisionOut, TicketUpdate};
 
@@ -34,13 +33,10 @@ pub struct RosterPage {
 
 pub async fn roster(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Query(q): Query<Since>,
-    body: Bytes,
+    signed: Signed,
 ) -> Result<Json<RosterPage>, ApiError> {
-    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let device = signed.device;
     let area = device.area.clone();
     let (rows, cursor) = blocking(&state, move |s| s.roster_since(&area, q.since, PAGE)).await?;
     Ok(Json(RosterPage {
@@ -64,13 +60,10 @@ pub struct DecisionPage {
 
 pub async fn decisions(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Query(q): Query<Since>,
-    body: Bytes,
+    signed: Signed,
 ) -> Result<Json<DecisionPage>, ApiError> {
-    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let device = signed.device;
     let decisions = blocking(&state, move |s| {
         s.decisions_since(&device.id, q.since, PAGE)
     })
@@ -92,13 +85,10 @@ pub struct TicketPage {
 /// Where the tickets this device raised stand in the ledger, changed since a cursor.
 pub async fn tickets(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
     Query(q): Query<Since>,
-    body: Bytes,
+    signed: Signed,
 ) -> Result<Json<TicketPage>, ApiError> {
-    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let device = signed.device;
     let updates = blocking(&state, move |s| s.ticket_updates(&device.id, q.since, PAGE)).await?;
     Ok(Json(TicketPage {
         cursor: updates.last().map_or(q.since, |u| u.cursor),

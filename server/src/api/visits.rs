@@ -2,15 +2,14 @@
 //! key, then kept idempotently by visit id, with its place in the device's hash chain. One
 //! receipt per record; the device keeps a record until its receipt says it is here.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
 use axum::Json;
 use doorstep_core::crypto::{hex, sha256, unhex, verify_signature};
 use doorstep_core::seal::{RecordHead, RECORD_FORMAT};
 use serde::{Deserialize, Serialize};
 
-use super::{auth, blocking, json, AppState};
+use super::auth::Signed;
+use super::{blocking, json, AppState};
 use crate::error::ApiError;
 use crate::storage::{Chain, IncomingVisit, Kept};
 
@@ -60,12 +59,9 @@ fn refused(visit_id: Option<String>, sha: String, reason: &'static str) -> Recei
 
 pub async fn push(
     State(state): State<AppState>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
+    signed: Signed,
 ) -> Result<Json<Receipts>, ApiError> {
-    let device = auth::device(&state, &method, &uri, &headers, &body).await?;
+    let Signed { device, body } = signed;
     let push: Push = json(&body)?;
     if push.records.len() > MAX_RECORDS {
         return Err(ApiError::bad_request(format!(
