@@ -141,6 +141,12 @@ fn every_record_arrives_exactly_once_through_cut_connections() {
     );
     assert_eq!(report.conflicts + report.refused, 0);
     assert!(sync_state::unsent(store.conn()).expect("unsent").is_empty());
+    assert!(
+        sync_state::media_pending(store.conn())
+            .expect("pending")
+            .is_empty(),
+        "no record is opened again for its media by later syncs"
+    );
 
     let db =
         rusqlite::Connection::open(dir.path().join("server").join("server.sqlite")).expect("db");

@@ -119,7 +119,8 @@ const STEPS: &[&str] = &[
         visit_id    TEXT    PRIMARY KEY,
         status      TEXT    NOT NULL,
         chain       TEXT,
-        at          INTEGER NOT NULL
+        at          INTEGER NOT NULL,
+        media_done  INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     CREATE TABLE media_sent (
         sha256      TEXT    PRIMARY KEY

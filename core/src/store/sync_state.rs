@@ -117,11 +117,12 @@ pub fn receipt(conn: &Connection, visit_id: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Visits the server holds (stored or duplicate receipts): their media may go up.
-pub fn receipted(conn: &Connection) -> Result<Vec<String>> {
+/// Visits the server holds (stored or duplicate receipts) whose media have not all gone up:
+/// only these records are opened again by the next sync, however long the device's history.
+pub fn media_pending(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.visit_id FROM receipts r JOIN visits v ON v.id = r.visit_id
-         WHERE r.status IN ('stored', 'duplicate') ORDER BY v.seq",
+         WHERE r.status IN ('stored', 'duplicate') AND r.media_done = 0 ORDER BY v.seq",
     )?;
     let ids = stmt
         .query_map([], |r| r.get(0))?
@@ -135,6 +136,15 @@ pub fn media_sent(conn: &Connection, sha: &str) -> Result<bool> {
         .query_row([sha], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+/// Every media file the visit's record names is on the server.
+pub fn mark_media_done(tx: &Transaction<'_>, visit_id: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE receipts SET media_done = 1 WHERE visit_id = ?1",
+        [visit_id],
+    )?;
+    Ok(())
 }
 
 pub fn mark_media_sent(tx: &Transaction<'_>, sha: &str) -> Result<()> {

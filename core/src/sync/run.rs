@@ -289,8 +289,10 @@ fn push_media(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(SyncStage, u64, u64),
 ) -> Result<()> {
-    let mut pending = Vec::new();
-    for id in sync_state::receipted(store.conn())? {
+    // Each visit with media still to send, and those media (a file two visits share goes
+    // up once).
+    let mut visits_media: Vec<(String, Vec<String>)> = Vec::new();
+    for id in sync_state::media_pending(store.conn())? {
         let Some(sealed) = visits::load_sealed(store.conn(), store.keys(), &id)? else {
             continue;
         };
@@ -299,18 +301,29 @@ fn push_media(
                 table: "visits",
                 id: id.clone(),
             })?;
+        let mut left = Vec::new();
         for sha in head.media() {
-            if !sync_state::media_sent(store.conn(), &sha)? && !pending.contains(&sha) {
-                pending.push(sha);
+            if !sync_state::media_sent(store.conn(), &sha)? {
+                left.push(sha);
             }
         }
+        visits_media.push((id, left));
     }
-    let total = pending.len() as u64;
+    let mut total: Vec<&String> = visits_media.iter().flat_map(|(_, m)| m).collect();
+    total.sort();
+    total.dedup();
+    let total = total.len() as u64;
     progress(SyncStage::Media, 0, total);
-    for sha in pending {
-        upload(store, c, &sha)?;
-        report.media_sent += 1;
-        progress(SyncStage::Media, report.media_sent, total);
+    for (id, media) in &visits_media {
+        for sha in media {
+            if sync_state::media_sent(store.conn(), sha)? {
+                continue;
+            }
+            upload(store, c, sha)?;
+            report.media_sent += 1;
+            progress(SyncStage::Media, report.media_sent, total);
+        }
+        store.write(|tx, _| sync_state::mark_media_done(tx, id))?;
     }
     Ok(())
 }
