@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use doorstep_core::crypto::{hash_password, random_hex};
+use doorstep_core::crypto::{hash_password, random_bytes};
 use doorstep_core::roster::{parse_roster, to_recipient, RosterFormat, RowError, RowProblem};
 
 use crate::api::code_hash;
@@ -74,14 +74,12 @@ pub fn enrolment_code(
         return Err(AdminError::NoWorker);
     }
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let random = random_hex(12).map_err(doorstep_core::Error::from)?;
+    let mut random = [0u8; 12];
+    random_bytes(&mut random).map_err(doorstep_core::Error::from)?;
+    // 32 letters: each byte's low five bits pick one, evenly.
     let code: String = random
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let v = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
-            char::from(ALPHABET[usize::from(v) % ALPHABET.len()])
-        })
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
         .collect();
     s.add_enrolment_code(&code_hash(&code), worker, area, now + CODE_LIFETIME_SECS)?;
     s.audit("operator", "enrolment-code", area, now)?;

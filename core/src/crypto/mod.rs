@@ -13,7 +13,7 @@ mod vault;
 pub use blind_index::{BlindIndex, BLIND_INDEX_LEN};
 pub use envelope::{key_id_of as envelope_key_id, EnvelopeAad, ENVELOPE_VERSION};
 pub use keys::{DataKey, KeySet};
-pub use nonce::{random_hex, NoncePool};
+pub use nonce::{random_bytes, random_hex, NoncePool};
 pub use password::{hash_password, unhex, verify_password};
 pub use signing::{verify as verify_signature, DeviceKey, PUBLIC_KEY_LEN, SIGNATURE_LEN};
 pub use vault::{
