@@ -180,8 +180,51 @@ pub fn snapshot_except(dir: &Path, skip: &[&str]) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+/// A set of byte strings searched for together: one pass over a file finds any of them
+/// (Aho-Corasick), where a loop per needle would read a database file thousands of times.
+#[derive(Debug)]
+pub struct Needles {
+    automaton: aho_corasick::AhoCorasick,
+    count: usize,
+}
+
+impl Needles {
+    /// Empty needles are refused: they would match everywhere.
+    pub fn new<I, N>(needles: I) -> Self
+    where
+        I: IntoIterator<Item = N>,
+        N: AsRef<[u8]>,
+    {
+        let list: Vec<Vec<u8>> = needles.into_iter().map(|n| n.as_ref().to_vec()).collect();
+        assert!(list.iter().all(|n| !n.is_empty()), "an empty needle");
+        Self {
+            count: list.len(),
+            automaton: aho_corasick::AhoCorasick::new(&list).expect("build the automaton"),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The index (in the order given) of a needle found in `haystack`, if any.
+    pub fn find_in(&self, haystack: &[u8]) -> Option<usize> {
+        self.automaton
+            .find(haystack)
+            .map(|m| m.pattern().as_usize())
+    }
+
+    /// Which needles occur in `haystack`, each once.
+    pub fn all_in(&self, haystack: &[u8]) -> std::collections::BTreeSet<usize> {
+        self.automaton
+            .find_overlapping_iter(haystack)
+            .map(|m| m.pattern().as_usize())
+            .collect()
+    }
 }
 
 pub fn stderr(out: &Output) -> String {
