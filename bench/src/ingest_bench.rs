@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use doorstep_core::crypto::{hex, random_hex, sha256, DeviceKey};
-use doorstep_core::sync::{
+use doorstep_core::wire::{
     request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
 };
 use doorstep_server::admin;

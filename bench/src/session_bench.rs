@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use chrono::{FixedOffset, TimeZone};
 use doorstep_core::crypto::RawKeyVault;
-use doorstep_core::store::recipients;
-use doorstep_core::visit::{self, model::TicketKind, model::Urgency, Action, Outcome};
-use doorstep_core::Store;
+use doorstep_core::rules::Action;
+use doorstep_core::visit::{Outcome, TicketKind, Urgency};
+use doorstep_core::Doorstep;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -52,12 +52,12 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         .ok_or("time")?;
     let dir = tempfile::tempdir()?;
     let vault = RawKeyVault::generate()?;
-    let mut store = Store::create(dir.path(), &vault)?;
+    let mut store = Doorstep::create(dir.path(), &vault)?;
     let people = doorstep_sample::generate(5, a.history + 1, now.date_naive());
-    store.write(|tx, keys| recipients::Writer::new(tx, keys)?.put_all(&people))?;
+    store.import_recipients(&people)?;
     for (i, p) in people.iter().skip(1).enumerate() {
         let day = now - chrono::Duration::hours(2 * (a.history - i) as i64);
-        let v = visit::start(&mut store, &p.id, day)?;
+        let v = store.start_visit(&p.id, day)?;
         let act = [
             Action::Fix {
                 lat: 34.8 + i as f64 * 0.001,
@@ -76,12 +76,11 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
                 text: "无人在家".into(),
             },
         ];
-        visit::act(&mut store, &v.visit_id, &act, day)?;
-        visit::finish(&mut store, &v.visit_id, day + chrono::Duration::minutes(5))?;
+        store.act(&v.visit_id, &act, day)?;
+        store.finish(&v.visit_id, day + chrono::Duration::minutes(5))?;
     }
-    let id = visit::start(&mut store, &people[0].id, now)?.visit_id;
-    visit::act(
-        &mut store,
+    let id = store.start_visit(&people[0].id, now)?.visit_id;
+    store.act(
         &id,
         &[Action::Contact {
             outcome: Outcome::MetPerson,
@@ -89,14 +88,14 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         }],
         now,
     )?;
-    let timed = |store: &mut Store, label: &str| -> Result<f64, BoxError> {
+    let timed = |store: &mut Doorstep, label: &str| -> Result<f64, BoxError> {
         let mut us = Vec::with_capacity(a.samples);
         for i in 0..a.samples {
             let action = Action::Living {
                 text: format!("与女儿同住 {label} {i}"),
             };
             let t = Instant::now();
-            visit::act(store, &id, &[action], now)?;
+            store.act(&id, &[action], now)?;
             us.push(t.elapsed().as_secs_f64() * 1e6);
         }
         us.sort_by(f64::total_cmp);
@@ -109,9 +108,8 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     };
     let empty = timed(&mut store, "empty")?;
     for i in 0..50u32 {
-        visit::add_photo(&mut store, &id, &jpeg(i)?, now)?;
-        visit::act(
-            &mut store,
+        store.add_photo(&id, &jpeg(i)?, now)?;
+        store.act(
             &id,
             &[Action::Ticket {
                 kind: TicketKind::Consultation,

@@ -12,9 +12,8 @@ use chrono::NaiveDate;
 use doorstep_core::crypto::RawKeyVault;
 use doorstep_core::geo::to_wgs84;
 use doorstep_core::model::Recipient;
-use doorstep_core::roster::{self, ListQuery};
-use doorstep_core::store::recipients;
-use doorstep_core::Store;
+use doorstep_core::roster::ListQuery;
+use doorstep_core::Doorstep;
 
 use crate::plain::{self, FlatRow};
 use crate::stats::median;
@@ -100,8 +99,8 @@ fn db_size(path: &Path) -> u64 {
         .sum()
 }
 
-/// (a) Doorstep: write through the store's repository as the roster import does, list
-/// through the roster queries.
+/// (a) Doorstep: write through the roster import's write path (validated recipients, one
+/// transaction), list through the roster queries.
 fn doorstep_round(
     dir: &Path,
     vault: &RawKeyVault,
@@ -109,16 +108,15 @@ fn doorstep_round(
     near: (f64, f64),
 ) -> Result<(f64, f64, u64), BoxError> {
     let store_dir = dir.join("doorstep");
-    let mut store = Store::create(&store_dir, vault)?;
+    let mut store = Doorstep::create(&store_dir, vault)?;
     let t = Instant::now();
     // The roster import's write path.
-    store.write(|tx, keys| recipients::Writer::new(tx, keys)?.put_all(people))?;
+    store.import_recipients(people)?;
     let write_ms = ms_since(t);
     store.close()?;
-    let store = Store::open(&store_dir, vault)?;
+    let store = Doorstep::open(&store_dir, vault)?;
     let t = Instant::now();
-    let due = roster::list(
-        &store,
+    let due = store.roster(
         &ListQuery {
             near: Some(near),
             limit: Some(50),
@@ -126,8 +124,7 @@ fn doorstep_round(
         },
         today(),
     )?;
-    let found = roster::list(
-        &store,
+    let found = store.roster(
         &ListQuery {
             near: Some(near),
             search: Some(NEEDLE.to_owned()),
@@ -139,7 +136,7 @@ fn doorstep_round(
     if due.entries.len() != 50 || found.entries.is_empty() {
         return Err("doorstep list returned too little".into());
     }
-    let size = db_size(&store_dir.join(doorstep_core::store::DB_FILE));
+    let size = db_size(&store_dir.join(doorstep_core::DB_FILE));
     store.close()?;
     Ok((write_ms, list_ms, size))
 }

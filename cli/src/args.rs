@@ -129,6 +129,25 @@ pub enum AdminCommand {
         data: PathBuf,
         device_id: String,
     },
+    /// Import the names of divisions (CSV `code,name`: county, townships, villages); devices
+    /// get them with the roster.
+    ImportDivisions {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        file: PathBuf,
+    },
+    /// Issue a policy record (JSON, as `doorstep admin show-policy` prints it) to every
+    /// device: visit intervals, flag thresholds, photo size, the policy list.
+    SetPolicy {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        file: PathBuf,
+    },
+    /// Print the policy the server issues (JSON).
+    ShowPolicy {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

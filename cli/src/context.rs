@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate};
 use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::i18n::{Lang, Text};
-use doorstep_core::Store;
+use doorstep_core::text::{Lang, Text};
+use doorstep_core::Doorstep;
 
 use crate::args::Global;
 use crate::output::{self, CliError};
@@ -61,18 +61,18 @@ impl Context {
 
     /// Opens the store with the passphrase from the environment or a prompt, and says so on
     /// stderr when the data key should be rotated.
-    pub fn open(&self) -> Result<Store, CliError> {
+    pub fn open(&self) -> Result<Doorstep, CliError> {
         let pass = secret::passphrase(
             "DOORSTEP_PASSPHRASE",
             Text::PromptPassphrase,
             false,
             self.lang,
         )?;
-        let store = Store::open(&self.store_dir, &PassphraseVault::new(pass))?;
-        if store.keys().is_rotating() {
+        let store = Doorstep::open(&self.store_dir, &PassphraseVault::new(pass))?;
+        if store.rotation_pending() {
             let m = Text::RotationPending.get(self.lang);
             output::warn(self.json, "rotation_pending", m, &[]);
-        } else if store.needs_rotation() {
+        } else if store.rotation_due() {
             let m = Text::RotationDue.get(self.lang);
             output::warn(self.json, "rotation_due", m, &[]);
         }

@@ -3,8 +3,10 @@
 
 use std::process::ExitCode;
 
-use doorstep_core::i18n::{Lang, Localize, Text};
+use doorstep_core::error::ErrorCode;
+
 use doorstep_core::roster::RowError;
+use doorstep_core::text::{Lang, Localize, Text};
 use serde_json::{json, Value};
 
 /// A failure of a command: the core's, or a usage problem found by the shell (a catalogue
@@ -17,6 +19,8 @@ pub enum CliError {
     VerifyFailed,
     /// The server or an operator command failed (messages carry no personal data).
     Server(String),
+    /// An operator command was refused.
+    Admin(doorstep_server::admin::AdminError),
 }
 
 impl CliError {
@@ -43,30 +47,19 @@ impl From<std::io::Error> for CliError {
 
 /// A stable, machine-readable name for each kind of failure.
 fn kind(e: &CliError) -> &'static str {
-    use doorstep_core::Error as E;
     match e {
         CliError::Usage(..) => "usage",
         CliError::VerifyFailed => "verify_failed",
-        CliError::Server(_) => "server",
-        CliError::Core(e) => match e {
-            E::NoStore { .. } => "no_store",
-            E::AlreadyExists { .. } => "already_exists",
-            E::NotAStore { .. } => "not_a_store",
-            E::NewerSchema { .. } => "newer_schema",
-            E::Locked => "locked",
-            E::WrongKey => "wrong_key",
-            E::KeysChanged => "keys_changed",
-            E::VaultKind { .. } => "vault_kind",
-            E::Corrupt { .. } => "corrupt",
-            E::NotFound { .. } => "not_found",
-            E::NoVisit { .. } => "no_visit",
-            E::Invalid(_) => "invalid",
-            E::InvalidRows(_) => "invalid_rows",
-            E::RosterFormat(_) => "roster_format",
-            E::Crypto(_) => "crypto",
-            E::Sqlite(_) => "storage",
-            E::Io(_) => "io",
-            E::Sync(_) => "sync",
+        CliError::Server(_) | CliError::Admin(_) => "server",
+        CliError::Core(e) => match e.code() {
+            // One kind for every failure of the sync protocol, as scripts have known it.
+            ErrorCode::NotEnrolled
+            | ErrorCode::AlreadyEnrolled
+            | ErrorCode::Unreachable
+            | ErrorCode::Refused
+            | ErrorCode::ClockSkew
+            | ErrorCode::Protocol => "sync",
+            other => other.as_str(),
         },
     }
 }
@@ -81,6 +74,7 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
         CliError::VerifyFailed => Text::NotVerified.get(lang).to_owned(),
         CliError::Core(c) => c.localize(lang),
         CliError::Server(m) => m.clone(),
+        CliError::Admin(a) => a.localize(lang),
     };
     let rows = match e {
         CliError::Core(doorstep_core::Error::InvalidRows(rows)) => rows.as_slice(),
@@ -101,7 +95,9 @@ pub fn fail(json_mode: bool, e: &CliError, lang: Lang) -> ExitCode {
     match e {
         // A bad argument, whether the shell or the core's validation found it.
         CliError::Usage(..) | CliError::Core(doorstep_core::Error::Invalid(_)) => ExitCode::from(2),
-        CliError::Core(_) | CliError::VerifyFailed | CliError::Server(_) => ExitCode::FAILURE,
+        CliError::Core(_) | CliError::VerifyFailed | CliError::Server(_) | CliError::Admin(_) => {
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Passphrases: from an environment variable (scripts) or a hidden prompt on the terminal,
 //! never from an argument.
 
-use doorstep_core::i18n::{Lang, Text};
+use doorstep_core::text::{Lang, Text};
 
 use crate::output::CliError;
 

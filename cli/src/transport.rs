@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
-use doorstep_core::sync::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
+use doorstep_core::transport::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 /// Larger than any answer the server gives (a roster page, a batch of receipts).
 const MAX_RESPONSE: u64 = 64 * 1024 * 1024;

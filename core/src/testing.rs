@@ -7,7 +7,7 @@ use crate::model::{
     id_check_char, CardStatus, Category, Datum, DivisionCode, Enrolment, IdNumber, Location, Phone,
     Recipient,
 };
-use crate::Store;
+use crate::store::Store;
 
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
@@ -58,8 +58,8 @@ pub fn temp_store() -> TempStore {
 }
 
 /// A plausible handwritten name: a looping wave and a crossing bar on a 600×200 pad.
-pub fn signature_input() -> crate::media::SignatureInput {
-    use crate::media::StrokePoint;
+pub fn signature_input() -> doorstep_contract::visit::SignatureInput {
+    use doorstep_contract::visit::StrokePoint;
     let pt = |x: f32, y: f32, t: u32| StrokePoint { x, y, t, p: 0.5 };
     let wave = (0..120u32)
         .map(|i| {
@@ -72,7 +72,7 @@ pub fn signature_input() -> crate::media::SignatureInput {
     let bar = (0..20u32)
         .map(|i| pt(200.0 + i as f32 * 10.0, 60.0 + i as f32 * 2.0, 1200 + i * 8))
         .collect();
-    crate::media::SignatureInput {
+    doorstep_contract::visit::SignatureInput {
         width: 600,
         height: 200,
         strokes: vec![wave, bar],

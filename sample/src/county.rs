@@ -1,7 +1,7 @@
 //! The demo county: 兰考县 (Lankao, Kaifeng, Henan), where the "three doors" visits began, with
 //! 40 of its villages spread over every one of its townships.
 
-use doorstep_core::model::DivisionCode;
+use doorstep_contract::model::DivisionCode;
 
 /// A village of the demo county.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,5 +92,23 @@ pub fn lankao() -> County {
         code: COUNTY_CODE,
         name: "兰考县",
         villages,
+    }
+}
+
+impl County {
+    /// The names of the county, its townships and its villages as the server's division
+    /// table takes them: CSV `code,name`, 12-digit codes.
+    pub fn divisions_csv(&self) -> String {
+        let mut rows = std::collections::BTreeMap::new();
+        rows.insert(format!("{}000000", self.code), self.name.to_owned());
+        for v in &self.villages {
+            rows.insert(format!("{}000", v.code.township()), v.township.clone());
+            rows.insert(v.code.as_str().to_owned(), v.name.clone());
+        }
+        let mut out = String::from("code,name\n");
+        for (code, name) in rows {
+            out.push_str(&format!("{code},{name}\n"));
+        }
+        out
     }
 }

@@ -1,7 +1,7 @@
 //! The roster file a county exports, in the column layout `doorstep roster import` reads.
 
-use doorstep_core::model::{Datum, Enrolment, Gender, Recipient};
-use doorstep_core::roster::FIELDS;
+use doorstep_contract::model::{Datum, Enrolment, Gender, Recipient};
+use doorstep_contract::roster::FIELDS;
 
 /// The roster CSV of `recipients`: a header of `FIELDS`, then one row each. Importing it gives
 /// back recipients equal to these.

@@ -1,7 +1,7 @@
 //! Resident ID numbers (GB 11643) for people who do not exist.
 
 use chrono::NaiveDate;
-use doorstep_core::model::id_check_char;
+use doorstep_contract::model::id_check_char;
 
 /// A valid GB 11643 number: the six-digit `region`, `birth` as YYYYMMDD, `seq` as three digits
 /// (odd for men, even for women) and the check character.

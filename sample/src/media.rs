@@ -1,7 +1,7 @@
 //! Generated evidence for the demo: handwriting-like signature strokes and camera-like photos,
 //! deterministic per seed, so demo visits have something real to validate, render and seal.
 
-use doorstep_core::media::{SignatureInput, StrokePoint};
+use doorstep_contract::visit::{SignatureInput, StrokePoint};
 
 use crate::rng::Rng;
 
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn signatures_pass_validation_and_differ_by_seed() {
         for seed in 0..50 {
-            doorstep_core::media::Signature::new(signature(seed))
+            doorstep_media::Signature::new(signature(seed))
                 .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         }
         assert_ne!(signature(1), signature(2));
@@ -94,10 +94,10 @@ mod tests {
 
     #[test]
     fn photos_go_through_the_pipeline_and_look_different() {
-        let a = doorstep_core::media::photo::process(&photo(1), 1600).expect("a");
-        let b = doorstep_core::media::photo::process(&photo(2), 1600).expect("b");
+        let a = doorstep_media::photo::process(&photo(1), 1600).expect("a");
+        let b = doorstep_media::photo::process(&photo(2), 1600).expect("b");
         assert_eq!((a.width, a.height), (1200, 900));
-        assert!(doorstep_core::media::photo::distance(a.phash, b.phash) > 8);
+        assert!(doorstep_media::photo::distance(a.phash, b.phash) > 8);
         assert_eq!(photo(1), photo(1));
     }
 }

@@ -1,7 +1,7 @@
 //! Chinese personal names as they occur on a rural Henan roster: surnames weighted by how
 //! common they are in the province, given names by the decade a person was born in.
 
-use doorstep_core::model::Gender;
+use doorstep_contract::model::Gender;
 
 use crate::rng::Rng;
 

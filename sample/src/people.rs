@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use doorstep_core::geo::wgs84_to_gcj02;
-use doorstep_core::model::{
+use doorstep_contract::geo::wgs84_to_gcj02;
+use doorstep_contract::model::{
     CardStatus, Category, Datum, Gender, Guardian, IdNumber, Location, Phone, Recipient,
 };
 
@@ -95,7 +95,7 @@ const ELDER_PROXIES: [Relation; 3] = [
 
 /// Households lie within this distance of their village's site.
 const MAX_SPREAD_M: f64 = 800.0;
-/// Metres per degree of latitude on the mean sphere `doorstep_core::geo` measures on.
+/// Metres per degree of latitude on the mean sphere `doorstep_contract::geo` measures on.
 const M_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 
 /// `count` recipients of the demo county; the same `(seed, count, today)` always gives the

@@ -1,7 +1,7 @@
 //! The subsidies paid onto the social security card that a visit checks, with amounts per
 //! payment in fen at roughly Henan's current standards.
 
-use doorstep_core::model::{Category, Enrolment};
+use doorstep_contract::model::{Category, Enrolment};
 
 use crate::rng::Rng;
 

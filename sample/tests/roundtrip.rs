@@ -2,10 +2,10 @@
 //! gives back is what was generated.
 
 use chrono::NaiveDate;
+use doorstep_contract::roster::FIELDS;
 use doorstep_core::crypto::RawKeyVault;
-use doorstep_core::roster::{self, ImportOptions, RosterFormat, FIELDS};
-use doorstep_core::store::recipients;
-use doorstep_core::Store;
+use doorstep_core::roster::{ImportOptions, RosterFormat};
+use doorstep_core::Doorstep;
 use doorstep_sample::{generate, to_csv};
 
 fn today() -> NaiveDate {
@@ -25,22 +25,24 @@ fn imports_all_and_reads_back_equal() {
     let csv = to_csv(&people);
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = RawKeyVault::generate().expect("vault");
-    let mut store = Store::create(&dir.path().join("store"), &vault).expect("store");
-    let report = roster::import(
-        &mut store,
-        csv.as_bytes(),
-        RosterFormat::Csv,
-        ImportOptions::default(),
-        today(),
-    )
-    .expect("the whole roster imports");
+    let mut store = Doorstep::create(&dir.path().join("store"), &vault).expect("store");
+    let report = store
+        .import_roster(
+            csv.as_bytes(),
+            RosterFormat::Csv,
+            ImportOptions::default(),
+            today(),
+        )
+        .expect("the whole roster imports");
     assert_eq!(report.inserted, 2000);
     assert_eq!(report.updated, 0);
     assert!(report.skipped.is_empty());
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").expect("now");
     for p in &people {
-        let back = recipients::get(store.conn(), store.keys(), &p.id)
-            .expect("read")
-            .expect("present");
+        let back = store
+            .recipient(&p.id, false, now)
+            .expect("present")
+            .recipient;
         assert!(back == *p, "{} differs after the round trip", p.id);
     }
 }

@@ -1,11 +1,13 @@
 //! Operator commands on the server's data folder (first set-up and scripts), and the review
 //! logic the web app will call: plain functions over [`Storage`].
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
-use doorstep_core::crypto::{hash_password, random_bytes};
-use doorstep_core::roster::{parse_roster, to_recipient, RosterFormat, RowError, RowProblem};
+use doorstep_contract::model::{DivisionCode, Invalid};
+use doorstep_contract::policy::Policy;
+use doorstep_contract::roster::{validate, RosterError, RosterFormat, RowError, RowProblem};
+use doorstep_contract::text::{Lang, Localize, Text};
+use doorstep_contract::wire::Division;
+use doorstep_crypto::{hash_password, random_bytes, CryptoError};
 
 use crate::api::code_hash;
 use crate::storage::{Decision, RosterRow, Storage, StorageError};
@@ -13,22 +15,83 @@ use crate::storage::{Decision, RosterRow, Storage, StorageError};
 /// How long an enrolment code works.
 pub const CODE_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 
-#[derive(Debug, thiserror::Error)]
+/// Why an operator's or a supervisor's command was refused. Words from the catalogue;
+/// Display is the English.
+#[derive(Debug)]
 pub enum AdminError {
-    #[error("{0}")]
-    Storage(#[from] StorageError),
-    #[error("{0}")]
-    Roster(#[from] doorstep_core::Error),
-    #[error("an area is a division code prefix: 2 to 12 digits")]
+    Storage(StorageError),
+    Roster(RosterError),
+    Crypto(CryptoError),
+    Policy(Invalid),
+    DivisionLine {
+        line: usize,
+        problem: DivisionProblem,
+    },
     BadArea,
-    #[error("a password needs at least 8 characters")]
     ShortPassword,
-    #[error("a login is 1 to 64 letters, digits, '.', '-' or '_'")]
     BadLogin,
-    #[error("a worker's name must not be empty")]
     NoWorker,
-    #[error("returning or rejecting a visit needs a comment")]
     CommentRequired,
+}
+
+/// What is wrong with a line of a division-names file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DivisionProblem {
+    NotUtf8,
+    Shape,
+    Code(Invalid),
+    Name,
+}
+
+impl Localize for AdminError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            AdminError::Storage(e) => e.localize(lang),
+            AdminError::Roster(e) => e.localize(lang),
+            AdminError::Crypto(e) => Text::ErrCrypto.fill(lang, &e.to_string()),
+            AdminError::Policy(i) => i.localize(lang),
+            AdminError::DivisionLine { line, problem } => {
+                let p = match problem {
+                    DivisionProblem::NotUtf8 => Text::DivisionNotUtf8.get(lang).to_owned(),
+                    DivisionProblem::Shape => Text::DivisionShape.get(lang).to_owned(),
+                    DivisionProblem::Code(i) => i.localize(lang),
+                    DivisionProblem::Name => Text::DivisionName.get(lang).to_owned(),
+                };
+                Text::DivisionLine.fill_all(lang, &[&line.to_string(), &p])
+            }
+            AdminError::BadArea => Text::AdminBadArea.get(lang).to_owned(),
+            AdminError::ShortPassword => Text::AdminShortPassword.get(lang).to_owned(),
+            AdminError::BadLogin => Text::AdminBadLogin.get(lang).to_owned(),
+            AdminError::NoWorker => Text::AdminNoWorker.get(lang).to_owned(),
+            AdminError::CommentRequired => Text::CommentRequired.get(lang).to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.localize(Lang::En))
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+impl From<StorageError> for AdminError {
+    fn from(e: StorageError) -> Self {
+        AdminError::Storage(e)
+    }
+}
+
+impl From<RosterError> for AdminError {
+    fn from(e: RosterError) -> Self {
+        AdminError::Roster(e)
+    }
+}
+
+impl From<CryptoError> for AdminError {
+    fn from(e: CryptoError) -> Self {
+        AdminError::Crypto(e)
+    }
 }
 
 fn check_area(area: &str) -> Result<(), AdminError> {
@@ -54,7 +117,7 @@ pub fn add_supervisor(
     if password.chars().count() < 8 {
         return Err(AdminError::ShortPassword);
     }
-    let hash = hash_password(password).map_err(doorstep_core::Error::from)?;
+    let hash = hash_password(password)?;
     s.add_supervisor(login, area, &hash, now)?;
     s.audit("operator", "add-supervisor", login, now)?;
     Ok(())
@@ -75,7 +138,7 @@ pub fn enrolment_code(
     }
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut random = [0u8; 12];
-    random_bytes(&mut random).map_err(doorstep_core::Error::from)?;
+    random_bytes(&mut random)?;
     // 32 letters: each byte's low five bits pick one, evenly.
     let code: String = random
         .iter()
@@ -96,51 +159,83 @@ pub fn import_roster(
     now: i64,
 ) -> Result<usize, AdminError> {
     check_area(area)?;
-    let (raw, mut errors) = parse_roster(bytes, RosterFormat::sniff(bytes))?;
-    let mut rows = Vec::with_capacity(raw.len());
-    let mut first: HashMap<String, usize> = HashMap::new();
-    for row in &raw {
-        match to_recipient(row, today) {
-            Err(e) => errors.extend(e),
-            Ok(r) => {
-                let village = r.village.as_str().to_owned();
-                if !village.starts_with(area) {
-                    errors.push(RowError {
-                        line: row.line,
-                        field: "village".into(),
-                        problem: RowProblem::OutsideArea { area: area.into() },
-                    });
-                    continue;
-                }
-                if let Some(&first_line) = first.get(&r.id) {
-                    errors.push(RowError {
-                        line: row.line,
-                        field: "id".into(),
-                        problem: RowProblem::DuplicateId { first_line },
-                    });
-                    continue;
-                }
-                first.insert(r.id.clone(), row.line);
-                let fields = row
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                    .collect();
-                rows.push(RosterRow {
-                    id: r.id,
-                    village,
-                    fields,
-                });
-            }
+    let (good, mut errors) = validate(bytes, RosterFormat::sniff(bytes), today)?;
+    let mut rows = Vec::with_capacity(good.len());
+    for row in good {
+        let village = row.recipient.village.as_str().to_owned();
+        if !village.starts_with(area) {
+            errors.push(RowError {
+                line: row.line,
+                field: "village".into(),
+                problem: RowProblem::OutsideArea { area: area.into() },
+            });
+            continue;
         }
+        rows.push(RosterRow {
+            id: row.recipient.id,
+            village,
+            fields: row.fields,
+        });
     }
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
-        return Err(doorstep_core::Error::InvalidRows(errors).into());
+        return Err(RosterError::Rows(errors).into());
     }
     let n = s.import_roster(area, &rows)?;
     s.audit("operator", "import-roster", area, now)?;
     Ok(n)
+}
+
+/// Imports division names from CSV `code,name` (a header row optional): county, township
+/// and village codes of 12 digits. Any bad line and nothing is imported.
+pub fn import_divisions(s: &dyn Storage, bytes: &[u8], now: i64) -> Result<usize, AdminError> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
+        |_| AdminError::DivisionLine {
+            line: 0,
+            problem: DivisionProblem::NotUtf8,
+        },
+    )?;
+    let mut names = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.trim();
+        if line.is_empty() || (line_no == 1 && line.starts_with("code")) {
+            continue;
+        }
+        let bad = |problem: DivisionProblem| AdminError::DivisionLine {
+            line: line_no,
+            problem,
+        };
+        let (code, name) = line
+            .split_once(',')
+            .ok_or_else(|| bad(DivisionProblem::Shape))?;
+        let (code, name) = (code.trim(), name.trim().trim_matches('"').trim());
+        // County (000000 at the end), township (000) and village codes alike: 12 digits
+        // under a province and a county.
+        DivisionCode::check(code).map_err(|e| bad(DivisionProblem::Code(e)))?;
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(bad(DivisionProblem::Name));
+        }
+        names.push(Division {
+            code: code.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    let n = s.import_divisions(&names)?;
+    s.audit("operator", "import-divisions", &n.to_string(), now)?;
+    Ok(n)
+}
+
+/// Issues a policy to every device (checked first: a policy no device could apply is
+/// refused); returns its version.
+pub fn issue_policy(
+    s: &dyn Storage,
+    policy: &Policy,
+    actor: &str,
+    now: i64,
+) -> Result<u32, AdminError> {
+    policy.validate().map_err(AdminError::Policy)?;
+    Ok(s.set_policy(policy, actor, now)?)
 }
 
 /// A decision on a submitted visit. Returning needs a comment (what to correct), rejecting a

@@ -5,46 +5,20 @@
 
 use std::collections::BTreeSet;
 
-use doorstep_core::geo::distance_m;
-use doorstep_core::policy::Evidence;
+use doorstep_contract::geo::distance_m;
+use doorstep_contract::policy::Evidence;
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::visit::ServerFlag;
 use rusqlite::{params, Connection};
-use serde::Deserialize;
 
 use crate::storage::Result;
 
-/// Bits in which two photos' perceptual hashes may differ and still be one picture (the
-/// device's own threshold).
-const SAME_PICTURE_BITS: u32 = 4;
-/// Five bands of a 64-bit hash: two hashes within 4 bits agree exactly on at least one band
+/// Five bands of a 64-bit hash: two hashes within 4 bits (the policy's `same_photo_bits`,
+/// at most 4 for this index to find every pair) agree exactly on at least one band
 /// (pigeonhole), so candidates come from an index instead of a scan of every photo.
 const BANDS: [(u32, u32); 5] = [(0, 13), (13, 13), (26, 13), (39, 13), (52, 12)];
 /// Grid cells for the spot index: 1e-4 degrees, about 11 m north-south.
 const CELL: f64 = 1e-4;
-
-pub const SAME_SPOT_ACROSS_DEVICES: &str = "same_spot_other_device";
-pub const PHOTO_REUSED_ACROSS_DEVICES: &str = "photo_reused_other_device";
-
-/// What the server reads of a record for its flags.
-#[derive(Debug, Deserialize)]
-pub struct Evidential {
-    #[serde(default)]
-    fixes: Option<FixesIn>,
-    #[serde(default)]
-    photo_phashes: Vec<u64>,
-    #[serde(default)]
-    started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FixesIn {
-    best: Option<FixIn>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FixIn {
-    lat: f64,
-    lon: f64,
-}
 
 fn band(phash: u64, (shift, bits): (u32, u32)) -> i64 {
     ((phash >> shift) & ((1u64 << bits) - 1)) as i64
@@ -56,7 +30,8 @@ fn cell(v: f64) -> i64 {
 
 /// Adds `flag` to a visit's server flags and to the kinds the review queue sorts on (each
 /// kept sorted, once).
-fn add_flag(tx: &Connection, visit_id: &str, flag: &str) -> Result<()> {
+fn add_flag(tx: &Connection, visit_id: &str, flag: ServerFlag) -> Result<()> {
+    let flag = flag.code();
     let (server, kinds): (String, String) = tx
         .prepare_cached("SELECT server_flags, flag_kinds FROM visits WHERE id = ?1")?
         .query_row([visit_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -77,20 +52,19 @@ fn add_flag(tx: &Connection, visit_id: &str, flag: &str) -> Result<()> {
 /// matches. Returns the new visit's server flags.
 pub fn raise(
     tx: &Connection,
-    visit_id: &str,
     device_id: &str,
-    recipient_id: &str,
-    record: &[u8],
+    record: &RecordV1,
     e: &Evidence,
-) -> Result<Vec<String>> {
-    let Ok(ev) = serde_json::from_slice::<Evidential>(record) else {
-        return Ok(Vec::new());
-    };
-    let started = ev.started_at.map_or(0, |t| t.timestamp());
-    let mut matches: Vec<(String, &str)> = Vec::new();
-    if let Some(best) = ev
+) -> Result<Vec<ServerFlag>> {
+    let (visit_id, recipient_id) = (record.visit_id.as_str(), record.recipient_id.as_str());
+    // Beyond the index's reach (see BANDS), the same photo is judged at the index's bound.
+    let same_photo_bits = e.same_photo_bits.min(4);
+    let started = record.started_at.timestamp();
+    let mut matches: Vec<(String, ServerFlag)> = Vec::new();
+    if let Some(best) = record
         .fixes
-        .and_then(|f| f.best)
+        .best
+        .as_ref()
         .filter(|b| b.lat.is_finite() && b.lon.is_finite())
     {
         let (cy, cx) = (cell(best.lat), cell(best.lon));
@@ -114,7 +88,7 @@ pub fn raise(
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (other, lat, lon) in near {
             if distance_m((lat, lon), (best.lat, best.lon)) <= e.same_spot_m {
-                matches.push((other, SAME_SPOT_ACROSS_DEVICES));
+                matches.push((other, ServerFlag::SameSpotOtherDevice));
             }
         }
         tx.prepare_cached(
@@ -133,7 +107,7 @@ pub fn raise(
             started
         ])?;
     }
-    for &phash in &ev.photo_phashes {
+    for &phash in &record.photo_phashes {
         let mut seen = BTreeSet::new();
         for (i, b) in BANDS.iter().enumerate() {
             let mut stmt = tx.prepare_cached(
@@ -146,10 +120,10 @@ pub fn raise(
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             for (other, theirs) in hits {
-                if (phash ^ theirs as u64).count_ones() <= SAME_PICTURE_BITS
+                if (phash ^ theirs as u64).count_ones() <= same_photo_bits
                     && seen.insert(other.clone())
                 {
-                    matches.push((other, PHOTO_REUSED_ACROSS_DEVICES));
+                    matches.push((other, ServerFlag::PhotoReusedOtherDevice));
                 }
             }
         }
@@ -173,7 +147,7 @@ pub fn raise(
         mine.insert(flag);
     }
     for flag in &mine {
-        add_flag(tx, visit_id, flag)?;
+        add_flag(tx, visit_id, *flag)?;
     }
-    Ok(mine.into_iter().map(str::to_owned).collect())
+    Ok(mine.into_iter().collect())
 }

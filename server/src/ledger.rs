@@ -4,40 +4,11 @@
 //! [`Storage`], called by the web app and tests.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use doorstep_contract::text::{Lang, Localize, Text};
+use doorstep_contract::visit::{TicketKind, Urgency};
+pub use doorstep_contract::wire::TicketState;
 
 use crate::storage::{Storage, StorageError};
-
-/// Where a ticket stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketState {
-    Accepted,
-    Transferred,
-    Replied,
-    Closed,
-}
-
-impl TicketState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TicketState::Accepted => "accepted",
-            TicketState::Transferred => "transferred",
-            TicketState::Replied => "replied",
-            TicketState::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<TicketState> {
-        match s {
-            "accepted" => Some(TicketState::Accepted),
-            "transferred" => Some(TicketState::Transferred),
-            "replied" => Some(TicketState::Replied),
-            "closed" => Some(TicketState::Closed),
-            _ => None,
-        }
-    }
-}
 
 /// One step along the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,29 +39,50 @@ impl Step {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why a ledger step was refused. Words from the catalogue; Display is the English.
+#[derive(Debug)]
 pub enum LedgerError {
-    #[error("{0}")]
-    Storage(#[from] StorageError),
-    #[error(
-        "a ticket {found} cannot be {wanted}: steps go accepted → transferred → replied → closed"
-    )]
+    Storage(StorageError),
     OutOfOrder {
-        found: &'static str,
-        wanted: &'static str,
+        found: TicketState,
+        wanted: TicketState,
     },
-    #[error("this step needs its text (department, reply or outcome)")]
     TextRequired,
 }
 
+impl From<StorageError> for LedgerError {
+    fn from(e: StorageError) -> Self {
+        LedgerError::Storage(e)
+    }
+}
+
+impl Localize for LedgerError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            LedgerError::Storage(e) => e.localize(lang),
+            LedgerError::OutOfOrder { found, wanted } => Text::LedgerOutOfOrder
+                .fill_all(lang, &[&found.localize(lang), &wanted.localize(lang)]),
+            LedgerError::TextRequired => Text::LedgerTextRequired.get(lang).to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.localize(Lang::En))
+    }
+}
+
+impl std::error::Error for LedgerError {}
+
 /// A ticket as the ledger shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TicketRow {
     pub id: String,
     pub visit_id: String,
     pub village: String,
-    pub kind: String,
-    pub urgency: String,
+    pub kind: TicketKind,
+    pub urgency: Urgency,
     pub description: String,
     pub state: TicketState,
     pub department: Option<String>,
@@ -119,9 +111,20 @@ pub fn advance(
     let current = s.ticket(ticket_id, area)?.ok_or(StorageError::NotFound)?;
     if current.state != step.moves_from() {
         return Err(LedgerError::OutOfOrder {
-            found: current.state.as_str(),
-            wanted: step.moves_to().as_str(),
+            found: current.state,
+            wanted: step.moves_to(),
         });
     }
     Ok(s.advance_ticket(ticket_id, current.state, step, actor, now)?)
+}
+
+// The description and the answers are the household's business.
+impl std::fmt::Debug for TicketRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketRow")
+            .field("id", &self.id)
+            .field("state", &self.state)
+            .field("due", &self.due)
+            .finish_non_exhaustive()
+    }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use doorstep_core::crypto::{hex, DeviceKey};
+use doorstep_crypto::{hex, DeviceKey};
 use doorstep_server::admin;
 use serde_json::json;
 

@@ -5,8 +5,8 @@ mod common;
 
 use chrono::NaiveDate;
 use common::*;
+use doorstep_contract::visit::{ServerFlag, Ticket, TicketKind, Urgency};
 use doorstep_server::storage::Storage;
-use serde_json::json;
 
 #[test]
 fn the_server_flags_the_same_spot_and_photo_across_devices() {
@@ -14,7 +14,7 @@ fn the_server_flags_the_same_spot_and_photo_across_devices() {
     let (a, b) = (s.enrol(), s.enrol());
     let (_, page) = s.signed(&a, "GET", "/api/v1/roster?since=0", b"");
     let id = |i: usize| page["rows"][i]["id"].as_str().expect("row").to_owned();
-    let at = |lat: f64, lon: f64| json!({"best": {"lat": lat, "lon": lon, "accuracy_m": 5.0}});
+    let at = |lat: f64, lon: f64| best_at(lat, lon, 5.0);
     let photo: u64 = 0x9f3a_5c17_e2b4_0d68;
     let flags = |v: &str| {
         // What the background pass would do next; called here so the test need not wait.
@@ -24,26 +24,20 @@ fn the_server_flags_the_same_spot_and_photo_across_devices() {
     push(
         &s,
         &a,
-        &[record_with(
-            &a,
-            "A1",
-            1,
-            &id(0),
-            json!({"fixes": at(34.8, 114.8), "photo_phashes": [photo]}),
-        )],
+        &[record_with(&a, "A1", 1, &id(0), |r| {
+            r.fixes = at(34.8, 114.8);
+            r.photo_phashes = vec![photo];
+        })],
     );
     assert!(flags("A1").is_empty(), "nothing to compare yet");
     // Another device, another household: 50 m away and another picture: no flag.
     push(
         &s,
         &b,
-        &[record_with(
-            &b,
-            "B1",
-            1,
-            &id(1),
-            json!({"fixes": at(34.80045, 114.8), "photo_phashes": [!photo]}),
-        )],
+        &[record_with(&b, "B1", 1, &id(1), |r| {
+            r.fixes = at(34.80045, 114.8);
+            r.photo_phashes = vec![!photo];
+        })],
     );
     assert!(flags("B1").is_empty());
     // 2 m away, and the picture again (two bits off, as after re-encoding): both flags, on
@@ -52,15 +46,15 @@ fn the_server_flags_the_same_spot_and_photo_across_devices() {
     push(
         &s,
         &b,
-        &[record_with(
-            &b,
-            "B2",
-            2,
-            &id(2),
-            json!({"fixes": at(34.800018, 114.8), "photo_phashes": [again]}),
-        )],
+        &[record_with(&b, "B2", 2, &id(2), |r| {
+            r.fixes = at(34.800018, 114.8);
+            r.photo_phashes = vec![again];
+        })],
     );
-    let both = vec!["photo_reused_other_device", "same_spot_other_device"];
+    let both = vec![
+        ServerFlag::SameSpotOtherDevice,
+        ServerFlag::PhotoReusedOtherDevice,
+    ];
     assert_eq!(flags("B2"), both);
     assert_eq!(flags("A1"), both);
     assert!(flags("B1").is_empty());
@@ -69,24 +63,16 @@ fn the_server_flags_the_same_spot_and_photo_across_devices() {
     push(
         &s,
         &a,
-        &[record_with(
-            &a,
-            "A2",
-            2,
-            &id(3),
-            json!({"fixes": at(34.9, 114.9)}),
-        )],
+        &[record_with(&a, "A2", 2, &id(3), |r| {
+            r.fixes = at(34.9, 114.9)
+        })],
     );
     push(
         &s,
         &a,
-        &[record_with(
-            &a,
-            "A3",
-            3,
-            &id(4),
-            json!({"fixes": at(34.9, 114.9)}),
-        )],
+        &[record_with(&a, "A3", 3, &id(4), |r| {
+            r.fixes = at(34.9, 114.9)
+        })],
     );
     assert!(flags("A3").is_empty());
 }
@@ -100,21 +86,21 @@ fn flags_are_raised_in_the_background_while_serving() {
         let (_, page) = s.signed(&b, "GET", "/api/v1/roster?since=0", b"");
         page["rows"][1]["id"].as_str().expect("row").to_owned()
     };
-    let spot = json!({"best": {"lat": 34.7, "lon": 114.7, "accuracy_m": 5.0}});
+    let spot = best_at(34.7, 114.7, 5.0);
     push(
         &s,
         &a,
-        &[record_with(&a, "A1", 1, &who, json!({"fixes": spot}))],
+        &[record_with(&a, "A1", 1, &who, |r| r.fixes = spot.clone())],
     );
     push(
         &s,
         &b,
-        &[record_with(&b, "B1", 1, &other, json!({"fixes": spot}))],
+        &[record_with(&b, "B1", 1, &other, |r| r.fixes = spot.clone())],
     );
     let started = std::time::Instant::now();
     loop {
         let f = s.storage.visit_status("B1").expect("db").expect("visit").2;
-        if f == vec!["same_spot_other_device"] {
+        if f == vec![ServerFlag::SameSpotOtherDevice] {
             break;
         }
         assert!(
@@ -131,12 +117,18 @@ fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
     let s = server();
     let d = s.enrol();
     let who = first_recipient(&s, &d);
-    let ticket = json!({"number": 1, "kind": "card_problem", "description": "密码输错被锁卡",
-        "urgency": "high", "due": "2026-11-30", "from_checklist": "bank_pin_set"});
+    let ticket = Ticket {
+        number: 1,
+        kind: TicketKind::CardProblem,
+        description: "密码输错被锁卡".into(),
+        urgency: Urgency::High,
+        due: NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+        from_checklist: Some("bank_pin_set".into()),
+    };
     push(
         &s,
         &d,
-        &[record_with(&d, "V1", 1, &who, json!({"tickets": [ticket]}))],
+        &[record_with(&d, "V1", 1, &who, |r| r.tickets = vec![ticket])],
     );
     let ledger = s.storage.tickets_in(AREA).expect("ledger");
     assert_eq!(ledger.len(), 1);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use doorstep_core::crypto::{hex, sha256, DeviceKey};
+use doorstep_crypto::{hex, sha256, DeviceKey};
 use doorstep_server::admin;
 use doorstep_server::storage::{Chain, Storage};
 

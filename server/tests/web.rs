@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use doorstep_core::crypto::{hex, sha256};
+use doorstep_contract::visit::{Arrival, Flag, Outcome, SubsidyCheck, Ticket, TicketKind, Urgency};
+use doorstep_contract::wire::VisitStatus;
+use doorstep_crypto::{hex, sha256};
 use doorstep_server::admin;
 use doorstep_server::storage::Storage;
 use serde_json::json;
@@ -66,16 +68,42 @@ fn web() -> Web {
     }
     let d = s.enrol();
     let photo = hex(&sha256(b"door photo"));
-    let extra = json!({
-        "household": [34.8, 114.8],
-        "fixes": {"best": {"lat": 34.805, "lon": 114.8, "accuracy_m": 20.0}},
-        "outcome": "met_proxy",
-        "subsidies": {"GL01": {"arrived": "yes", "amount_fen": 10000}, "TK09": {"arrived": "no"}},
-        "flags": [{"flag": "too_far", "distance_m": 556, "accuracy_m": 20}],
-        "tickets": [{"number": 1, "kind": "payment_missing", "description": "补贴未到账", "urgency": "high", "due": "2026-11-30"}],
-        "photos": [photo],
+    let record = record_with(&d, "V1", 1, "P9", |r| {
+        r.household = Some((34.8, 114.8));
+        r.fixes = best_at(34.805, 114.8, 20.0);
+        r.outcome = Some(Outcome::MetProxy);
+        r.subsidies.insert(
+            "GL01".into(),
+            SubsidyCheck {
+                arrived: Arrival::Yes,
+                amount_seen_fen: Some(10_000),
+                sms_received: None,
+            },
+        );
+        r.subsidies.insert(
+            "TK09".into(),
+            SubsidyCheck {
+                arrived: Arrival::No,
+                amount_seen_fen: None,
+                sms_received: None,
+            },
+        );
+        r.flags = vec![Flag::TooFar {
+            distance_m: 556,
+            accuracy_m: 20,
+        }];
+        r.tickets = vec![Ticket {
+            number: 1,
+            kind: TicketKind::PaymentMissing,
+            description: "补贴未到账".into(),
+            urgency: Urgency::High,
+            due: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            from_checklist: None,
+        }];
+        r.photos = vec![photo.clone()];
+        r.photo_phashes = vec![0];
     });
-    let (status, body) = push(&s, &d, &[record_with(&d, "V1", 1, "P9", extra)]);
+    let (status, body) = push(&s, &d, &[record]);
     assert_eq!(
         (status, &body["receipts"][0]["status"]),
         (200, &json!("stored")),
@@ -215,7 +243,7 @@ fn forms_without_this_sessions_csrf_token_are_refused() {
             .expect("db")
             .expect("visit")
             .0,
-        "submitted"
+        VisitStatus::Submitted
     );
     // Returning needs a comment; with one, the state changes.
     let (status, page) = w.post(
@@ -237,7 +265,7 @@ fn forms_without_this_sessions_csrf_token_are_refused() {
             .expect("db")
             .expect("visit")
             .0,
-        "returned"
+        VisitStatus::Returned
     );
     let (_, page) = w.get(&session, "/visits/V1");
     assert!(
@@ -272,7 +300,7 @@ fn another_countys_supervisor_finds_nothing() {
             .expect("db")
             .expect("visit")
             .0,
-        "submitted"
+        VisitStatus::Submitted
     );
 }
 

@@ -134,7 +134,7 @@ impl Cli {
     }
 
     pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.store().join(doorstep_core::store::DB_FILE))
+        rusqlite::Connection::open(self.store().join(doorstep_core::DB_FILE))
             .expect("open the database file directly")
     }
 }

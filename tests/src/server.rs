@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use doorstep_core::sync::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
+use doorstep_core::transport::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 /// A server running until dropped.
 #[derive(Debug)]

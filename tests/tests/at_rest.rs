@@ -2,8 +2,7 @@
 //! any file of the store folder, whether the store is open or closed.
 
 use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::store::recipients;
-use doorstep_core::Store;
+use doorstep_core::Doorstep;
 use doorstep_tests::{snapshot, today, Needles};
 
 #[test]
@@ -12,24 +11,10 @@ fn no_personal_value_appears_in_any_file() {
     let store_dir = dir.path().join("store");
     let people = doorstep_sample::generate(3, 300, today());
     let vault = PassphraseVault::new("scan test");
-    let mut store = Store::create(&store_dir, &vault).expect("create");
-    store
-        .write(|tx, keys| {
-            for r in &people {
-                recipients::put(tx, keys, r)?;
-            }
-            Ok(())
-        })
-        .expect("write");
+    let mut store = Doorstep::create(&store_dir, &vault).expect("create");
+    store.import_recipients(&people).expect("write");
     // Updates leave old page images in the WAL and free pages behind: write everything twice.
-    store
-        .write(|tx, keys| {
-            for r in &people {
-                recipients::put(tx, keys, r)?;
-            }
-            Ok(())
-        })
-        .expect("rewrite");
+    store.import_recipients(&people).expect("rewrite");
 
     let mut needles: Vec<String> = Vec::new();
     for r in &people {

@@ -63,7 +63,10 @@ fn a_supervisor_clears_the_queue_in_a_real_browser() {
     // Open it: the flag in words, the map, then return it with a comment.
     b.click("tr.flagged td a");
     b.wait_url("/visits/");
-    b.wait_text("section.flags li span.flag", "mock_location");
+    b.wait_text(
+        "section.flags li[data-flag=mock_location] span.flag",
+        "模拟定位",
+    );
     assert!(
         b.source().contains("系统报告使用了模拟定位"),
         "the flag explained"

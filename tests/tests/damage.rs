@@ -1,7 +1,7 @@
 //! Damaged and foreign stores: a flipped byte is reported for its record only; a newer schema,
 //! a missing store and a locked database each get a clear message. Never a panic.
 
-use doorstep_core::store::SCHEMA_VERSION;
+use doorstep_core::SCHEMA_VERSION;
 use doorstep_tests::{stderr, Cli};
 
 #[test]

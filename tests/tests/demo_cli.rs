@@ -73,7 +73,7 @@ fn the_demo_serves_a_real_queue_to_log_in_to() {
     };
     let queue = get("/queue?flag=any");
     assert!(
-        queue.contains("class=\"flag\">too_far"),
+        queue.contains("class=\"flag\" data-flag=\"too_far\">"),
         "flagged visits in the queue"
     );
     let original = get(&format!("/visits/{returned}"));

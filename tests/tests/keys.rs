@@ -43,22 +43,16 @@ fn a_wrong_passphrase_leaves_a_crashed_stores_wal_unapplied() {
     // only in the WAL. Copy the files while that process still holds them open.
     let crashed = cli.dir.path().join("crashed");
     {
-        let mut store = doorstep_core::Store::open(
+        let mut store = doorstep_core::Doorstep::open(
             &cli.store(),
             &doorstep_core::crypto::PassphraseVault::new(cli.passphrase.clone()),
         )
         .expect("open");
-        let more = doorstep_sample::generate(12, 5, doorstep_tests::today());
-        store
-            .write(|tx, keys| {
-                let mut w = doorstep_core::store::recipients::Writer::new(tx, keys)?;
-                for mut r in more {
-                    r.id = format!("{}-x", r.id);
-                    w.put(&r)?;
-                }
-                Ok(())
-            })
-            .expect("write");
+        let mut more = doorstep_sample::generate(12, 5, doorstep_tests::today());
+        for r in &mut more {
+            r.id = format!("{}-x", r.id);
+        }
+        store.import_recipients(&more).expect("write");
         std::fs::create_dir(&crashed).expect("dir");
         for f in ["doorstep.db", "doorstep.db-wal"] {
             std::fs::copy(cli.store().join(f), crashed.join(f)).expect("copy");

@@ -7,10 +7,10 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use doorstep_core::crypto::RawKeyVault;
-use doorstep_core::store::sync_state;
-use doorstep_core::sync::{self, HttpRequest, HttpResponse, HttpTransport, TransportError};
-use doorstep_core::visit::{self, Action, Outcome};
-use doorstep_core::Store;
+use doorstep_core::rules::Action;
+use doorstep_core::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
+use doorstep_core::visit::Outcome;
+use doorstep_core::{Doorstep, VisitProgress};
 use doorstep_server::admin;
 use doorstep_tests::{start_server, today, UreqTransport};
 
@@ -54,27 +54,27 @@ fn now() -> DateTime<FixedOffset> {
 }
 
 /// Records and seals a visit where nobody was home, with a photo.
-fn record_visit(store: &mut Store, recipient: &str, seed: u64) -> String {
-    let id = visit::start(store, recipient, now())
-        .expect("start")
-        .visit_id;
-    visit::act(
-        store,
-        &id,
-        &[
-            Action::Contact {
-                outcome: Outcome::NobodyHome,
-                present: Vec::new(),
-            },
-            Action::Note {
-                text: format!("第{seed}次：无人在家"),
-            },
-        ],
-        now(),
-    )
-    .expect("act");
-    visit::add_photo(store, &id, &doorstep_sample::photo(seed), now()).expect("photo");
-    visit::finish(store, &id, now()).expect("finish");
+fn record_visit(store: &mut Doorstep, recipient: &str, seed: u64) -> String {
+    let id = store.start_visit(recipient, now()).expect("start").visit_id;
+    store
+        .act(
+            &id,
+            &[
+                Action::Contact {
+                    outcome: Outcome::NobodyHome,
+                    present: Vec::new(),
+                },
+                Action::Note {
+                    text: format!("第{seed}次：无人在家"),
+                },
+            ],
+            now(),
+        )
+        .expect("act");
+    store
+        .add_photo(&id, &doorstep_sample::photo(seed), now())
+        .expect("photo");
+    store.finish(&id, now()).expect("finish");
     id
 }
 
@@ -99,9 +99,9 @@ fn every_record_arrives_exactly_once_through_cut_connections() {
     )
     .expect("code");
     let mut store =
-        Store::create(&dir.path().join("device"), &RawKeyVault::new([7; 32])).expect("store");
+        Doorstep::create(&dir.path().join("device"), &RawKeyVault::new([7; 32])).expect("store");
     let clean = UreqTransport::default();
-    sync::enroll(&mut store, &clean, &server.url, &code).expect("enrol");
+    store.enroll(&clean, &server.url, &code).expect("enrol");
     let cutter = Cutter {
         inner: UreqTransport::default(),
         state: Mutex::new(2026),
@@ -111,7 +111,7 @@ fn every_record_arrives_exactly_once_through_cut_connections() {
     };
     // The roster comes down through the cuts too.
     let mut attempts = 0;
-    while sync::sync(&mut store, &cutter, now(), &mut |_, _, _| {}).is_err() {
+    while store.sync(&cutter, now(), &mut |_, _, _| {}).is_err() {
         attempts += 1;
         assert!(attempts < 100, "the roster never came down");
     }
@@ -128,23 +128,42 @@ fn every_record_arrives_exactly_once_through_cut_connections() {
                 sealed.push(record_visit(&mut store, who, round * 10 + k));
             }
         }
-        if sync::sync(&mut store, &cutter, now(), &mut |_, _, _| {}).is_err() {
+        if store.sync(&cutter, now(), &mut |_, _, _| {}).is_err() {
             failures += 1;
         }
     }
     // Then the signal comes back.
-    let report = sync::sync(&mut store, &clean, now(), &mut |_, _, _| {}).expect("clean sync");
+    let report = store
+        .sync(&clean, now(), &mut |_, _, _| {})
+        .expect("clean sync");
     let (before, after) = *cutter.cuts.lock().expect("cuts");
     assert!(
         before > 5 && after > 5 && failures > 5,
         "cuts {before}/{after}, failed syncs {failures}"
     );
     assert_eq!(report.conflicts + report.refused, 0);
-    assert!(sync_state::unsent(store.conn()).expect("unsent").is_empty());
+    assert_eq!(store.status().expect("status").unsent, 0);
     assert!(
-        sync_state::media_pending(store.conn())
-            .expect("pending")
-            .is_empty(),
+        store
+            .visits()
+            .expect("visits")
+            .iter()
+            .all(|v| v.progress == VisitProgress::Receipted),
+        "every sealed visit is on the server"
+    );
+    let device_db =
+        rusqlite::Connection::open(dir.path().join("device").join(doorstep_core::DB_FILE))
+            .expect("the device's database");
+    let media_pending: i64 = device_db
+        .query_row(
+            "SELECT count(*) FROM receipts WHERE status IN ('stored', 'duplicate')
+             AND media_done = 0",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(
+        media_pending, 0,
         "no record is opened again for its media by later syncs"
     );
 
@@ -160,7 +179,7 @@ fn every_record_arrives_exactly_once_through_cut_connections() {
     assert_eq!((rows, distinct), (sealed.len() as i64, sealed.len() as i64));
     assert_eq!(broken, 0, "the chain arrived unbroken");
     for id in &sealed {
-        let sent = visit::export(&mut store, id).expect("export");
+        let sent = store.export(id).expect("export");
         let (record, sha): (Vec<u8>, String) = db
             .query_row(
                 "SELECT record, sha256 FROM visits WHERE id = ?1",

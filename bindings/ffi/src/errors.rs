@@ -1,51 +1,129 @@
-//! The errors the bindings raise, one enum per area, each a typed exception in Kotlin,
-//! Swift and Python. Details are the core's messages, which name ids, fields and lines, never
-//! personal values. (The field is `detail`: Kotlin exceptions already have a `message`.)
+//! The errors the bindings raise: one exception type per area (the store, a visit, sync),
+//! each with a stable [`ErrorCode`] to branch on and a `detail` in the chosen language that a
+//! screen can show as it is (Kotlin's exceptions already have a `message`). Details name ids,
+//! fields and lines, never personal values. `PlatformError` is what the platform's own key
+//! store, HTTP stack or observer throws back.
 
+use doorstep_core::error::ErrorCode as CoreCode;
+use doorstep_core::text::{Lang, Localize};
 use doorstep_core::Error;
 
-/// Opening, creating and re-keying the store.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum StoreError {
-    #[error("wrong passphrase or key: the store was not changed")]
-    WrongKey,
-    #[error("the store is locked by another process")]
+/// A stable name for each kind of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ErrorCode {
+    NoStore,
+    AlreadyExists,
+    NotAStore,
+    NewerSchema,
     Locked,
-    #[error("{detail}")]
-    NoStore { detail: String },
-    #[error("{detail}")]
-    Other { detail: String },
-}
-
-/// Recording a visit: an action refused (the draft is unchanged), an unknown visit.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum VisitError {
-    #[error("{detail}")]
-    Invalid { detail: String },
-    #[error("{detail}")]
-    NotFound { detail: String },
-    #[error("{detail}")]
-    Store { detail: String },
-}
-
-/// Enrolment and sync.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum SyncError {
-    #[error("this device is not enrolled")]
+    WrongKey,
+    KeysChanged,
+    VaultKind,
+    Corrupt,
+    NotFound,
+    NoVisit,
+    Invalid,
+    InvalidRows,
+    RosterFormat,
+    Crypto,
+    Storage,
+    Io,
     NotEnrolled,
-    #[error("this device is already enrolled")]
     AlreadyEnrolled,
-    #[error("the server could not be reached: {detail}")]
-    Unreachable { detail: String },
-    #[error("the server refused the request ({status}): {detail}")]
-    Refused { status: u16, detail: String },
-    #[error("the device clock is {seconds} s off the server's")]
-    ClockSkew { seconds: i64 },
-    #[error("{detail}")]
-    Other { detail: String },
+    Unreachable,
+    Refused,
+    ClockSkew,
+    Protocol,
 }
 
-/// What a platform key store or HTTP stack reports back.
+impl From<CoreCode> for ErrorCode {
+    fn from(c: CoreCode) -> Self {
+        match c {
+            CoreCode::NoStore => ErrorCode::NoStore,
+            CoreCode::AlreadyExists => ErrorCode::AlreadyExists,
+            CoreCode::NotAStore => ErrorCode::NotAStore,
+            CoreCode::NewerSchema => ErrorCode::NewerSchema,
+            CoreCode::Locked => ErrorCode::Locked,
+            CoreCode::WrongKey => ErrorCode::WrongKey,
+            CoreCode::KeysChanged => ErrorCode::KeysChanged,
+            CoreCode::VaultKind => ErrorCode::VaultKind,
+            CoreCode::Corrupt => ErrorCode::Corrupt,
+            CoreCode::NotFound => ErrorCode::NotFound,
+            CoreCode::NoVisit => ErrorCode::NoVisit,
+            CoreCode::Invalid => ErrorCode::Invalid,
+            CoreCode::InvalidRows => ErrorCode::InvalidRows,
+            CoreCode::RosterFormat => ErrorCode::RosterFormat,
+            CoreCode::Crypto => ErrorCode::Crypto,
+            CoreCode::Storage => ErrorCode::Storage,
+            CoreCode::Io => ErrorCode::Io,
+            CoreCode::NotEnrolled => ErrorCode::NotEnrolled,
+            CoreCode::AlreadyEnrolled => ErrorCode::AlreadyEnrolled,
+            CoreCode::Unreachable => ErrorCode::Unreachable,
+            CoreCode::Refused => ErrorCode::Refused,
+            CoreCode::ClockSkew => ErrorCode::ClockSkew,
+            CoreCode::Protocol => ErrorCode::Protocol,
+        }
+    }
+}
+
+/// A refusal of a call, with what to show for it.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum DoorstepError {
+    /// Opening, creating and re-keying the store; damage; another process holding it.
+    #[error("{detail}")]
+    Store { code: ErrorCode, detail: String },
+    /// A visit action refused (the draft is unchanged), an unknown visit or recipient.
+    #[error("{detail}")]
+    Visit { code: ErrorCode, detail: String },
+    /// Enrolment and sync: what was committed before stays committed. `http_status` for a
+    /// refused request, `clock_skew_secs` when the clock is why.
+    #[error("{detail}")]
+    Sync {
+        code: ErrorCode,
+        detail: String,
+        http_status: Option<u16>,
+        clock_skew_secs: Option<i64>,
+    },
+}
+
+impl DoorstepError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DoorstepError::Store { code, .. }
+            | DoorstepError::Visit { code, .. }
+            | DoorstepError::Sync { code, .. } => *code,
+        }
+    }
+}
+
+/// Which area a core error belongs to, worded in `lang`.
+pub(crate) fn from_core(e: Error, lang: Lang) -> DoorstepError {
+    use doorstep_core::error::SyncError as S;
+    let code: ErrorCode = e.code().into();
+    let detail = e.localize(lang);
+    match &e {
+        Error::Sync(s) => DoorstepError::Sync {
+            code,
+            detail,
+            http_status: match s {
+                S::Refused { status, .. } => Some(*status),
+                _ => None,
+            },
+            clock_skew_secs: match s {
+                S::ClockSkew { skew_secs } => Some(*skew_secs),
+                _ => None,
+            },
+        },
+        Error::Invalid(_)
+        | Error::NotFound { .. }
+        | Error::NoVisit { .. }
+        | Error::InvalidRows(_)
+        | Error::RosterFormat(_) => DoorstepError::Visit { code, detail },
+        _ => DoorstepError::Store { code, detail },
+    }
+}
+
+/// What a platform key store, HTTP stack or observer reports back.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum PlatformError {
     #[error("{reason}")]
@@ -55,55 +133,5 @@ pub enum PlatformError {
 impl From<uniffi::UnexpectedUniFFICallbackError> for PlatformError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         PlatformError::Failed { reason: e.reason }
-    }
-}
-
-impl From<Error> for StoreError {
-    fn from(e: Error) -> Self {
-        match e {
-            Error::WrongKey => StoreError::WrongKey,
-            Error::Locked => StoreError::Locked,
-            e @ (Error::NoStore { .. } | Error::NotAStore { .. }) => StoreError::NoStore {
-                detail: e.to_string(),
-            },
-            other => StoreError::Other {
-                detail: other.to_string(),
-            },
-        }
-    }
-}
-
-impl From<Error> for VisitError {
-    fn from(e: Error) -> Self {
-        match e {
-            e @ Error::Invalid(_) => VisitError::Invalid {
-                detail: e.to_string(),
-            },
-            e @ (Error::NoVisit { .. } | Error::NotFound { .. }) => VisitError::NotFound {
-                detail: e.to_string(),
-            },
-            other => VisitError::Store {
-                detail: other.to_string(),
-            },
-        }
-    }
-}
-
-impl From<Error> for SyncError {
-    fn from(e: Error) -> Self {
-        use doorstep_core::sync::SyncError as S;
-        match e {
-            Error::Sync(S::NotEnrolled) => SyncError::NotEnrolled,
-            Error::Sync(S::AlreadyEnrolled { .. }) => SyncError::AlreadyEnrolled,
-            Error::Sync(S::Transport(t)) => SyncError::Unreachable { detail: t.0 },
-            Error::Sync(S::Refused { status, message }) => SyncError::Refused {
-                status,
-                detail: message,
-            },
-            Error::Sync(S::ClockSkew { skew_secs }) => SyncError::ClockSkew { seconds: skew_secs },
-            other => SyncError::Other {
-                detail: other.to_string(),
-            },
-        }
     }
 }

@@ -1,29 +1,32 @@
-//! doorstep-ffi: the Doorstep core as Kotlin, Swift and Python see it (UniFFI, proc macros).
-//! Small wrappers only: every rule stays in doorstep-core. A `Doorstep` object owns one
-//! encrypted store; a `VisitSession` takes a visit's actions and returns its view state —
-//! everything a screen needs in one record. A panic in Rust reaches the caller as an error,
-//! never as a crash (the release profile unwinds; UniFFI catches it at the boundary).
+//! doorstep-ffi: the Doorstep core as Kotlin, Swift and Python see it (UniFFI, proc macros),
+//! typed end to end: no JSON crosses. Small wrappers only: every rule stays in the core. A
+//! [`Doorstep`] object owns one encrypted store and answers every screen's question (due
+//! list, recipient, policy list, checklist, visits, tasks, sync); a [`VisitSession`] takes a
+//! visit's actions and returns its state in one record, its words in the chosen language. A
+//! panic in Rust reaches the caller as an error, never as a crash (the release profile
+//! unwinds; UniFFI catches it at the boundary).
 
 #![forbid(unsafe_code)]
 
+mod convert;
 mod errors;
 mod platform;
+mod records;
 mod session;
+mod vocabulary;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, FixedOffset};
 use doorstep_core::crypto::{PassphraseVault, WrapperVault};
-use doorstep_core::roster::{self, ListQuery};
-use doorstep_core::store::tasks;
-use doorstep_core::{sync as core_sync, visit, Store};
+use doorstep_core::text::Lang;
 
-pub use errors::{PlatformError, StoreError, SyncError, VisitError};
-pub use platform::{HttpHeader, HttpRequest, HttpResponse, HttpTransport, KeyVault};
-pub use session::{
-    ExportedVisit, GpsFix, MediaFile, SealedVisit, Signer, VisitSession, VisitState,
-};
+pub use errors::{DoorstepError, ErrorCode, PlatformError};
+pub use platform::{HttpHeader, HttpRequest, HttpResponse, HttpTransport, KeyVault, SyncObserver};
+pub use records::*;
+pub use session::VisitSession;
+pub use vocabulary::*;
 
 uniffi::setup_scaffolding!();
 
@@ -32,51 +35,11 @@ pub(crate) fn now() -> DateTime<FixedOffset> {
     chrono::Local::now().fixed_offset()
 }
 
-/// One row of a due list: no subsidies, the ID number masked.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct RosterEntry {
-    pub id: String,
-    pub name: String,
-    pub id_number_masked: String,
-    pub village_code: String,
-    pub overdue_days: i64,
-    pub distance_m: Option<f64>,
-}
-
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Enrolment {
-    pub device_id: String,
-    pub worker: String,
-    pub area: String,
-}
-
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct SyncSummary {
-    pub sent: u64,
-    pub receipted: u64,
-    pub conflicts: u64,
-    pub refused: u64,
-    pub media_sent: u64,
-    pub roster_rows: u64,
-    pub decisions: u64,
-    pub ticket_updates: u64,
-    pub clock_skew_secs: Option<i64>,
-}
-
-/// A review decision or a ticket update from the server.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Task {
-    /// "decision" or "ticket".
-    pub kind: String,
-    pub visit_id: String,
-    pub decision: String,
-    pub comment: String,
-}
-
 /// An open encrypted store on this device.
 #[derive(uniffi::Object)]
 pub struct Doorstep {
-    store: Mutex<Store>,
+    inner: Mutex<doorstep_core::Doorstep>,
+    language: Mutex<Language>,
 }
 
 impl std::fmt::Debug for Doorstep {
@@ -86,16 +49,33 @@ impl std::fmt::Debug for Doorstep {
 }
 
 impl Doorstep {
-    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn core(&self) -> MutexGuard<'_, doorstep_core::Doorstep> {
         // A panic while holding the lock leaves SQLite consistent (its transaction rolled
         // back), so a poisoned lock is still usable.
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn wrap(store: Store) -> Arc<Self> {
+    pub(crate) fn lang(&self) -> Lang {
+        (*self.language.lock().unwrap_or_else(|p| p.into_inner())).into()
+    }
+
+    /// A core error in this store's language.
+    pub(crate) fn err(&self, e: doorstep_core::Error) -> DoorstepError {
+        errors::from_core(e, self.lang())
+    }
+
+    fn wrap(store: doorstep_core::Doorstep) -> Arc<Self> {
         Arc::new(Doorstep {
-            store: Mutex::new(store),
+            inner: Mutex::new(store),
+            language: Mutex::new(Language::Zh),
         })
+    }
+
+    fn opened(
+        r: doorstep_core::Result<doorstep_core::Doorstep>,
+    ) -> Result<Arc<Self>, DoorstepError> {
+        r.map(Self::wrap)
+            .map_err(|e| errors::from_core(e, Lang::Zh))
     }
 }
 
@@ -108,9 +88,9 @@ impl Doorstep {
         dir: String,
         kind: String,
         vault: Arc<dyn KeyVault>,
-    ) -> Result<Arc<Self>, StoreError> {
+    ) -> Result<Arc<Self>, DoorstepError> {
         let v = WrapperVault::new(kind, Arc::new(platform::ForeignWrapper(vault)));
-        Ok(Self::wrap(Store::create(&PathBuf::from(dir), &v)?))
+        Self::opened(doorstep_core::Doorstep::create(&PathBuf::from(dir), &v))
     }
 
     #[uniffi::constructor]
@@ -118,9 +98,9 @@ impl Doorstep {
         dir: String,
         kind: String,
         vault: Arc<dyn KeyVault>,
-    ) -> Result<Arc<Self>, StoreError> {
+    ) -> Result<Arc<Self>, DoorstepError> {
         let v = WrapperVault::new(kind, Arc::new(platform::ForeignWrapper(vault)));
-        Ok(Self::wrap(Store::open(&PathBuf::from(dir), &v)?))
+        Self::opened(doorstep_core::Doorstep::open(&PathBuf::from(dir), &v))
     }
 
     /// A new store protected by a passphrase (PBKDF2, 600,000 iterations).
@@ -128,53 +108,110 @@ impl Doorstep {
     pub fn create_with_passphrase(
         dir: String,
         passphrase: String,
-    ) -> Result<Arc<Self>, StoreError> {
-        Ok(Self::wrap(Store::create(
+    ) -> Result<Arc<Self>, DoorstepError> {
+        Self::opened(doorstep_core::Doorstep::create(
             &PathBuf::from(dir),
             &PassphraseVault::new(passphrase),
-        )?))
+        ))
     }
 
     #[uniffi::constructor]
-    pub fn open_with_passphrase(dir: String, passphrase: String) -> Result<Arc<Self>, StoreError> {
-        Ok(Self::wrap(Store::open(
+    pub fn open_with_passphrase(
+        dir: String,
+        passphrase: String,
+    ) -> Result<Arc<Self>, DoorstepError> {
+        Self::opened(doorstep_core::Doorstep::open(
             &PathBuf::from(dir),
             &PassphraseVault::new(passphrase),
-        )?))
+        ))
+    }
+
+    /// The language of every text this store's answers carry (Chinese until set).
+    pub fn set_language(&self, language: Language) {
+        *self.language.lock().unwrap_or_else(|p| p.into_inner()) = language;
+    }
+
+    pub fn language(&self) -> Language {
+        *self.language.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Re-wraps the data key under a new passphrase, in one transaction.
-    pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), StoreError> {
-        Ok(self
-            .store()
-            .change_vault(&PassphraseVault::new(new_passphrase))?)
+    pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), DoorstepError> {
+        self.core()
+            .change_vault(&PassphraseVault::new(new_passphrase))
+            .map_err(|e| self.err(e))
     }
 
-    /// Today's due list, most overdue first, then nearest to (`lat`, `lon`) when given.
+    /// The due list or a search: most overdue first, then nearest. A search of an ID number
+    /// or a mobile number is an exact lookup; anything else is part of a name.
+    pub fn roster(&self, query: RosterQuery) -> Result<Vec<RosterEntry>, DoorstepError> {
+        let q = convert::list_query(&query);
+        let found = self
+            .core()
+            .search(&q, now().date_naive())
+            .map_err(|e| self.err(e))?;
+        Ok(found
+            .entries
+            .into_iter()
+            .map(convert::roster_entry)
+            .collect())
+    }
+
+    /// Today's due list, `limit` of them, nearest first among equals when `near` is given.
     pub fn due_list(
         &self,
         limit: u32,
-        lat: Option<f64>,
-        lon: Option<f64>,
-    ) -> Result<Vec<RosterEntry>, StoreError> {
-        let store = self.store();
-        let q = ListQuery {
+        near: Option<LatLon>,
+    ) -> Result<Vec<RosterEntry>, DoorstepError> {
+        self.roster(RosterQuery {
             due_only: true,
-            near: lat.zip(lon),
-            limit: Some(limit as usize),
-            ..ListQuery::default()
-        };
-        let list = roster::list(&store, &q, now().date_naive())?;
-        Ok(list
-            .entries
-            .into_iter()
-            .map(|e| RosterEntry {
-                id: e.id,
-                name: e.name,
-                id_number_masked: e.id_number_masked,
-                village_code: e.village_code,
-                overdue_days: e.overdue_days,
-                distance_m: e.distance_m,
+            search: None,
+            village: None,
+            near,
+            limit,
+        })
+    }
+
+    /// One recipient; protected subsidies hidden.
+    pub fn recipient(&self, id: String) -> Result<RecipientDetail, DoorstepError> {
+        let now = now();
+        let d = self
+            .core()
+            .recipient(&id, false, now)
+            .map_err(|e| self.err(e))?;
+        Ok(convert::recipient_detail(d, now.date_naive()))
+    }
+
+    /// One recipient with protected subsidies named: the reveal is logged before anything is
+    /// returned. Only behind an explicit tap.
+    pub fn reveal_protected(&self, id: String) -> Result<RecipientDetail, DoorstepError> {
+        let now = now();
+        let d = self
+            .core()
+            .recipient(&id, true, now)
+            .map_err(|e| self.err(e))?;
+        Ok(convert::recipient_detail(d, now.date_naive()))
+    }
+
+    /// The checklist new visits answer, in the chosen language.
+    pub fn checklist(&self) -> Result<Checklist, DoorstepError> {
+        let t = self.core().checklist().map_err(|e| self.err(e))?;
+        Ok(convert::checklist(&t, self.lang()))
+    }
+
+    /// The policy list a worker explains (the county's; a recipient's own subsidies can be
+    /// explained too, by their codes).
+    pub fn policy_topics(&self) -> Result<Vec<PolicyTopic>, DoorstepError> {
+        let p = self.core().policy().map_err(|e| self.err(e))?;
+        let lang = self.lang();
+        Ok(p.topics
+            .iter()
+            .map(|t| PolicyTopic {
+                code: t.code.clone(),
+                title: match lang {
+                    Lang::Zh => t.title.zh.clone(),
+                    Lang::En => t.title.en.clone(),
+                },
             })
             .collect())
     }
@@ -183,17 +220,20 @@ impl Doorstep {
     pub fn start_visit(
         self: Arc<Self>,
         recipient_id: String,
-    ) -> Result<Arc<VisitSession>, VisitError> {
-        let view = visit::start(&mut self.store(), &recipient_id, now())?;
+    ) -> Result<Arc<VisitSession>, DoorstepError> {
+        let view = self
+            .core()
+            .start_visit(&recipient_id, now())
+            .map_err(|e| self.err(e))?;
         Ok(VisitSession::new(self, view.visit_id))
     }
 
-    /// Picks up a visit where it was left (after the app was killed, say).
+    /// Picks up a draft where it was left (after the app was killed, say).
     pub fn resume_visit(
         self: Arc<Self>,
         visit_id: String,
-    ) -> Result<Arc<VisitSession>, VisitError> {
-        visit::view(&self.store(), &visit_id)?;
+    ) -> Result<Arc<VisitSession>, DoorstepError> {
+        self.core().view(&visit_id).map_err(|e| self.err(e))?;
         Ok(VisitSession::new(self, visit_id))
     }
 
@@ -201,9 +241,22 @@ impl Doorstep {
     pub fn correct_visit(
         self: Arc<Self>,
         original_id: String,
-    ) -> Result<Arc<VisitSession>, VisitError> {
-        let view = visit::start_correction(&mut self.store(), &original_id, now())?;
+    ) -> Result<Arc<VisitSession>, DoorstepError> {
+        let view = self
+            .core()
+            .correct_visit(&original_id, now())
+            .map_err(|e| self.err(e))?;
         Ok(VisitSession::new(self, view.visit_id))
+    }
+
+    /// Every draft and sealed visit, newest first, with where each stands.
+    pub fn visits(&self) -> Result<Vec<VisitSummary>, DoorstepError> {
+        let lang = self.lang();
+        let items = self.core().visits().map_err(|e| self.err(e))?;
+        Ok(items
+            .into_iter()
+            .map(|v| convert::visit_summary(v, lang))
+            .collect())
     }
 
     /// Enrols this device with a server using a one-time code.
@@ -212,13 +265,11 @@ impl Doorstep {
         transport: Arc<dyn HttpTransport>,
         server: String,
         code: String,
-    ) -> Result<Enrolment, SyncError> {
-        let e = core_sync::enroll(
-            &mut self.store(),
-            &platform::ForeignTransport(transport),
-            &server,
-            &code,
-        )?;
+    ) -> Result<Enrolment, DoorstepError> {
+        let e = self
+            .core()
+            .enroll(&platform::ForeignTransport(transport), &server, &code)
+            .map_err(|e| self.err(e))?;
         Ok(Enrolment {
             device_id: e.device_id,
             worker: e.worker,
@@ -226,14 +277,24 @@ impl Doorstep {
         })
     }
 
-    /// Sealed visits and media up; roster, decisions and ticket updates down.
-    pub fn sync(&self, transport: Arc<dyn HttpTransport>) -> Result<SyncSummary, SyncError> {
-        let r = core_sync::sync(
-            &mut self.store(),
-            &platform::ForeignTransport(transport),
-            now(),
-            &mut |_, _, _| {},
-        )?;
+    /// Sealed visits and media up; roster, policy, decisions and ticket updates down.
+    pub fn sync(
+        &self,
+        transport: Arc<dyn HttpTransport>,
+        observer: Option<Arc<dyn SyncObserver>>,
+    ) -> Result<SyncSummary, DoorstepError> {
+        let r = self
+            .core()
+            .sync(
+                &platform::ForeignTransport(transport),
+                now(),
+                &mut |stage, done, total| {
+                    if let Some(o) = &observer {
+                        o.progress(stage, done, total);
+                    }
+                },
+            )
+            .map_err(|e| self.err(e))?;
         Ok(SyncSummary {
             sent: r.sent,
             receipted: r.receipted,
@@ -243,24 +304,30 @@ impl Doorstep {
             roster_rows: r.roster_rows,
             decisions: r.decisions,
             ticket_updates: r.ticket_updates,
+            policy_updated: r.policy_updated,
             clock_skew_secs: r.clock_skew_secs,
         })
     }
 
-    /// Review decisions and ticket updates, oldest first.
-    pub fn tasks(&self) -> Result<Vec<Task>, SyncError> {
-        let store = self.store();
-        let mut all = Vec::new();
-        for kind in ["decision", "ticket"] {
-            for t in tasks::list(store.conn(), store.keys(), kind)? {
-                all.push(Task {
-                    kind: t.kind,
-                    visit_id: t.visit_id,
-                    decision: t.decision,
-                    comment: t.comment,
-                });
-            }
-        }
-        Ok(all)
+    /// Returned visits to correct, decisions, and ticket updates to pass on.
+    pub fn tasks(&self) -> Result<Vec<Task>, DoorstepError> {
+        let t = self.core().tasks().map_err(|e| self.err(e))?;
+        Ok(convert::tasks(t, self.lang()))
+    }
+
+    /// Enrolment, last sync, unsent visits, clock skew.
+    pub fn status(&self) -> Result<DeviceStatus, DoorstepError> {
+        let s = self.core().status().map_err(|e| self.err(e))?;
+        Ok(DeviceStatus {
+            enrolled: s.enrolled,
+            server: s.server,
+            device_id: s.device_id,
+            worker: s.worker,
+            area: s.area,
+            last_sync_at: s.last_sync_at,
+            unsent: s.unsent,
+            drafts: s.drafts,
+            clock_skew_secs: s.clock_skew_secs,
+        })
     }
 }

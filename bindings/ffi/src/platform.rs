@@ -1,11 +1,12 @@
 //! The traits the platform shells implement in their own language: the key store that wraps
-//! the data key (Android Keystore, iOS Keychain) and HTTP. Neither may call back into the
-//! `Doorstep` object: the store is held while they run.
+//! the data key (Android Keystore, iOS Keychain), HTTP, and an observer of a sync's progress.
+//! None may call back into the `Doorstep` object: the store is held while they run.
 
 use std::sync::Arc;
 
 use doorstep_core::crypto::{CryptoError, KeyWrapper};
-use doorstep_core::sync as core_sync;
+use doorstep_core::sync::SyncStage;
+use doorstep_core::transport as core_sync;
 
 use crate::errors::PlatformError;
 
@@ -99,4 +100,11 @@ impl core_sync::HttpTransport for ForeignTransport {
             body: answer.body,
         })
     }
+}
+
+/// Told how a sync is going, for a progress bar: `done` of `total` in the current stage. It
+/// is called on the thread running the sync; a screen posts to its own thread.
+#[uniffi::export(with_foreign)]
+pub trait SyncObserver: Send + Sync {
+    fn progress(&self, stage: SyncStage, done: u64, total: u64);
 }

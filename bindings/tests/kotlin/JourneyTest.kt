@@ -77,15 +77,20 @@ fun idNumber(region: String, birth: String, seq: Int): String {
     return body + "10X98765432"[sum % 11]
 }
 
-fun strokes(): String {
-    val points = (0 until 120).joinToString(",") { i ->
+fun strokes(): SignatureInput {
+    val points = (0 until 120).map { i ->
         val s = i / 119.0
-        val x = 40 + s * 500 + 25 * Math.cos(s * 40)
-        val y = 100 + 45 * Math.sin(s * 20) * (1 - s / 2)
-        "{\"x\":$x,\"y\":$y,\"t\":${i * 8},\"p\":0.6}"
+        StrokePoint(
+            (40 + s * 500 + 25 * Math.cos(s * 40)).toFloat(),
+            (100 + 45 * Math.sin(s * 20) * (1 - s / 2)).toFloat(),
+            (i * 8).toUInt(),
+            0.6f,
+        )
     }
-    return "{\"width\":600,\"height\":200,\"strokes\":[[$points]]}"
+    return SignatureInput(600u, 200u, listOf(points))
 }
+
+fun fix(lat: Double, lon: Double, accuracy: Double = 8.0) = GpsFix(lat, lon, accuracy, null, "gps", false, Datum.WGS84)
 
 val ITEMS = listOf("identity_checked", "card_in_hand", "social_security_activated", "bank_activated",
     "ss_password_changed", "bank_pin_set", "sms_enabled", "balance_shown", "subsidies_seen")
@@ -139,54 +144,80 @@ class JourneyTest {
         val ds = Doorstep.createWithVault(dir, "jvm-keystore", vault)
         val http = UrlConnectionTransport()
         assertEquals("410225", ds.enroll(http, url, code()).area)
-        assertEquals(1uL, ds.sync(http).rosterRows)
-        val due = ds.dueList(10u, 34.8, 114.8)
+        assertEquals(1uL, ds.sync(http, null).rosterRows)
+        val due = ds.dueList(10u, LatLon(34.8, 114.8))
         assertEquals(listOf("A1"), due.map { it.id })
+        assertEquals(listOf(Category.ELDERLY), due[0].categories)
 
         val v = ds.startVisit("A1")
-        assertEquals("knock", v.view().step)
-        v.addFix(GpsFix(34.8, 114.8, 8.0, null, "gps", false, false))
-        val cared = v.act(
-            "[{\"type\":\"contact\",\"outcome\":\"met_person\"}," +
-                "{\"type\":\"subsidy\",\"code\":\"GL01\",\"arrived\":\"yes\",\"amount_fen\":10000}," +
-                "{\"type\":\"satisfaction\",\"level\":\"satisfied\"}]"
+        val knock = v.view()
+        assertEquals(Step.KNOCK, knock.step)
+        assertTrue(knock.missing[0].missing is Missing.Contact)
+        // 1.5 km off: the flag carries its measurement, and says it in words.
+        val far = v.addFix(fix(34.8135, 114.8))
+        val tooFar = far.flags.map { it.flag }.filterIsInstance<Flag.TooFar>().single()
+        assertTrue(tooFar.distanceM in 1400u..1600u, "${tooFar.distanceM}")
+        assertTrue(far.flags.any { it.text.contains(tooFar.distanceM.toString()) })
+        v.addFix(fix(34.8, 114.8, 4.0))
+        val cared = v.actAll(
+            listOf(
+                VisitAction.Contact(Outcome.MET_PERSON, listOf()),
+                VisitAction.Subsidy("GL01", Arrival.YES, 10000L, true),
+                VisitAction.Satisfaction(SatisfactionLevel.SATISFIED, ""),
+            )
         )
-        assertEquals("checklist", cared.step)
-        v.act(ITEMS.joinToString(",", "[", "]") { "{\"type\":\"checklist\",\"key\":\"$it\",\"status\":\"done\"}" })
-        assertEquals(1u, v.addPhoto(File(System.getenv("DOORSTEP_PHOTO")).readBytes()).photos)
-        val signed = v.sign(Signer.RECIPIENT, strokes(), "", "", "本人确认以上走访内容属实")
+        assertEquals(Step.CHECKLIST, cared.step)
+        v.actAll(ITEMS.map { VisitAction.Checklist(it, ItemStatus.DONE, "") })
+        assertEquals(1, v.addPhoto(File(System.getenv("DOORSTEP_PHOTO")).readBytes()).photos.size)
+        val signed = v.act(VisitAction.Sign(SignerRole.RECIPIENT, "", "", strokes(), "本人确认以上走访内容属实"))
         assertTrue(signed.canFinish, signed.missing.toString())
         val sealed = v.finish()
+        // The precise fix at the door is the visit's best: the record is not flagged too far.
+        assertTrue(sealed.flags.none { it.flag is Flag.TooFar }, sealed.flags.toString())
         val exported = v.export()
         val sha = MessageDigest.getInstance("SHA-256").digest(exported.record).joinToString("") { "%02x".format(it) }
         assertEquals(sealed.sha256, sha)
         assertEquals(2, exported.media.size)
+        assertEquals(VisitProgress.WAITING, ds.visits()[0].progress)
 
-        val up = ds.sync(http)
+        val up = ds.sync(http, null)
         assertEquals(Triple(1uL, 1uL, 2uL), Triple(up.sent, up.receipted, up.mediaSent))
-        assertEquals(0uL, ds.sync(http).sent)
+        assertEquals(VisitProgress.RECEIPTED, ds.visits()[0].progress)
+        assertEquals(0uL, ds.sync(http, null).sent)
 
         ds.destroy()
         Doorstep.openWithVault(dir, "jvm-keystore", vault).destroy()
-        assertThrows(StoreException.WrongKey::class.java) {
+        val wrong = assertThrows(DoorstepException.Store::class.java) {
             Doorstep.openWithVault(dir, "jvm-keystore", JvmKeyVault())
         }
+        assertEquals(ErrorCode.WRONG_KEY, wrong.code)
     }
 
     @Test
-    fun errorsArriveAsTypedExceptions() {
+    fun errorsArriveTypedWithCodes() {
         val dir = File(root, "passphrase-phone").path
         Doorstep.createWithPassphrase(dir, "a good long passphrase").destroy()
-        assertThrows(StoreException.WrongKey::class.java) { Doorstep.openWithPassphrase(dir, "not the passphrase") }
+        val wrong = assertThrows(DoorstepException.Store::class.java) { Doorstep.openWithPassphrase(dir, "not the passphrase") }
+        assertEquals(ErrorCode.WRONG_KEY, wrong.code)
         val ds = Doorstep.openWithPassphrase(dir, "a good long passphrase")
-        assertThrows(VisitException.NotFound::class.java) { ds.startVisit("NOBODY") }
-        assertThrows(SyncException.NotEnrolled::class.java) { ds.sync(UrlConnectionTransport()) }
-        assertThrows(SyncException.Refused::class.java) { ds.enroll(UrlConnectionTransport(), url, "WRONGCODE123") }
+        ds.setLanguage(Language.EN)
+        assertEquals(ErrorCode.NOT_FOUND, assertThrows(DoorstepException.Visit::class.java) { ds.startVisit("NOBODY") }.code)
+        assertEquals(
+            ErrorCode.NOT_ENROLLED,
+            assertThrows(DoorstepException.Sync::class.java) { ds.sync(UrlConnectionTransport(), null) }.code,
+        )
+        val refused = assertThrows(DoorstepException.Sync::class.java) { ds.enroll(UrlConnectionTransport(), url, "WRONGCODE123") }
+        assertEquals(ErrorCode.REFUSED, refused.code)
+        assertEquals(401.toUShort(), refused.httpStatus)
         ds.enroll(UrlConnectionTransport(), url, code())
-        ds.sync(UrlConnectionTransport())
+        ds.sync(UrlConnectionTransport(), null)
         val v = ds.startVisit("A1")
-        assertThrows(VisitException.Invalid::class.java) { v.act("[{\"type\":\"no_such_action\"}]") }
-        assertThrows(VisitException.Invalid::class.java) { v.act("{\"type\":\"satisfaction\",\"level\":\"satisfied\"}") }
-        assertEquals("knock", v.view().step, "refused actions left the draft alone")
+        val early = assertThrows(DoorstepException.Visit::class.java) {
+            v.act(VisitAction.Satisfaction(SatisfactionLevel.SATISFIED, ""))
+        }
+        assertEquals(ErrorCode.INVALID, early.code)
+        assertEquals("record who was met at the door first", early.detail)
+        assertEquals(Step.KNOCK, v.view().step, "refused actions left the draft alone")
+        assertEquals("家中无人", labelOutcome(Outcome.NOBODY_HOME, Language.ZH))
     }
 }

@@ -80,9 +80,15 @@ class UrllibTransport(d.HttpTransport):
 
 
 def strokes():
-    wave = [{"x": 40 + s * 500 + 25 * math.cos(s * 40), "y": 100 + 45 * math.sin(s * 20) * (1 - s / 2),
-             "t": i * 8, "p": 0.6} for i in range(120) for s in [i / 119]]
-    return json.dumps({"width": 600, "height": 200, "strokes": [wave]})
+    """A handwritten-looking name: one looping wave on a 600x200 pad."""
+    wave = [d.StrokePoint(x=40 + s * 500 + 25 * math.cos(s * 40), y=100 + 45 * math.sin(s * 20) * (1 - s / 2),
+                          t=i * 8, p=0.6) for i in range(120) for s in [i / 119]]
+    return d.SignatureInput(width=600, height=200, strokes=[wave])
+
+
+def fix(lat, lon, accuracy=8.0):
+    return d.GpsFix(lat=lat, lon=lon, accuracy_m=accuracy, at_unix_ms=None, provider="gps", mock=False,
+                    datum=d.Datum.WGS84)
 
 
 class Server:
@@ -130,63 +136,89 @@ class Journey(unittest.TestCase):
         http = UrllibTransport()
         enrolled = ds.enroll(http, self.server.url, self.server.code())
         self.assertEqual(enrolled.area, "410225")
-        first = ds.sync(http)
+        first = ds.sync(http, None)
         self.assertEqual(first.roster_rows, 1)
-        due = ds.due_list(10, 34.8, 114.8)
+        due = ds.due_list(10, d.LatLon(lat=34.8, lon=114.8))
         self.assertEqual([e.id for e in due], ["A1"])
         self.assertTrue(due[0].id_number_masked.startswith("410***"))
+        self.assertEqual(due[0].categories, [d.Category.ELDERLY])
+        self.assertEqual(due[0].card_status, d.CardStatus.ISSUED_INACTIVE)
 
         v = ds.start_visit("A1")
-        self.assertEqual(v.view().step, "knock")
-        v.add_fix(d.GpsFix(lat=34.8, lon=114.8, accuracy_m=8.0, at_unix_ms=None, provider="gps", mock=False, gcj02=False))
-        state = v.act(json.dumps([{"type": "contact", "outcome": "met_person"},
-                                  {"type": "subsidy", "code": "GL01", "arrived": "yes", "amount_fen": 10000},
-                                  {"type": "satisfaction", "level": "satisfied"}]))
-        self.assertEqual(state.step, "checklist")
-        v.act(json.dumps([{"type": "checklist", "key": k, "status": "done"} for k in ITEMS]))
+        state = v.view()
+        self.assertEqual(state.step, d.Step.KNOCK)
+        self.assertIsInstance(state.missing[0].missing, d.Missing.CONTACT)
+        # 1.5 km off: the flag carries its measurement, and says it in words.
+        far = v.add_fix(fix(34.8135, 114.8))
+        too_far = [f for f in far.flags if isinstance(f.flag, d.Flag.TOO_FAR)]
+        self.assertEqual(len(too_far), 1, far.flags)
+        self.assertTrue(1400 < too_far[0].flag.distance_m < 1600)
+        self.assertIn(str(too_far[0].flag.distance_m), too_far[0].text)
+        v.add_fix(fix(34.8, 114.8, accuracy=4.0))
+        state = v.act_all([
+            d.VisitAction.CONTACT(outcome=d.Outcome.MET_PERSON, present=[]),
+            d.VisitAction.SUBSIDY(code="GL01", arrived=d.Arrival.YES, amount_seen_fen=10000, sms_received=True),
+            d.VisitAction.SATISFACTION(level=d.SatisfactionLevel.SATISFIED, comment=""),
+        ])
+        self.assertEqual(state.step, d.Step.CHECKLIST)
+        v.act_all([d.VisitAction.CHECKLIST(key=k, status=d.ItemStatus.DONE, note="") for k in ITEMS])
         with open(PHOTO, "rb") as f:
             state = v.add_photo(f.read())
-        self.assertEqual(state.photos, 1)
-        state = v.sign(d.Signer.RECIPIENT, strokes(), "", "", "本人确认以上走访内容属实")
+        self.assertEqual(len(state.photos), 1)
+        state = v.act(d.VisitAction.SIGN(signer=d.SignerRole.RECIPIENT, proxy_name="", relation="",
+                                         strokes=strokes(), attested="本人确认以上走访内容属实"))
         self.assertTrue(state.can_finish, state.missing)
+        self.assertTrue(v.signature_preview().startswith(b"\x89PNG"))
         sealed = v.finish()
         self.assertEqual(len(sealed.sha256), 64)
+        # The precise fix at the door is the visit's best: the record is not flagged too far.
+        self.assertFalse(any(isinstance(f.flag, d.Flag.TOO_FAR) for f in sealed.flags), sealed.flags)
         exported = v.export()
         self.assertEqual(hashlib.sha256(exported.record).hexdigest(), sealed.sha256)
         self.assertEqual(len(exported.media), 2, "the photo and the signature image")
+        self.assertEqual(ds.visits()[0].progress, d.VisitProgress.WAITING)
 
-        up = ds.sync(http)
+        up = ds.sync(http, None)
         self.assertEqual((up.sent, up.receipted, up.media_sent), (1, 1, 2))
-        again = ds.sync(http)
+        self.assertEqual(ds.visits()[0].progress, d.VisitProgress.RECEIPTED)
+        again = ds.sync(http, None)
         self.assertEqual((again.sent, again.media_sent), (0, 0))
+        self.assertEqual(ds.status().unsent, 0)
 
         # The store reopens with the same key store, and with no other.
         del v, ds
         d.Doorstep.open_with_vault(store_dir, "test-keystore", vault)
-        with self.assertRaises(d.StoreError.WrongKey):
+        with self.assertRaises(d.DoorstepError.Store) as caught:
             d.Doorstep.open_with_vault(store_dir, "test-keystore", MemoryVault())
+        self.assertEqual(caught.exception.code, d.ErrorCode.WRONG_KEY)
 
-    def test_errors_arrive_as_typed_exceptions(self):
+    def test_errors_arrive_typed_with_codes(self):
         store_dir = os.path.join(self.tmp.name, "passphrase-phone")
         ds = d.Doorstep.create_with_passphrase(store_dir, "a good long passphrase")
         del ds
-        with self.assertRaises(d.StoreError.WrongKey):
+        with self.assertRaises(d.DoorstepError.Store) as caught:
             d.Doorstep.open_with_passphrase(store_dir, "not the passphrase")
+        self.assertEqual(caught.exception.code, d.ErrorCode.WRONG_KEY)
         ds = d.Doorstep.open_with_passphrase(store_dir, "a good long passphrase")
-        with self.assertRaises(d.VisitError.NotFound):
+        ds.set_language(d.Language.EN)
+        with self.assertRaises(d.DoorstepError.Visit) as caught:
             ds.start_visit("NOBODY")
-        with self.assertRaises(d.SyncError.NotEnrolled):
-            ds.sync(UrllibTransport())
-        with self.assertRaises(d.SyncError.Refused):
+        self.assertEqual(caught.exception.code, d.ErrorCode.NOT_FOUND)
+        with self.assertRaises(d.DoorstepError.Sync) as caught:
+            ds.sync(UrllibTransport(), None)
+        self.assertEqual(caught.exception.code, d.ErrorCode.NOT_ENROLLED)
+        with self.assertRaises(d.DoorstepError.Sync) as caught:
             ds.enroll(UrllibTransport(), self.server.url, "WRONGCODE123")
+        self.assertEqual((caught.exception.code, caught.exception.http_status), (d.ErrorCode.REFUSED, 401))
         ds.enroll(UrllibTransport(), self.server.url, self.server.code())
-        ds.sync(UrllibTransport())
+        ds.sync(UrllibTransport(), None)
         v = ds.start_visit("A1")
-        with self.assertRaises(d.VisitError.Invalid):
-            v.act('[{"type": "no_such_action"}]')
-        with self.assertRaises(d.VisitError.Invalid):
-            v.act('{"type": "satisfaction", "level": "satisfied"}')  # before knocking
-        self.assertEqual(v.view().step, "knock", "refused actions left the draft alone")
+        with self.assertRaises(d.DoorstepError.Visit) as caught:
+            v.act(d.VisitAction.SATISFACTION(level=d.SatisfactionLevel.SATISFIED, comment=""))  # before knocking
+        self.assertEqual(caught.exception.code, d.ErrorCode.INVALID)
+        self.assertEqual(caught.exception.detail, "record who was met at the door first")
+        self.assertEqual(v.view().step, d.Step.KNOCK, "refused actions left the draft alone")
+        self.assertEqual(d.label_outcome(d.Outcome.NOBODY_HOME, d.Language.ZH), "家中无人")
 
 
 if __name__ == "__main__":

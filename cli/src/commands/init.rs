@@ -1,9 +1,8 @@
 //! `doorstep init`: create an encrypted store.
 
 use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::i18n::Text;
-use doorstep_core::store::SCHEMA_VERSION;
-use doorstep_core::Store;
+use doorstep_core::text::Text;
+use doorstep_core::{Doorstep, SCHEMA_VERSION};
 use serde_json::json;
 
 use crate::context::Context;
@@ -18,7 +17,7 @@ pub fn run(ctx: &Context) -> Result<(), CliError> {
         true,
         ctx.lang,
     )?;
-    let store = Store::create(&ctx.store_dir, &PassphraseVault::new(pass))?;
+    let store = Doorstep::create(&ctx.store_dir, &PassphraseVault::new(pass))?;
     if ctx.json {
         print_json(&json!({
             "store": ctx.store_dir,

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use doorstep_core::crypto::PassphraseVault;
-use doorstep_core::i18n::Text;
-use doorstep_core::store::RotateOptions;
+use doorstep_core::text::Text;
+use doorstep_core::RotateOptions;
 use serde_json::json;
 
 use crate::args::KeyCommand;

@@ -1,10 +1,10 @@
 //! `doorstep roster`: import, list, show.
 
-use doorstep_core::i18n::{Lang, Localize, Text};
 use doorstep_core::model::validate_division_prefix;
 use doorstep_core::roster::{
-    self, lines_with_errors, DetailEnrolment, ImportOptions, ListEntry, ListQuery, RosterFormat,
+    lines_with_errors, DetailEnrolment, ImportOptions, ListEntry, ListQuery, RosterFormat,
 };
+use doorstep_core::text::{Lang, Localize, Text};
 use serde_json::{json, Value};
 
 use crate::args::{FileFormat, ListArgs, RosterCommand};
@@ -41,13 +41,8 @@ fn import(
         None => RosterFormat::sniff(&bytes),
     };
     let mut store = ctx.open()?;
-    let report = roster::import(
-        &mut store,
-        &bytes,
-        format,
-        ImportOptions { skip_invalid },
-        ctx.today(),
-    )?;
+    let report =
+        store.import_roster(&bytes, format, ImportOptions { skip_invalid }, ctx.today())?;
     if ctx.json {
         print_json(&json!({
             "inserted": report.inserted,
@@ -162,23 +157,8 @@ fn list(ctx: &Context, a: &ListArgs) -> Result<(), CliError> {
     let store = ctx.open()?;
     // An exact ID number or mobile number goes through the blind index; anything else is a
     // name search in memory.
-    let exact = match &a.search {
-        Some(s) => roster::lookup(&store, s, &q, ctx.today())?,
-        None => None,
-    };
-    let (mut entries, unreadable, total) = match exact {
-        Some(found) => {
-            let n = found.len();
-            (found, Vec::new(), n)
-        }
-        None => {
-            let r = roster::list(&store, &q, ctx.today())?;
-            (r.entries, r.unreadable, r.total)
-        }
-    };
-    if let Some(limit) = a.limit {
-        entries.truncate(limit);
-    }
+    let found = store.search(&q, ctx.today())?;
+    let (entries, unreadable, total) = (found.entries, found.unreadable, found.total);
     if ctx.json {
         print_json(&Value::Array(
             entries
@@ -212,7 +192,7 @@ fn yuan(fen: i64) -> String {
 
 fn show(ctx: &Context, id: &str, reveal: bool) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let d = roster::show(&mut store, id, reveal, ctx.now)?;
+    let d = store.recipient(id, reveal, ctx.now)?;
     let r = &d.recipient;
     let lang = ctx.lang;
     let enrolments: Vec<Value> = d
@@ -233,7 +213,7 @@ fn show(ctx: &Context, id: &str, reveal: bool) -> Result<(), CliError> {
         print_json(&json!({
             "id": r.id,
             "name": r.name,
-            "id_number": r.id_number.masked(),
+            "id_number": d.id_number_masked,
             "gender": match r.gender { doorstep_core::model::Gender::Male => "male", _ => "female" },
             "birth_date": r.birth_date.to_string(),
             "age": r.age_on(ctx.today()),
@@ -257,7 +237,7 @@ fn show(ctx: &Context, id: &str, reveal: bool) -> Result<(), CliError> {
         let line = |t: Text, v: &str| outln!("{} {v}", pad(Text::get(t, lang), 12));
         line(Text::Id, &r.id);
         line(Text::Name, &r.name);
-        line(Text::IdNumber, &r.id_number.masked());
+        line(Text::IdNumber, &d.id_number_masked);
         line(Text::Categories, &cats.join("、"));
         line(Text::Village, r.village.as_str());
         line(Text::Address, &r.address);

@@ -5,8 +5,10 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use doorstep_core::roster::RosterError;
+use doorstep_core::text::{Localize, Text};
 use doorstep_server::admin::{self, AdminError};
-use doorstep_server::storage::Decision;
+use doorstep_server::storage::{Decision, Storage};
 use serde_json::json;
 
 use crate::args::{AdminCommand, ReviewDecision};
@@ -18,8 +20,13 @@ impl From<AdminError> for CliError {
     fn from(e: AdminError) -> Self {
         match e {
             // Roster rows fail the way `roster import` fails: line by line.
-            AdminError::Roster(core) => CliError::Core(core),
-            other => CliError::Server(other.to_string()),
+            AdminError::Roster(RosterError::Rows(rows)) => {
+                CliError::Core(doorstep_core::Error::InvalidRows(rows))
+            }
+            AdminError::Roster(RosterError::Format(f)) => {
+                CliError::Core(doorstep_core::Error::RosterFormat(f))
+            }
+            other => CliError::Admin(other),
         }
     }
 }
@@ -35,13 +42,13 @@ pub fn serve(
     tls: Option<(&Path, &Path)>,
     tiles: Option<String>,
 ) -> Result<(), CliError> {
-    let json = ctx.json;
+    let (json, lang) = (ctx.json, ctx.lang);
     doorstep_server::run(data, listen, tls, tiles, move |url| {
         if json {
             // One line: a script reads it as soon as the server listens.
             outln!("{}", json!({ "listening": url }));
         } else {
-            outln!("listening on {url}");
+            outln!("{}", Text::ServerListening.fill(lang, &url));
         }
     })
     .map_err(server_err)
@@ -49,10 +56,10 @@ pub fn serve(
 
 fn open(data: &Path) -> Result<std::sync::Arc<doorstep_server::SqliteStorage>, CliError> {
     if !data.join("server.sqlite").exists() && data.exists() && data.read_dir()?.next().is_some() {
-        return Err(CliError::Server(format!(
-            "{} is not a Doorstep server data folder",
-            data.display()
-        )));
+        return Err(CliError::usage_with(
+            Text::NotServerData,
+            &data.display().to_string(),
+        ));
     }
     doorstep_server::open(data).map_err(server_err)
 }
@@ -61,16 +68,16 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
     let now = ctx.now.timestamp();
     match c {
         AdminCommand::AddSupervisor { data, login, area } => {
-            let password = std::env::var("DOORSTEP_NEW_PASSWORD").map_err(|_| {
-                CliError::Server(
-                    "set DOORSTEP_NEW_PASSWORD to the new supervisor's password".into(),
-                )
-            })?;
+            let password = std::env::var("DOORSTEP_NEW_PASSWORD")
+                .map_err(|_| CliError::usage(Text::NeedNewPassword))?;
             admin::add_supervisor(open(data)?.as_ref(), login, area, &password, now)?;
             if ctx.json {
                 print_json(&json!({ "login": login, "area": area }));
             } else {
-                outln!("supervisor {login} added for area {area}");
+                outln!(
+                    "{}",
+                    Text::SupervisorAdded.fill_all(ctx.lang, &[login, area])
+                );
             }
         }
         AdminCommand::ImportRoster { data, area, file } => {
@@ -85,7 +92,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             if ctx.json {
                 print_json(&json!({ "imported": n, "area": area }));
             } else {
-                outln!("{n} recipients imported for area {area}");
+                outln!("{}", Text::RosterImported.fill(ctx.lang, &n.to_string()));
             }
         }
         AdminCommand::EnrolmentCode { data, worker, area } => {
@@ -119,7 +126,8 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             if ctx.json {
                 print_json(&json!({ "visit_id": visit_id, "decision": d }));
             } else {
-                outln!("{visit_id}: {}", d.status());
+                let status = d.status().localize(ctx.lang);
+                outln!("{}", Text::Decided.fill_all(ctx.lang, &[visit_id, &status]));
             }
         }
         AdminCommand::RevokeDevice { data, device_id } => {
@@ -127,8 +135,37 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             if ctx.json {
                 print_json(&json!({ "device_id": device_id, "revoked": true }));
             } else {
-                outln!("device {device_id} revoked");
+                outln!("{}", Text::DeviceRevoked.fill(ctx.lang, device_id));
             }
+        }
+        AdminCommand::ImportDivisions { data, file } => {
+            let n = admin::import_divisions(open(data)?.as_ref(), &std::fs::read(file)?, now)?;
+            if ctx.json {
+                print_json(&json!({ "imported": n }));
+            } else {
+                outln!("{}", Text::DivisionsImported.fill(ctx.lang, &n.to_string()));
+            }
+        }
+        AdminCommand::SetPolicy { data, file } => {
+            let policy = serde_json::from_slice(&std::fs::read(file)?).map_err(|e| {
+                CliError::Server(
+                    Text::NotAPolicy
+                        .fill_all(ctx.lang, &[&file.display().to_string(), &e.to_string()]),
+                )
+            })?;
+            let version = admin::issue_policy(open(data)?.as_ref(), &policy, "operator", now)?;
+            if ctx.json {
+                print_json(&json!({ "version": version }));
+            } else {
+                outln!(
+                    "{}",
+                    Text::PolicyIssued.fill(ctx.lang, &version.to_string())
+                );
+            }
+        }
+        AdminCommand::ShowPolicy { data } => {
+            let policy = open(data)?.policy().map_err(server_err)?;
+            print_json(&serde_json::to_value(&policy).map_err(server_err)?);
         }
     }
     Ok(())

@@ -1,8 +1,7 @@
 //! `doorstep enroll`, `doorstep sync` and `doorstep tasks`: the device side of the sync
 //! protocol over the CLI's HTTP transport.
 
-use doorstep_core::store::tasks;
-use doorstep_core::sync::{self, SyncStage};
+use doorstep_core::text::{Localize, Text};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -13,32 +12,16 @@ use crate::transport::Ureq;
 
 pub fn enroll(ctx: &Context, server: &str, code: &str) -> Result<(), CliError> {
     let mut store = ctx.open()?;
-    let e = sync::enroll(
-        &mut store,
-        &Ureq::new().map_err(CliError::Server)?,
-        server,
-        code,
-    )?;
+    let e = store.enroll(&Ureq::new().map_err(CliError::Server)?, server, code)?;
     if ctx.json {
         print_json(&json!({ "device_id": e.device_id, "worker": e.worker, "area": e.area }));
     } else {
         outln!(
-            "enrolled as device {} for {} in area {}",
-            e.device_id,
-            e.worker,
-            e.area
+            "{}",
+            Text::EnrolledAs.fill_all(ctx.lang, &[&e.device_id, &e.worker, &e.area])
         );
     }
     Ok(())
-}
-
-fn stage_name(s: SyncStage) -> &'static str {
-    match s {
-        SyncStage::Visits => "visits up",
-        SyncStage::Media => "media up",
-        SyncStage::Roster => "roster down",
-        SyncStage::Decisions => "decisions down",
-    }
 }
 
 pub fn sync(ctx: &Context) -> Result<(), CliError> {
@@ -54,12 +37,12 @@ pub fn sync(ctx: &Context) -> Result<(), CliError> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let r = sync::sync(
-        &mut store,
+    let lang = ctx.lang;
+    let r = store.sync(
         &Ureq::new().map_err(CliError::Server)?,
         ctx.now,
         &mut |stage, done, total| {
-            bar.set_message(stage_name(stage));
+            bar.set_message(stage.localize(lang));
             bar.set_length(total);
             bar.set_position(done);
         },
@@ -77,27 +60,33 @@ pub fn sync(ctx: &Context) -> Result<(), CliError> {
             "roster_rows": r.roster_rows,
             "decisions": r.decisions,
             "ticket_updates": r.ticket_updates,
+            "policy_updated": r.policy_updated,
             "clock_skew_secs": r.clock_skew_secs,
         }));
     } else {
+        let n = |v: u64| v.to_string();
         outln!(
-            "up: {} visits sent, {} receipted, {} media; down: {} roster rows, {} decisions, {} ticket updates",
-            r.sent,
-            r.receipted,
-            r.media_sent,
-            r.roster_rows,
-            r.decisions,
-            r.ticket_updates
+            "{}",
+            Text::SyncDone.fill_all(
+                lang,
+                &[
+                    &n(r.sent),
+                    &n(r.receipted),
+                    &n(r.media_sent),
+                    &n(r.roster_rows),
+                    &n(r.decisions),
+                    &n(r.ticket_updates)
+                ]
+            )
         );
         if r.conflicts + r.refused > 0 {
             outln!(
-                "{} conflicts, {} refused: see `doorstep tasks`",
-                r.conflicts,
-                r.refused
+                "{}",
+                Text::SyncProblems.fill_all(lang, &[&n(r.conflicts), &n(r.refused)])
             );
         }
         if let Some(skew) = r.clock_skew_secs.filter(|s| s.abs() > 60) {
-            outln!("the device clock is {skew} s off the server's");
+            outln!("{}", Text::ClockOff.fill(lang, &skew.to_string()));
         }
     }
     Ok(())
@@ -105,67 +94,64 @@ pub fn sync(ctx: &Context) -> Result<(), CliError> {
 
 pub fn tasks(ctx: &Context) -> Result<(), CliError> {
     let store = ctx.open()?;
-    let all = tasks::list(store.conn(), store.keys(), "decision")?;
-    // A ticket's latest update is where it stands.
-    let mut tickets: Vec<tasks::Task> = Vec::new();
-    for t in tasks::list(store.conn(), store.keys(), "ticket")?
-        .into_iter()
-        .rev()
-    {
-        let id = t.decision.split(' ').next().unwrap_or("").to_owned();
-        if !tickets
-            .iter()
-            .any(|k| k.decision.split(' ').next() == Some(id.as_str()))
-        {
-            tickets.push(t);
-        }
-    }
-    tickets.reverse();
-    // A visit's latest decision is what stands; a returned visit already corrected is done.
-    let mut latest: Vec<&tasks::Task> = Vec::new();
-    for t in all.iter().rev() {
-        if !latest.iter().any(|l| l.visit_id == t.visit_id) {
-            latest.push(t);
-        }
-    }
-    latest.reverse();
-    let corrected = doorstep_core::visit::corrected_visits(&store)?;
+    let tasks = store.tasks()?;
+    let lang = ctx.lang;
     if ctx.json {
-        let items: Vec<_> = latest
+        let items: Vec<_> = tasks
+            .reviews
             .iter()
             .map(|t| {
                 json!({
                     "visit_id": t.visit_id,
-                    "decision": t.decision,
+                    "decision": t.decision.code(),
                     "comment": t.comment,
                     "at": t.at,
-                    "to_do": t.decision == "return" && !corrected.contains(&t.visit_id),
+                    "to_do": t.to_do(),
                 })
             })
             .collect();
-        let ticket_items: Vec<_> = tickets
+        let ticket_items: Vec<_> = tasks
+            .tickets
             .iter()
             .map(|t| {
-                let mut parts = t.decision.splitn(2, ' ');
                 json!({
-                    "ticket_id": parts.next(),
-                    "state": parts.next(),
+                    "ticket_id": t.ticket_id,
+                    "state": t.state.code(),
                     "visit_id": t.visit_id,
-                    "text": t.comment,
+                    "text": t.text,
+                    "due": t.due.map(|d| d.to_string()),
                 })
             })
             .collect();
         print_json(&json!({ "tasks": items, "tickets": ticket_items }));
-    } else if latest.is_empty() && tickets.is_empty() {
-        outln!("no review decisions or ticket updates yet");
+    } else if tasks.reviews.is_empty() && tasks.tickets.is_empty() {
+        outln!("{}", Text::NoTasks.get(lang));
     } else {
-        for t in &tickets {
-            outln!("TICKET {}: {}", t.decision, t.comment);
+        for t in &tasks.tickets {
+            let due = t
+                .due
+                .map(|d| format!(" {}", Text::DueBy.fill(lang, &d.to_string())))
+                .unwrap_or_default();
+            outln!(
+                "{} {} {}: {}{due}",
+                Text::TicketMark.get(lang),
+                t.ticket_id,
+                t.state.localize(lang),
+                t.text
+            );
         }
-        for t in latest {
-            let to_do = t.decision == "return" && !corrected.contains(&t.visit_id);
-            let mark = if to_do { "TO DO" } else { "     " };
-            outln!("{mark} {} {}: {}", t.visit_id, t.decision, t.comment);
+        for t in &tasks.reviews {
+            let mark = if t.to_do() {
+                Text::ToDo.get(lang)
+            } else {
+                "     "
+            };
+            outln!(
+                "{mark} {} {}: {}",
+                t.visit_id,
+                t.decision.localize(lang),
+                t.comment
+            );
         }
     }
     Ok(())

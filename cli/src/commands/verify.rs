@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use doorstep_core::i18n::Text;
-use doorstep_core::seal;
+use doorstep_core::record::verify as verify_record;
+use doorstep_core::text::{Localize, Text};
 use serde_json::json;
 
 use crate::context::Context;
@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, dir: &Path) -> Result<(), CliError> {
             media.insert(sha, std::fs::read(e.path())?);
         }
     }
-    match seal::verify(&record, &signature, &public, &media) {
+    match verify_record(&record, &signature, &public, &media) {
         Ok(head) => {
             // A signature proves only which key signed: say which, so the reader can match
             // it against the device the server enrolled.
@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, dir: &Path) -> Result<(), CliError> {
             Ok(())
         }
         Err(problems) => {
-            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            let list: Vec<String> = problems.iter().map(|p| p.localize(ctx.lang)).collect();
             if ctx.json {
                 print_json(&json!({ "verified": false, "problems": list }));
             } else {

@@ -3,11 +3,12 @@
 use std::io::Read;
 use std::path::Path;
 
-use doorstep_core::i18n::{Localize, Text};
-use doorstep_core::media::SignatureInput;
+use doorstep_core::facade::VisitProgress;
 use doorstep_core::model::Datum;
-use doorstep_core::store::visits;
-use doorstep_core::visit::{self, Action, SignerRole, ViewState};
+use doorstep_core::rules::{Action, SignerRole, ViewState};
+use doorstep_core::text::{Localize, Text};
+use doorstep_core::visit::Export;
+use doorstep_core::visit::SignatureInput;
 use serde_json::json;
 
 use crate::args::{DatumArg, Signer, VisitCommand};
@@ -27,7 +28,7 @@ fn read_input(file: &Path) -> Result<Vec<u8>, CliError> {
 
 /// Writes an export as private files (the record is personal data) into a new or empty
 /// folder, so one export never mixes with another's media.
-fn write_export(out: &Path, e: &visit::Export) -> Result<(), CliError> {
+fn write_export(out: &Path, e: &Export) -> Result<(), CliError> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
         return Err(CliError::usage(Text::ExportNotEmpty));
@@ -149,30 +150,30 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
     let mut store = ctx.open()?;
     match cmd {
         VisitCommand::Start { recipient_id } => {
-            let v = visit::start(&mut store, recipient_id, ctx.now)?;
+            let v = store.start_visit(recipient_id, ctx.now)?;
             print_view(ctx, &v);
         }
         VisitCommand::Correct { visit_id } => {
-            let v = visit::start_correction(&mut store, visit_id, ctx.now)?;
+            let v = store.correct_visit(visit_id, ctx.now)?;
             print_view(ctx, &v);
         }
         VisitCommand::Act { visit_id, .. }
         | VisitCommand::Sign { visit_id, .. }
         | VisitCommand::Fix { visit_id, .. } => {
-            let v = visit::act(&mut store, visit_id, &actions, ctx.now)?;
+            let v = store.act(visit_id, &actions, ctx.now)?;
             print_view(ctx, &v);
         }
         VisitCommand::Photo { visit_id, .. } => {
             let bytes = photo.unwrap_or_default();
-            let v = visit::add_photo(&mut store, visit_id, &bytes, ctx.now)?;
+            let v = store.add_photo(visit_id, &bytes, ctx.now)?;
             print_view(ctx, &v);
         }
         VisitCommand::Show { visit_id } => {
-            let v = visit::view(&store, visit_id)?;
+            let v = store.view(visit_id)?;
             print_view(ctx, &v);
         }
         VisitCommand::Finish { visit_id } => {
-            let done = visit::finish(&mut store, visit_id, ctx.now)?;
+            let done = store.finish(visit_id, ctx.now)?;
             if ctx.json {
                 print_json(&serde_json::to_value(&done).expect("reports serialise"));
             } else {
@@ -193,7 +194,7 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
             }
         }
         VisitCommand::Export { visit_id, out } => {
-            let e = visit::export(&mut store, visit_id)?;
+            let e = store.export(visit_id)?;
             write_export(out, &e)?;
             if ctx.json {
                 print_json(&json!({ "dir": out, "media": e.media.len() }));
@@ -202,19 +203,45 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
             }
         }
         VisitCommand::List => {
-            let rows = visits::list(store.conn())?;
+            let rows = store.visits()?;
+            let state = |v: &doorstep_core::VisitItem| if v.sealed { "sealed" } else { "draft" };
             if ctx.json {
                 print_json(&json!(rows
                     .iter()
-                    .map(|(id, r, state)| json!({"id": id, "recipient_id": r, "state": state}))
+                    .map(|v| json!({
+                        "id": v.visit_id,
+                        "recipient_id": v.recipient_id,
+                        "state": state(v),
+                        "progress": progress_code(v.progress),
+                    }))
                     .collect::<Vec<_>>()));
             } else {
-                for (id, r, state) in rows {
-                    outln!("{id}  {}  {state}", pad(&r, 12));
+                for v in &rows {
+                    outln!(
+                        "{}  {}  {}",
+                        v.visit_id,
+                        pad(&v.recipient_id, 12),
+                        v.progress.localize(ctx.lang)
+                    );
                 }
             }
         }
     }
     store.close()?;
     Ok(())
+}
+
+fn progress_code(p: VisitProgress) -> &'static str {
+    match p {
+        VisitProgress::Draft => "draft",
+        VisitProgress::Waiting => "waiting",
+        VisitProgress::Sent => "sent",
+        VisitProgress::Receipted => "receipted",
+        VisitProgress::Conflict => "conflict",
+        VisitProgress::Refused => "refused",
+        VisitProgress::Returned => "returned",
+        VisitProgress::Corrected => "corrected",
+        VisitProgress::Approved => "approved",
+        VisitProgress::Rejected => "rejected",
+    }
 }

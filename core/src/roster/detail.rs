@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::due::{due_date, overdue_days};
+use doorstep_contract::model::Recipient;
+use doorstep_contract::roster::{due_date, overdue_days};
+
 use crate::error::{Error, Result};
-use crate::model::Recipient;
-use crate::store::{policy, recipients, reveal_log, Store};
+use crate::store::{divisions, policy, recipients, reveal_log, Store};
 
 /// A subsidy line of the detail view. A hidden protected subsidy carries no code or name.
 #[derive(Clone, PartialEq)]
@@ -37,6 +38,10 @@ impl std::fmt::Debug for DetailEnrolment {
 #[derive(Debug, Clone)]
 pub struct RecipientDetail {
     pub recipient: Recipient,
+    /// The ID number with its middle hidden, for screens.
+    pub id_number_masked: String,
+    pub village_name: Option<String>,
+    pub township_name: Option<String>,
     pub enrolments: Vec<DetailEnrolment>,
     pub due_date: NaiveDate,
     pub overdue_days: i64,
@@ -46,7 +51,7 @@ pub struct RecipientDetail {
 
 /// `now` is the device's time with its offset: "today" is the local date, the reveal log
 /// keeps the UTC instant.
-pub fn show(
+pub(crate) fn show(
     store: &mut Store,
     id: &str,
     reveal_protected: bool,
@@ -82,7 +87,12 @@ pub fn show(
         })
         .collect();
     let due = due_date(&r, &intervals, today);
+    let (village_name, township_name) =
+        divisions::Names::load(store.conn())?.of(r.village.as_str());
     Ok(RecipientDetail {
+        id_number_masked: r.id_number.masked(),
+        village_name,
+        township_name,
         enrolments,
         due_date: due,
         overdue_days: overdue_days(due, today),

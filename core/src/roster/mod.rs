@@ -1,18 +1,19 @@
-//! The visit roster: importing it from the county's CSV or JSON export, working out who is due
-//! for a visit, and the list and detail views the shells show.
+//! The roster on the device: importing it (the county's CSV or JSON export, or the rows a sync
+//! brings down) into the encrypted store, working out who is due, and the list and detail
+//! views the shells show. The format itself is the contract's (`doorstep_contract::roster`).
 
 mod detail;
-mod due;
 mod import;
 mod query;
-mod row;
 #[cfg(test)]
 mod tests;
 
-pub use detail::{show, DetailEnrolment, RecipientDetail};
-pub use due::{due_date, overdue_days};
-pub use import::{import, parse_roster, ImportOptions, ImportReport, RosterFormat};
-pub use query::{list, lookup, ListEntry, ListQuery, ListResult};
-pub use row::{
-    lines_with_errors, to_recipient, Absent, RawRow, RosterFault, RowError, RowProblem, FIELDS,
+pub(crate) use detail::show;
+pub use detail::{DetailEnrolment, RecipientDetail};
+pub use doorstep_contract::roster::{
+    lines_with_errors, RosterError, RosterFault, RosterFormat, RowError, RowProblem, FIELDS,
 };
+pub(crate) use import::{import, import_recipients};
+pub use import::{ImportOptions, ImportReport};
+pub(crate) use query::{list, lookup};
+pub use query::{ListEntry, ListQuery, ListResult};

@@ -3,11 +3,12 @@
 
 use chrono::NaiveDate;
 
-use super::due::{due_after, due_date, overdue_days};
+use doorstep_contract::geo::{distance_m, to_wgs84};
+use doorstep_contract::model::{mask_id_number, CardStatus, Category, IdNumber, Phone, Recipient};
+use doorstep_contract::roster::{due_after, due_date, overdue_days};
+
 use crate::error::Result;
-use crate::geo::{distance_m, to_wgs84};
-use crate::model::{mask_id_number, CardStatus, Category, IdNumber, Phone, Recipient};
-use crate::store::{policy, recipients, Store};
+use crate::store::{divisions, policy, recipients, Store};
 
 #[derive(Clone, Default)]
 pub struct ListQuery {
@@ -40,6 +41,9 @@ pub struct ListEntry {
     pub name: String,
     pub id_number_masked: String,
     pub village_code: String,
+    /// The names the server's division table gives, when the device has them.
+    pub village_name: Option<String>,
+    pub township_name: Option<String>,
     pub categories: Vec<Category>,
     pub card_status: CardStatus,
     pub last_visit: Option<NaiveDate>,
@@ -67,11 +71,18 @@ pub struct ListResult {
     pub unreadable: Vec<String>,
 }
 
-fn entry(r: Recipient, due: NaiveDate, today: NaiveDate, near: Option<(f64, f64)>) -> ListEntry {
+fn entry(
+    r: Recipient,
+    due: NaiveDate,
+    today: NaiveDate,
+    near: Option<(f64, f64)>,
+    names: &divisions::Names,
+) -> ListEntry {
     let distance_m = match (near, r.location.as_ref()) {
         (Some(p), Some(loc)) => Some(distance_m(p, to_wgs84(loc))),
         _ => None,
     };
+    let (village_name, township_name) = names.of(r.village.as_str());
     ListEntry {
         id_number_masked: r.id_number.masked(),
         overdue_days: overdue_days(due, today),
@@ -80,6 +91,8 @@ fn entry(r: Recipient, due: NaiveDate, today: NaiveDate, near: Option<(f64, f64)
         id: r.id,
         name: r.name,
         village_code: r.village.as_str().to_owned(),
+        village_name,
+        township_name,
         categories: r.categories,
         card_status: r.card_status,
         last_visit: r.last_visit,
@@ -110,8 +123,9 @@ fn name_matches(name: &str, needle: &str, fold_case: bool) -> bool {
     }
 }
 
-pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult> {
+pub(crate) fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult> {
     let intervals = policy::read(store.conn())?.visit_intervals;
+    let names = divisions::Names::load(store.conn())?;
     let needle = q.search.as_deref().map(str::to_lowercase);
     // Chinese has no case: only lower the names when the needle has letters that do.
     let fold_case = needle
@@ -140,11 +154,14 @@ pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult
             (Some(p), Some(loc)) => Some(distance_m(p, to_wgs84(&loc))),
             _ => None,
         };
+        let (village_name, township_name) = names.of(row.village);
         out.entries.push(ListEntry {
             id: row.id.to_owned(),
             name: v.name.to_owned(),
             id_number_masked: mask_id_number(v.id_number),
             village_code: row.village.to_owned(),
+            village_name,
+            township_name,
             categories: v.categories.to_vec(),
             card_status: v.card_status,
             last_visit: row.last_visit,
@@ -169,13 +186,14 @@ pub fn list(store: &Store, q: &ListQuery, today: NaiveDate) -> Result<ListResult
 /// Exact lookup by ID number or mobile number through the blind indexes, with the query's
 /// due and village filters (its name search does not apply). `None` when `key` is neither.
 /// Several people can share a phone.
-pub fn lookup(
+pub(crate) fn lookup(
     store: &Store,
     key: &str,
     q: &ListQuery,
     today: NaiveDate,
 ) -> Result<Option<Vec<ListEntry>>> {
     let intervals = policy::read(store.conn())?.visit_intervals;
+    let names = divisions::Names::load(store.conn())?;
     let found = if let Ok(idn) = IdNumber::parse(key, today) {
         recipients::find_by_id_number(store.conn(), store.keys(), &idn)?
             .into_iter()
@@ -191,7 +209,7 @@ pub fn lookup(
         .filter(|r| r.village.as_str().starts_with(village))
         .map(|r| {
             let due = due_date(&r, &intervals, today);
-            entry(r, due, today, q.near)
+            entry(r, due, today, q.near, &names)
         })
         .filter(|e| !q.due_only || e.overdue_days >= 0)
         .collect();

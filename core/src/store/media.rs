@@ -68,6 +68,13 @@ pub fn get(conn: &Connection, keys: &Keyring, sha: &str) -> Result<Option<(Strin
     Ok(Some((kind, bytes)))
 }
 
+/// Deletes the bytes stored under `sha` (a photo no visit names any more).
+pub fn delete(tx: &Transaction<'_>, sha: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM media WHERE sha256 = ?1")?
+        .execute([sha])?;
+    Ok(())
+}
+
 /// Ids (in order, after `after`) of rows not sealed under `key_id`: a rotation's batch.
 pub(crate) fn ids_not_under_key(
     conn: &Connection,

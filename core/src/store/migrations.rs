@@ -137,6 +137,23 @@ const STEPS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX tasks_by_visit ON tasks (visit_id);
     ",
+    // 6: the typed contract. The worker the device is enrolled for; the names of the
+    // divisions (villages, townships) the server's table gives; ticket tasks kept by their
+    // parts (ticket id, state, due date) instead of one text to split again. Rows kept before
+    // get their parts from that text; their due date stays in their sealed text.
+    "
+    ALTER TABLE sync_state ADD COLUMN worker TEXT NOT NULL DEFAULT '';
+    CREATE TABLE divisions (
+        code        TEXT    PRIMARY KEY,
+        name        TEXT    NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE tasks ADD COLUMN ticket_id TEXT;
+    ALTER TABLE tasks ADD COLUMN state TEXT;
+    ALTER TABLE tasks ADD COLUMN due TEXT;
+    UPDATE tasks SET ticket_id = substr(decision, 1, instr(decision, ' ') - 1),
+                     state = substr(decision, instr(decision, ' ') + 1)
+        WHERE kind = 'ticket' AND instr(decision, ' ') > 0;
+    ",
 ];
 
 /// The schema version this build writes.

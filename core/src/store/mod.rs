@@ -4,6 +4,7 @@
 
 pub mod chain;
 pub mod device_key;
+pub mod divisions;
 mod keyring;
 pub mod media;
 mod migrations;
@@ -33,7 +34,6 @@ use crate::error::{Error, Result};
 
 pub use keyring::{Keyring, ROTATE_AFTER_ENCRYPTIONS};
 pub use migrations::SCHEMA_VERSION;
-pub use recipient_codec::RecipientView;
 pub use rotation::{RotateOptions, RotateProgress, RotateReport};
 
 /// The database file inside a store folder.

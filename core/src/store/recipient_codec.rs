@@ -61,19 +61,20 @@ struct SecretV1 {
 }
 
 /// The fields a list needs, borrowed from the decrypted buffer. Every field of the layout is
-/// still parsed (a damaged envelope fails here as in a full read); enrolments are only counted.
+/// still parsed, in order (a damaged envelope fails here as in a full read); those a list does
+/// not show are parsed and dropped (`_`), enrolments only counted.
 #[derive(Deserialize)]
 pub struct RecipientView<'a> {
     pub name: &'a str,
     pub id_number: &'a str,
-    pub gender: Gender,
-    pub birth_days: i32,
+    _gender: Gender,
+    _birth_days: i32,
     pub categories: CategorySet,
-    pub address: &'a str,
-    pub location: Option<(f64, f64, Datum)>,
-    pub phone: Option<&'a str>,
-    pub guardian: Option<(&'a str, &'a str, Option<&'a str>)>,
-    pub enrolments: EnrolmentCount,
+    _address: &'a str,
+    location: Option<(f64, f64, Datum)>,
+    _phone: Option<&'a str>,
+    _guardian: Option<(&'a str, &'a str, Option<&'a str>)>,
+    _enrolments: EnrolmentCount,
     pub card_status: CardStatus,
 }
 
@@ -93,7 +94,7 @@ impl RecipientView<'_> {
 
 /// Walks the enrolment sequence without keeping it.
 #[derive(Debug, Clone, Copy)]
-pub struct EnrolmentCount(pub usize);
+pub struct EnrolmentCount(#[allow(dead_code)] pub usize);
 
 impl<'de> Deserialize<'de> for EnrolmentCount {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -225,9 +226,9 @@ mod tests {
         assert_eq!(v.name, "王秀兰");
         assert_eq!(v.id_number, r.id_number.as_str());
         assert_eq!(v.categories.to_vec(), r.categories);
-        assert_eq!(v.enrolments.0, 1);
+        assert_eq!(v._enrolments.0, 1);
         assert_eq!(v.location(), r.location);
-        assert_eq!(v.guardian.map(|g| g.1), Some("儿子"));
+        assert_eq!(v._guardian.map(|g| g.1), Some("儿子"));
     }
 
     #[test]

@@ -161,6 +161,7 @@ fn seal_row(keys: &Keyring, r: &Recipient, mut buf: Vec<u8>) -> Result<SealedRow
     })
 }
 
+#[cfg(test)]
 /// Inserts or replaces one recipient (see `Writer` for many).
 pub fn put(tx: &Transaction<'_>, keys: &Keyring, r: &Recipient) -> Result<()> {
     Writer::new(tx, keys)?.put(r)
@@ -291,6 +292,7 @@ pub fn for_each_view(
     Ok(())
 }
 
+#[cfg(test)]
 /// Every recipient under `village_prefix`, decoded in full.
 pub fn scan(conn: &Connection, keys: &Keyring, village_prefix: &str) -> Result<Vec<ReadResult>> {
     let read = |row: &Row<'_>| read_row(keys, row);

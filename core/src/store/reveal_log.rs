@@ -1,10 +1,11 @@
 //! The record of every time protected subsidies (orphans, HIV-related) were shown by name.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Transaction};
 
 use crate::error::Result;
 
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reveal {
     pub recipient_id: String,
@@ -25,7 +26,8 @@ pub fn record(
     Ok(())
 }
 
-pub fn for_recipient(conn: &Connection, recipient_id: &str) -> Result<Vec<Reveal>> {
+#[cfg(test)]
+pub fn for_recipient(conn: &rusqlite::Connection, recipient_id: &str) -> Result<Vec<Reveal>> {
     let mut stmt = conn.prepare(
         "SELECT recipient_id, revealed_at, count FROM reveal_log WHERE recipient_id = ?1 ORDER BY seq",
     )?;

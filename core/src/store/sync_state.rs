@@ -11,6 +11,8 @@ use crate::error::Result;
 pub struct SyncState {
     pub server: String,
     pub device_id: String,
+    /// Whom the server enrolled this device for.
+    pub worker: String,
     pub area: String,
     pub roster_cursor: i64,
     pub decisions_cursor: i64,
@@ -24,7 +26,7 @@ pub fn get(conn: &Connection) -> Result<Option<SyncState>> {
     Ok(conn
         .prepare_cached(
             "SELECT server, device_id, area, roster_cursor, decisions_cursor, tickets_cursor,
-                    clock_skew_secs, last_sync_at FROM sync_state WHERE id = 1",
+                    clock_skew_secs, last_sync_at, worker FROM sync_state WHERE id = 1",
         )?
         .query_row([], |r| {
             Ok(SyncState {
@@ -36,15 +38,22 @@ pub fn get(conn: &Connection) -> Result<Option<SyncState>> {
                 tickets_cursor: r.get(5)?,
                 clock_skew_secs: r.get(6)?,
                 last_sync_at: r.get(7)?,
+                worker: r.get(8)?,
             })
         })
         .optional()?)
 }
 
-pub fn enrol(tx: &Transaction<'_>, server: &str, device_id: &str, area: &str) -> Result<()> {
+pub fn enrol(
+    tx: &Transaction<'_>,
+    server: &str,
+    device_id: &str,
+    worker: &str,
+    area: &str,
+) -> Result<()> {
     tx.execute(
-        "INSERT INTO sync_state (id, server, device_id, area) VALUES (1, ?1, ?2, ?3)",
-        params![server, device_id, area],
+        "INSERT INTO sync_state (id, server, device_id, worker, area) VALUES (1, ?1, ?2, ?3, ?4)",
+        params![server, device_id, worker, area],
     )?;
     Ok(())
 }
@@ -73,25 +82,67 @@ pub fn set_tickets_cursor(tx: &Transaction<'_>, cursor: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn note_sync(tx: &Transaction<'_>, skew_secs: Option<i64>, at: i64) -> Result<()> {
+/// Keeps the skew measured (if any) and, for a sync that completed, its time.
+pub fn note_sync(tx: &Transaction<'_>, skew_secs: Option<i64>, at: Option<i64>) -> Result<()> {
     tx.execute(
-        "UPDATE sync_state SET clock_skew_secs = coalesce(?1, clock_skew_secs), last_sync_at = ?2
+        "UPDATE sync_state SET clock_skew_secs = coalesce(?1, clock_skew_secs),
+             last_sync_at = coalesce(?2, last_sync_at)
          WHERE id = 1",
         params![skew_secs, at],
     )?;
     Ok(())
 }
 
-/// Sealed visits without a final receipt, in chain order: what the next push sends.
+/// Sealed visits without a final receipt (never sent, or sent without an answer), in chain
+/// order: what the next push sends.
 pub fn unsent(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.id FROM visits v LEFT JOIN receipts r ON r.visit_id = v.id
-         WHERE v.state = 'sealed' AND r.visit_id IS NULL ORDER BY v.seq",
+         WHERE v.state = 'sealed' AND (r.visit_id IS NULL OR r.status = 'sent') ORDER BY v.seq",
     )?;
     let ids = stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(ids)
+}
+
+/// Where one sealed visit stands with the server, as far as the device knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// A push carried it and no answer came (yet): it goes again with the next sync.
+    Unanswered,
+    /// The server's receipt.
+    Receipted(doorstep_contract::wire::ReceiptStatus),
+}
+
+/// Marks visits as sent before a push goes out, so a screen can tell "sent, not confirmed".
+pub fn mark_sent(tx: &Transaction<'_>, visit_ids: &[String], at: i64) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO receipts (visit_id, status, chain, at) VALUES (?1, 'sent', NULL, ?2)
+         ON CONFLICT (visit_id) DO NOTHING",
+    )?;
+    for id in visit_ids {
+        stmt.execute(params![id, at])?;
+    }
+    Ok(())
+}
+
+/// Every receipt kept, by visit id.
+pub fn receipts(conn: &Connection) -> Result<std::collections::HashMap<String, Sent>> {
+    let mut stmt = conn.prepare_cached("SELECT visit_id, status FROM receipts")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, status)| {
+            let sent = match doorstep_contract::wire::ReceiptStatus::parse(&status) {
+                Some(r) => Sent::Receipted(r),
+                None => Sent::Unanswered,
+            };
+            (id, sent)
+        })
+        .collect())
 }
 
 pub fn put_receipt(
@@ -107,14 +158,6 @@ pub fn put_receipt(
         params![visit_id, status, chain, at],
     )?;
     Ok(())
-}
-
-/// The receipt's status for a visit, if one came.
-pub fn receipt(conn: &Connection, visit_id: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT status FROM receipts WHERE visit_id = ?1")?
-        .query_row([visit_id], |r| r.get(0))
-        .optional()?)
 }
 
 /// Visits the server holds (stored or duplicate receipts) whose media have not all gone up:

@@ -1,9 +1,12 @@
 //! Tasks: review decisions on this device's visits and ledger updates on the tickets it
 //! raised, as pulled from the server. A returned visit is work to do (correct it); a ticket
 //! update tells the worker what to pass on to the household. The text (a supervisor's comment,
-//! a department's reply) may name the household, so it is sealed. Rows are named by their
-//! kind and the server's cursor, zero-padded to sort.
+//! a department's reply) may name the household, so it is sealed; the rest (ids, the
+//! decision, the ticket's state and due date) is not personal. Rows are named by their kind
+//! and the server's cursor, zero-padded to sort.
 
+use chrono::NaiveDate;
+use doorstep_contract::wire::{Decision, TicketState};
 use rusqlite::{params, Connection, Transaction};
 
 use super::Keyring;
@@ -25,53 +28,94 @@ fn id_of(kind: &str, cursor: i64) -> String {
     format!("{kind}-{cursor:020}")
 }
 
-/// One decision or ticket update as the device keeps it.
+fn corrupt(id: &str) -> Error {
+    Error::Corrupt {
+        table: TABLE,
+        id: id.to_owned(),
+    }
+}
+
+/// A review decision on one of this device's visits, as pulled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Task {
-    /// `decision` or `ticket`.
-    pub kind: String,
+pub struct DecisionTask {
     pub cursor: i64,
     pub visit_id: String,
-    /// A decision: approve | return | reject. A ticket: `<ticket id> <state>`.
-    pub decision: String,
-    /// The comment, or the ticket's department, reply or outcome.
+    pub decision: Decision,
+    /// What to correct, or why it was rejected (sealed: it may name the household).
     pub comment: String,
     pub at: i64,
 }
 
-/// Keeps a task (again: a no-op).
-pub fn put(tx: &Transaction<'_>, keys: &Keyring, t: &Task) -> Result<()> {
-    let id = id_of(&t.kind, t.cursor);
+/// A ledger update on a ticket this device raised, as pulled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketTask {
+    pub cursor: i64,
+    pub ticket_id: String,
+    pub visit_id: String,
+    pub state: TicketState,
+    /// The newest text the ledger holds: the department, its reply or the outcome (sealed).
+    pub text: String,
+    /// None for updates kept before due dates had a column (their text carries it).
+    pub due: Option<NaiveDate>,
+    pub at: i64,
+}
+
+/// Keeps a decision (again: a no-op).
+pub fn put_decision(tx: &Transaction<'_>, keys: &Keyring, t: &DecisionTask) -> Result<()> {
+    let id = id_of("decision", t.cursor);
     let sec = keys.seal(aad(&id), t.comment.as_bytes())?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO tasks (id, kind, cursor, visit_id, decision, at, key_id, sec)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-        params![
-            id,
-            t.kind,
-            t.cursor,
-            t.visit_id,
-            t.decision,
-            t.at,
-            keys.active_id(),
-            sec
-        ],
-    )?;
+         VALUES (?1, 'decision', ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        id,
+        t.cursor,
+        t.visit_id,
+        t.decision.code(),
+        t.at,
+        keys.active_id(),
+        sec
+    ])?;
     Ok(())
 }
 
-/// Every task of one kind, oldest first.
-pub fn list(conn: &Connection, keys: &Keyring, kind: &str) -> Result<Vec<Task>> {
+/// Keeps a ticket update (again: a no-op).
+pub fn put_ticket(tx: &Transaction<'_>, keys: &Keyring, t: &TicketTask) -> Result<()> {
+    let id = id_of("ticket", t.cursor);
+    let sec = keys.seal(aad(&id), t.text.as_bytes())?;
+    tx.prepare_cached(
+        "INSERT INTO tasks (id, kind, cursor, visit_id, decision, ticket_id, state, due, at,
+                            key_id, sec)
+         VALUES (?1, 'ticket', ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        id,
+        t.cursor,
+        t.visit_id,
+        t.ticket_id,
+        t.state.code(),
+        t.due.map(|d| d.to_string()),
+        t.at,
+        keys.active_id(),
+        sec
+    ])?;
+    Ok(())
+}
+
+/// Every decision kept, oldest first.
+pub fn decisions(conn: &Connection, keys: &Keyring) -> Result<Vec<DecisionTask>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, cursor, visit_id, decision, at, sec FROM tasks WHERE kind = ?1 ORDER BY cursor",
+        "SELECT id, cursor, visit_id, decision, at, sec FROM tasks
+         WHERE kind = 'decision' ORDER BY cursor",
     )?;
     let rows = stmt
-        .query_map([kind], |r| {
+        .query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get(1)?,
                 r.get(2)?,
-                r.get(3)?,
+                r.get::<_, String>(3)?,
                 r.get(4)?,
                 r.get::<_, Vec<u8>>(5)?,
             ))
@@ -79,17 +123,51 @@ pub fn list(conn: &Connection, keys: &Keyring, kind: &str) -> Result<Vec<Task>> 
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|(id, cursor, visit_id, decision, at, sec)| {
-            let corrupt = || Error::Corrupt {
-                table: TABLE,
-                id: id.clone(),
-            };
-            let plain = keys.open(aad(&id), &sec).map_err(|_| corrupt())?;
-            Ok(Task {
-                kind: kind.to_owned(),
+            let plain = keys.open(aad(&id), &sec).map_err(|_| corrupt(&id))?;
+            Ok(DecisionTask {
                 cursor,
                 visit_id,
-                decision,
-                comment: String::from_utf8(plain).map_err(|_| corrupt())?,
+                decision: Decision::parse(&decision).ok_or_else(|| corrupt(&id))?,
+                comment: String::from_utf8(plain).map_err(|_| corrupt(&id))?,
+                at,
+            })
+        })
+        .collect()
+}
+
+/// Every ticket update kept, oldest first.
+pub fn tickets(conn: &Connection, keys: &Keyring) -> Result<Vec<TicketTask>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, cursor, visit_id, ticket_id, state, due, at, sec FROM tasks
+         WHERE kind = 'ticket' ORDER BY cursor",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get(6)?,
+                r.get::<_, Vec<u8>>(7)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, cursor, visit_id, ticket_id, state, due, at, sec)| {
+            let plain = keys.open(aad(&id), &sec).map_err(|_| corrupt(&id))?;
+            Ok(TicketTask {
+                cursor,
+                ticket_id: ticket_id.ok_or_else(|| corrupt(&id))?,
+                visit_id,
+                state: state
+                    .as_deref()
+                    .and_then(TicketState::parse)
+                    .ok_or_else(|| corrupt(&id))?,
+                text: String::from_utf8(plain).map_err(|_| corrupt(&id))?,
+                due: due.and_then(|d| d.parse().ok()),
                 at,
             })
         })
@@ -121,29 +199,30 @@ mod tests {
     use super::*;
     use crate::store::RotateOptions;
 
-    fn task(kind: &str, cursor: i64, comment: &str) -> Task {
-        Task {
-            kind: kind.into(),
-            cursor,
-            visit_id: "V1".into(),
-            decision: "return".into(),
-            comment: comment.into(),
-            at: 1_700_000_000,
-        }
-    }
-
     #[test]
-    fn tasks_are_sealed_kept_once_and_survive_a_rotation() {
+    fn tasks_are_sealed_kept_once_typed_and_survive_a_rotation() {
         let mut t = crate::testing::temp_store();
-        let (a, b) = (
-            task("decision", 7, "照片不清楚"),
-            task("ticket", 7, "已转县农商银行"),
-        );
+        let d = DecisionTask {
+            cursor: 7,
+            visit_id: "V1".into(),
+            decision: Decision::Return,
+            comment: "照片不清楚".into(),
+            at: 1_700_000_000,
+        };
+        let k = TicketTask {
+            cursor: 7,
+            ticket_id: "V1-1".into(),
+            visit_id: "V1".into(),
+            state: TicketState::Transferred,
+            text: "已转县农商银行".into(),
+            due: NaiveDate::from_ymd_opt(2026, 12, 4),
+            at: 1_700_000_100,
+        };
         t.store
             .write(|tx, keys| {
-                put(tx, keys, &a)?;
-                put(tx, keys, &a)?;
-                put(tx, keys, &b)
+                put_decision(tx, keys, &d)?;
+                put_decision(tx, keys, &d)?;
+                put_ticket(tx, keys, &k)
             })
             .expect("put");
         let sec: Vec<u8> = t
@@ -161,11 +240,8 @@ mod tests {
             .rotate_data_key(&RotateOptions::default(), &mut |_| {})
             .expect("rotate");
         let keys = t.store.keys();
-        assert_eq!(
-            list(t.store.conn(), keys, "decision").expect("list"),
-            vec![a]
-        );
-        assert_eq!(list(t.store.conn(), keys, "ticket").expect("list"), vec![b]);
+        assert_eq!(decisions(t.store.conn(), keys).expect("list"), vec![d]);
+        assert_eq!(tickets(t.store.conn(), keys).expect("list"), vec![k]);
         let old: i64 = t
             .store
             .conn()

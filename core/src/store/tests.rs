@@ -621,7 +621,8 @@ fn a_version_1_store_migrates_when_opened() {
         c.execute_batch(
             "DROP TABLE device_key; DROP TABLE visits; DROP TABLE device_chain;
              DROP TABLE media; DROP TABLE sync_state; DROP TABLE receipts;
-             DROP TABLE media_sent; DROP TABLE tasks; PRAGMA user_version = 1;",
+             DROP TABLE media_sent; DROP TABLE tasks; DROP TABLE divisions;
+             PRAGMA user_version = 1;",
         )
         .expect("downgrade");
     }
@@ -633,41 +634,41 @@ fn a_version_1_store_migrates_when_opened() {
     store.device_key().expect("the new table works");
 }
 
-/// A platform key store stand-in: AES-GCM under a key of its own that it never hands out.
-struct TestKeystore(ring::aead::LessSafeKey);
+/// A platform key store stand-in: it keeps each secret inside itself and hands out a handle
+/// bound to the associated data, so the secret never leaves it (as a Keystore key does not).
+/// A secret the test key store keeps: its handle, the aad it is bound to, the secret.
+type KeptSecret = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+struct TestKeystore {
+    name: u8,
+    kept: std::sync::Mutex<Vec<KeptSecret>>,
+}
 
 impl TestKeystore {
-    fn new(byte: u8) -> std::sync::Arc<Self> {
-        let key = ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &[byte; 32]).expect("key");
-        std::sync::Arc::new(TestKeystore(ring::aead::LessSafeKey::new(key)))
+    fn new(name: u8) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(TestKeystore {
+            name,
+            kept: std::sync::Mutex::new(Vec::new()),
+        })
     }
 }
 
 impl crate::crypto::KeyWrapper for TestKeystore {
     fn wrap(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let mut body = secret.to_vec();
-        let nonce = [7u8; 12];
-        self.0
-            .seal_in_place_append_tag(
-                ring::aead::Nonce::assume_unique_for_key(nonce),
-                ring::aead::Aad::from(aad),
-                &mut body,
-            )
-            .map_err(|_| CryptoError::Malformed)?;
-        Ok(body)
+        let mut kept = self.kept.lock().expect("lock");
+        let handle = vec![self.name, kept.len() as u8];
+        kept.push((handle.clone(), aad.to_vec(), secret.to_vec()));
+        Ok(handle)
     }
 
     fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let mut body = wrapped.to_vec();
-        let plain = self
-            .0
-            .open_in_place(
-                ring::aead::Nonce::assume_unique_for_key([7u8; 12]),
-                ring::aead::Aad::from(aad),
-                &mut body,
-            )
-            .map_err(|_| CryptoError::Decrypt)?;
-        Ok(plain.to_vec())
+        self.kept
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|(h, a, _)| h == wrapped && a == aad)
+            .map(|(_, _, secret)| secret.clone())
+            .ok_or(CryptoError::Decrypt)
     }
 }
 

@@ -12,7 +12,7 @@ use super::Keyring;
 use crate::crypto::EnvelopeAad;
 use crate::error::{Error, Result};
 use crate::model::Invalid;
-use crate::visit::Draft;
+use crate::rules::Draft;
 
 pub const TABLE: &str = "visits";
 /// Layout versions of the two kinds of envelope (part of their associated data, so a
@@ -136,13 +136,33 @@ pub fn seal(tx: &Transaction<'_>, keys: &Keyring, id: &str, s: &Sealed) -> Resul
     }
 }
 
-/// Visit ids with their recipient and state, newest first.
-pub fn list(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+/// A visit's plaintext columns: nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitRow {
+    pub id: String,
+    pub recipient_id: String,
+    pub sealed: bool,
+    /// RFC 3339, the device's offset.
+    pub started_at: String,
+    /// Its place in the device's chain, once sealed.
+    pub seq: Option<u64>,
+}
+
+/// Every visit, newest first.
+pub fn list(conn: &Connection) -> Result<Vec<VisitRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, recipient_id, state FROM visits ORDER BY started_at DESC, id",
+        "SELECT id, recipient_id, state, started_at, seq FROM visits ORDER BY started_at DESC, id",
     )?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([], |r| {
+            Ok(VisitRow {
+                id: r.get(0)?,
+                recipient_id: r.get(1)?,
+                sealed: r.get::<_, String>(2)? == "sealed",
+                started_at: r.get(3)?,
+                seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
+            })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -1,27 +1,27 @@
 //! One sync, in the order that keeps the worker's evidence safest: sealed visits up first
 //! (each kept until its receipt is committed), then their media (resumed at the offset the
-//! server has), then the roster and review decisions down. Each step commits as it goes, so
-//! a sync cut anywhere resumes without losing or duplicating anything.
+//! server has), then the roster, the policy and the review decisions and ticket updates down.
+//! Each step commits as it goes, so a sync cut anywhere resumes without losing or duplicating
+//! anything.
 
 use chrono::{DateTime, FixedOffset};
-use serde::Deserialize;
-use serde_json::json;
-
-use super::transport::{Header, HttpRequest, HttpResponse, HttpTransport};
-use super::{
-    request_message, SyncError, API_PREFIX, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_TIME,
-    HEADER_SIGNATURE, HEADER_TIME,
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::text::{Lang, Localize, Text};
+use doorstep_contract::wire::{
+    DecisionPage, EnrolRequest, MediaProgress, Push, Receipts, RosterPage, SignedRecord,
+    TicketPage, API_PREFIX, MEDIA_CHUNK,
 };
-use crate::crypto::{hex, random_hex, DeviceKey};
-use crate::error::{Error, Result};
+
+use super::client::{header, parse, protocol, refused, Client};
+use crate::crypto::hex;
+use crate::error::{Error, Result, SyncError};
 use crate::roster::{import, ImportOptions, RosterFormat};
-use crate::seal::RecordHead;
-use crate::store::{media, sync_state, tasks, visits, Store};
+use crate::store::tasks::{DecisionTask, TicketTask};
+use crate::store::{divisions, media, policy, sync_state, tasks, visits, Store};
+use crate::transport::{HttpRequest, HttpTransport};
 
 /// Sealed visits per push request.
 const PUSH_BATCH: usize = 50;
-/// Bytes per media chunk: small enough to finish on a weak signal, large enough to be few.
-const CHUNK: usize = 256 * 1024;
 
 /// What enrolment returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub struct SyncReport {
     pub roster_rows: u64,
     pub decisions: u64,
     pub ticket_updates: u64,
+    /// Whether the server's policy (or a newer checklist) replaced the one the device held.
+    pub policy_updated: bool,
     /// Server time minus device time, in seconds.
     pub clock_skew_secs: Option<i64>,
 }
@@ -55,93 +57,24 @@ pub enum SyncStage {
     Media,
     Roster,
     Decisions,
+    Tickets,
 }
 
-fn protocol(what: &'static str) -> Error {
-    Error::Sync(SyncError::Protocol(what))
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(r: &HttpResponse, what: &'static str) -> Result<T> {
-    serde_json::from_slice(&r.body).map_err(|_| protocol(what))
-}
-
-/// The server's words about a refused request (its JSON `message`), or the status alone.
-fn refused(r: &HttpResponse) -> Error {
-    #[derive(Deserialize)]
-    struct Msg {
-        message: String,
-    }
-    let message = serde_json::from_slice::<Msg>(&r.body)
-        .map(|m| m.message)
-        .unwrap_or_default();
-    Error::Sync(SyncError::Refused {
-        status: r.status,
-        message,
-    })
-}
-
-/// Signs and sends requests for one enrolled device.
-struct Client<'a> {
-    transport: &'a dyn HttpTransport,
-    base: String,
-    device_id: String,
-    key: DeviceKey,
-    now: i64,
-    skew: Option<i64>,
-}
-
-impl Client<'_> {
-    fn call(&mut self, method: &str, path: &str, body: Vec<u8>) -> Result<HttpResponse> {
-        let path = format!("{API_PREFIX}{path}");
-        let nonce = random_hex(12)?;
-        let sig = self
-            .key
-            .sign(&request_message(method, &path, self.now, &nonce, &body));
-        let header = |name: &str, value: String| Header {
-            name: name.to_owned(),
-            value,
+impl Localize for SyncStage {
+    fn localize(&self, lang: Lang) -> String {
+        let t = match self {
+            SyncStage::Visits => Text::StageVisits,
+            SyncStage::Media => Text::StageMedia,
+            SyncStage::Roster => Text::StageRoster,
+            SyncStage::Decisions => Text::StageDecisions,
+            SyncStage::Tickets => Text::StageTickets,
         };
-        let response = self
-            .transport
-            .send(HttpRequest {
-                method: method.to_owned(),
-                url: format!("{}{path}", self.base),
-                headers: vec![
-                    header(HEADER_DEVICE, self.device_id.clone()),
-                    header(HEADER_TIME, self.now.to_string()),
-                    header(HEADER_NONCE, nonce),
-                    header(HEADER_SIGNATURE, hex(&sig)),
-                    header("content-type", "application/json".into()),
-                ],
-                body,
-            })
-            .map_err(|e| Error::Sync(e.into()))?;
-        if let Some(server) = response
-            .header(HEADER_SERVER_TIME)
-            .and_then(|t| t.parse::<i64>().ok())
-        {
-            self.skew = Some(server - self.now);
-        }
-        if response.status == 401 {
-            if let Some(skew) = self.skew.filter(|s| s.abs() > super::MAX_SKEW_SECS) {
-                return Err(Error::Sync(SyncError::ClockSkew { skew_secs: skew }));
-            }
-        }
-        Ok(response)
-    }
-
-    fn ok(&mut self, method: &str, path: &str, body: Vec<u8>) -> Result<HttpResponse> {
-        let r = self.call(method, path, body)?;
-        if r.status == 200 {
-            Ok(r)
-        } else {
-            Err(refused(&r))
-        }
+        t.get(lang).to_owned()
     }
 }
 
 /// Enrols this device with a server, using a one-time code a supervisor issued.
-pub fn enroll(
+pub(crate) fn enroll(
     store: &mut Store,
     transport: &dyn HttpTransport,
     server: &str,
@@ -151,46 +84,30 @@ pub fn enroll(
         return Err(Error::Sync(SyncError::AlreadyEnrolled { server: s.server }));
     }
     let key = store.device_key()?;
-    let base = server.trim_end_matches('/').to_owned();
-    let body = json!({ "code": code.trim(), "public_key": hex(&key.public_key()) });
+    let base = server.trim().trim_end_matches('/').to_owned();
+    let body = serde_json::to_vec(&EnrolRequest {
+        code: code.trim().to_owned(),
+        public_key: hex(&key.public_key()),
+    })
+    .map_err(|_| protocol("enrolment"))?;
     let r = transport
         .send(HttpRequest {
             method: "POST".into(),
             url: format!("{base}{API_PREFIX}/enrol"),
-            headers: vec![Header {
-                name: "content-type".into(),
-                value: "application/json".into(),
-            }],
-            body: body.to_string().into_bytes(),
+            headers: vec![header("content-type", "application/json".into())],
+            body,
         })
         .map_err(|e| Error::Sync(e.into()))?;
     if r.status != 200 {
         return Err(refused(&r));
     }
-    #[derive(Deserialize)]
-    struct Answer {
-        device_id: String,
-        worker: String,
-        area: String,
-    }
-    let a: Answer = parse(&r, "enrolment")?;
-    store.write(|tx, _| sync_state::enrol(tx, &base, &a.device_id, &a.area))?;
+    let a: doorstep_contract::wire::Enrolled = parse(&r, "enrolment")?;
+    store.write(|tx, _| sync_state::enrol(tx, &base, &a.device_id, &a.worker, &a.area))?;
     Ok(Enrolled {
         device_id: a.device_id,
         worker: a.worker,
         area: a.area,
     })
-}
-
-#[derive(Deserialize)]
-struct ReceiptIn {
-    status: String,
-    chain: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Receipts {
-    receipts: Vec<ReceiptIn>,
 }
 
 fn push_visits(
@@ -207,43 +124,42 @@ fn push_visits(
         for id in batch {
             let sealed = visits::load_sealed(store.conn(), store.keys(), id)?
                 .ok_or_else(|| Error::NoVisit { id: id.clone() })?;
-            let text = String::from_utf8(sealed.record).map_err(|_| Error::Corrupt {
+            let record = String::from_utf8(sealed.record).map_err(|_| Error::Corrupt {
                 table: "visits",
                 id: id.clone(),
             })?;
-            records.push(json!({ "record": text, "signature": hex(&sealed.signature) }));
+            records.push(SignedRecord {
+                record,
+                signature: hex(&sealed.signature),
+            });
         }
-        let body = json!({ "records": records }).to_string().into_bytes();
-        let r = c.ok("POST", "/visits", body)?;
+        let body = serde_json::to_vec(&Push { records }).map_err(|_| protocol("push"))?;
+        // Marked before they go: if no answer comes, a screen shows them as sent and the next
+        // sync sends them again.
+        let now = c.now;
+        store.write(|tx, _| sync_state::mark_sent(tx, batch, now))?;
+        let receipts: Receipts = c.ok("POST", "/visits", body, "receipts")?;
         report.sent += batch.len() as u64;
-        let receipts: Receipts = parse(&r, "receipts")?;
         if receipts.receipts.len() != batch.len() {
             return Err(protocol("receipts"));
         }
-        let now = c.now;
         store.write(|tx, _| {
             for (id, rc) in batch.iter().zip(&receipts.receipts) {
-                sync_state::put_receipt(tx, id, &rc.status, rc.chain.as_deref(), now)?;
+                sync_state::put_receipt(tx, id, rc.status.code(), rc.chain.map(|c| c.code()), now)?;
             }
             Ok(())
         })?;
         for rc in &receipts.receipts {
-            match rc.status.as_str() {
-                "stored" | "duplicate" => report.receipted += 1,
-                "conflict" => report.conflicts += 1,
-                _ => report.refused += 1,
+            use doorstep_contract::wire::ReceiptStatus as R;
+            match rc.status {
+                R::Stored | R::Duplicate => report.receipted += 1,
+                R::Conflict => report.conflicts += 1,
+                R::Refused => report.refused += 1,
             }
         }
         progress(SyncStage::Visits, report.sent, total);
     }
     Ok(())
-}
-
-#[derive(Deserialize)]
-struct Progress {
-    received: u64,
-    total: u64,
-    complete: bool,
 }
 
 fn upload(store: &mut Store, c: &mut Client, sha: &str) -> Result<()> {
@@ -252,8 +168,7 @@ fn upload(store: &mut Store, c: &mut Client, sha: &str) -> Result<()> {
             table: "media",
             id: sha.to_owned(),
         })?;
-    let r = c.ok("GET", &format!("/media/{sha}"), Vec::new())?;
-    let mut at: Progress = parse(&r, "media progress")?;
+    let mut at: MediaProgress = c.ok("GET", &format!("/media/{sha}"), Vec::new(), "media")?;
     // An upload begun with another length (none yet, or damaged) starts over.
     let mut offset = if at.total == bytes.len() as u64 {
         at.received
@@ -261,7 +176,7 @@ fn upload(store: &mut Store, c: &mut Client, sha: &str) -> Result<()> {
         0
     };
     while !at.complete {
-        let end = (offset as usize + CHUNK).min(bytes.len());
+        let end = (offset as usize + MEDIA_CHUNK).min(bytes.len());
         let chunk = bytes
             .get(offset as usize..end)
             .ok_or(protocol("media offset"))?;
@@ -269,8 +184,7 @@ fn upload(store: &mut Store, c: &mut Client, sha: &str) -> Result<()> {
         let r = c.call("PUT", &path, chunk.to_vec())?;
         if r.status == 409 {
             // The server is elsewhere (a chunk landed whose answer was lost): ask and resume.
-            let r = c.ok("GET", &format!("/media/{sha}"), Vec::new())?;
-            at = parse(&r, "media progress")?;
+            at = c.ok("GET", &format!("/media/{sha}"), Vec::new(), "media")?;
             offset = at.received;
             continue;
         }
@@ -296,13 +210,12 @@ fn push_media(
         let Some(sealed) = visits::load_sealed(store.conn(), store.keys(), &id)? else {
             continue;
         };
-        let head: RecordHead =
-            serde_json::from_slice(&sealed.record).map_err(|_| Error::Corrupt {
-                table: "visits",
-                id: id.clone(),
-            })?;
+        let record = RecordV1::decode(&sealed.record).map_err(|_| Error::Corrupt {
+            table: "visits",
+            id: id.clone(),
+        })?;
         let mut left = Vec::new();
-        for sha in head.media() {
+        for sha in record.media() {
             if !sync_state::media_sent(store.conn(), &sha)? {
                 left.push(sha);
             }
@@ -328,6 +241,24 @@ fn push_media(
     Ok(())
 }
 
+/// Takes what the server issues: a newer checklist template is kept beside the old ones
+/// (drafts begun on an older version are still judged by theirs); the policy replaces the
+/// device's when it differs (the county issues it).
+fn apply_issued(store: &mut Store, page: &RosterPage, report: &mut SyncReport) -> Result<()> {
+    let held = policy::latest_template(store.conn())?.map_or(0, |h| h.version);
+    if page.template.version > held {
+        store.write(|tx, _| policy::write_template(tx, &page.template))?;
+        report.policy_updated = true;
+    }
+    let current = policy::read(store.conn()).ok();
+    if current.as_ref() != Some(&page.policy) {
+        page.policy.validate().map_err(|_| protocol("policy"))?;
+        store.write(|tx, _| policy::write(tx, &page.policy))?;
+        report.policy_updated = true;
+    }
+    Ok(())
+}
+
 fn pull_roster(
     store: &mut Store,
     c: &mut Client,
@@ -335,17 +266,14 @@ fn pull_roster(
     today: chrono::NaiveDate,
     progress: &mut dyn FnMut(SyncStage, u64, u64),
 ) -> Result<()> {
-    #[derive(Deserialize)]
-    struct Page {
-        cursor: i64,
-        more: bool,
-        rows: Vec<serde_json::Value>,
-        template: Option<crate::model::ChecklistTemplate>,
-    }
     loop {
         let cursor = sync_state::get(store.conn())?.map_or(0, |s| s.roster_cursor);
-        let r = c.ok("GET", &format!("/roster?since={cursor}"), Vec::new())?;
-        let page: Page = parse(&r, "roster")?;
+        let page: RosterPage = c.ok(
+            "GET",
+            &format!("/roster?since={cursor}"),
+            Vec::new(),
+            "roster",
+        )?;
         if !page.rows.is_empty() {
             let bytes = serde_json::to_vec(&page.rows).map_err(|_| protocol("roster"))?;
             import(
@@ -357,15 +285,15 @@ fn pull_roster(
             )?;
             report.roster_rows += page.rows.len() as u64;
         }
-        // A newer checklist template is kept beside the old ones: drafts begun on an older
-        // version are still judged by theirs.
-        if let Some(t) = &page.template {
-            let held =
-                crate::store::policy::latest_template(store.conn())?.map_or(0, |h| h.version);
-            if t.version > held {
-                store.write(|tx, _| crate::store::policy::write_template(tx, t))?;
-            }
+        if !page.divisions.is_empty() {
+            let names: Vec<(String, String)> = page
+                .divisions
+                .iter()
+                .map(|d| (d.code.clone(), d.name.clone()))
+                .collect();
+            store.write(|tx, _| divisions::put(tx, &names))?;
         }
+        apply_issued(store, &page, report)?;
         // After the rows: a cut between the two re-imports the same rows, an upsert.
         store.write(|tx, _| sync_state::set_roster_cursor(tx, page.cursor))?;
         progress(SyncStage::Roster, report.roster_rows, report.roster_rows);
@@ -381,34 +309,23 @@ fn pull_decisions(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(SyncStage, u64, u64),
 ) -> Result<()> {
-    #[derive(Deserialize)]
-    struct DecisionIn {
-        cursor: i64,
-        visit_id: String,
-        decision: String,
-        comment: String,
-        at: i64,
-    }
-    #[derive(Deserialize)]
-    struct Page {
-        cursor: i64,
-        more: bool,
-        decisions: Vec<DecisionIn>,
-    }
     loop {
         let cursor = sync_state::get(store.conn())?.map_or(0, |s| s.decisions_cursor);
-        let r = c.ok("GET", &format!("/decisions?since={cursor}"), Vec::new())?;
-        let page: Page = parse(&r, "decisions")?;
+        let page: DecisionPage = c.ok(
+            "GET",
+            &format!("/decisions?since={cursor}"),
+            Vec::new(),
+            "decisions",
+        )?;
         store.write(|tx, keys| {
             for d in &page.decisions {
-                tasks::put(
+                tasks::put_decision(
                     tx,
                     keys,
-                    &tasks::Task {
-                        kind: "decision".into(),
+                    &DecisionTask {
                         cursor: d.cursor,
                         visit_id: d.visit_id.clone(),
-                        decision: d.decision.clone(),
+                        decision: d.decision,
                         comment: d.comment.clone(),
                         at: d.at,
                     },
@@ -424,47 +341,33 @@ fn pull_decisions(
     }
 }
 
-fn pull_tickets(store: &mut Store, c: &mut Client, report: &mut SyncReport) -> Result<()> {
-    #[derive(Deserialize)]
-    struct UpdateIn {
-        cursor: i64,
-        ticket_id: String,
-        visit_id: String,
-        state: String,
-        department: Option<String>,
-        reply: Option<String>,
-        outcome: Option<String>,
-        due: String,
-    }
-    #[derive(Deserialize)]
-    struct Page {
-        cursor: i64,
-        more: bool,
-        updates: Vec<UpdateIn>,
-    }
+fn pull_tickets(
+    store: &mut Store,
+    c: &mut Client,
+    report: &mut SyncReport,
+    progress: &mut dyn FnMut(SyncStage, u64, u64),
+) -> Result<()> {
     loop {
         let cursor = sync_state::get(store.conn())?.map_or(0, |s| s.tickets_cursor);
-        let r = c.ok("GET", &format!("/tickets?since={cursor}"), Vec::new())?;
-        let page: Page = parse(&r, "tickets")?;
+        let page: TicketPage = c.ok(
+            "GET",
+            &format!("/tickets?since={cursor}"),
+            Vec::new(),
+            "tickets",
+        )?;
         let now = c.now;
         store.write(|tx, keys| {
             for u in &page.updates {
-                // What to tell the household: the newest text the ledger holds, and by when.
-                let text = [&u.outcome, &u.reply, &u.department]
-                    .into_iter()
-                    .flatten()
-                    .next()
-                    .cloned()
-                    .unwrap_or_default();
-                tasks::put(
+                tasks::put_ticket(
                     tx,
                     keys,
-                    &tasks::Task {
-                        kind: "ticket".into(),
+                    &TicketTask {
                         cursor: u.cursor,
+                        ticket_id: u.ticket_id.clone(),
                         visit_id: u.visit_id.clone(),
-                        decision: format!("{} {}", u.ticket_id, u.state),
-                        comment: format!("{text} (due {})", u.due),
+                        state: u.state,
+                        text: u.latest_text().unwrap_or_default().to_owned(),
+                        due: Some(u.due),
                         at: now,
                     },
                 )?;
@@ -472,6 +375,11 @@ fn pull_tickets(store: &mut Store, c: &mut Client, report: &mut SyncReport) -> R
             sync_state::set_tickets_cursor(tx, page.cursor)
         })?;
         report.ticket_updates += page.updates.len() as u64;
+        progress(
+            SyncStage::Tickets,
+            report.ticket_updates,
+            report.ticket_updates,
+        );
         if !page.more {
             return Ok(());
         }
@@ -479,7 +387,7 @@ fn pull_tickets(store: &mut Store, c: &mut Client, report: &mut SyncReport) -> R
 }
 
 /// Syncs with the server this device is enrolled with.
-pub fn sync(
+pub(crate) fn sync(
     store: &mut Store,
     transport: &dyn HttpTransport,
     now: DateTime<FixedOffset>,
@@ -499,9 +407,11 @@ pub fn sync(
         .and_then(|()| push_media(store, &mut c, &mut report, progress))
         .and_then(|()| pull_roster(store, &mut c, &mut report, now.date_naive(), progress))
         .and_then(|()| pull_decisions(store, &mut c, &mut report, progress))
-        .and_then(|()| pull_tickets(store, &mut c, &mut report));
+        .and_then(|()| pull_tickets(store, &mut c, &mut report, progress));
     report.clock_skew_secs = c.skew;
-    // The skew is worth keeping even when the sync stopped: it may be why.
-    store.write(|tx, _| sync_state::note_sync(tx, c.skew, c.now))?;
+    // The skew is worth keeping even when the sync stopped: it may be why. The time of the
+    // last sync is that of the last one that went all the way.
+    let done = result.is_ok().then_some(c.now);
+    store.write(|tx, _| sync_state::note_sync(tx, c.skew, done))?;
     result.map(|()| report)
 }

@@ -2,15 +2,17 @@
 //! chained to the device's previous record; and exporting one for anyone to verify.
 
 use chrono::{DateTime, FixedOffset};
+use doorstep_contract::model::Invalid;
+use doorstep_contract::record::{self, VerifyProblem};
+use doorstep_contract::visit::Flag;
 
-use super::{flags, refresh_cross, rules, template, Draft};
+use super::{refresh_cross, template};
 use crate::crypto::{hex, sha256};
 use crate::error::{Error, Result};
 use crate::media::Signature;
-use crate::model::Invalid;
+use crate::rules::{self, Draft, Judged};
 use crate::seal;
-use crate::store::{chain, media, recipients, visits, Store};
-use crate::visit::Flag;
+use crate::store::{chain, media, policy, recipients, visits, Store};
 
 /// What finishing produced.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -24,9 +26,12 @@ pub struct Finished {
 
 /// Seals a complete draft. Everything (record, signature image, chain head, the recipient's
 /// last visit) commits in one transaction.
-pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> Result<Finished> {
+pub(crate) fn finish(
+    store: &mut Store,
+    visit_id: &str,
+    now: DateTime<FixedOffset>,
+) -> Result<Finished> {
     let device = store.device_key()?;
-    let evidence = crate::store::policy::read(store.conn())?.evidence;
     // Everything from reading the draft to the new chain head happens in one transaction: an
     // action accepted meanwhile by another caller is either in the record or refused after.
     store.write(|tx, keys| {
@@ -34,12 +39,20 @@ pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> 
             id: visit_id.to_owned(),
         })?;
         let t = template(tx, draft.context.checklist_version)?;
+        let policy = policy::read(tx)?;
         // The record carries the flags as they stand now, compared with every other visit.
         refresh_cross(tx, keys, &mut draft)?;
-        if !rules::view(&draft, &t).can_finish {
+        let view = rules::view(
+            &draft,
+            Judged {
+                template: &t,
+                policy: &policy,
+            },
+        );
+        if !view.can_finish {
             return Err(Invalid::VisitIncomplete.into());
         }
-        let flags = flags::evaluate(&draft, &evidence);
+        let flags = view.flags;
         let png = match draft.signature.as_ref().and_then(|s| s.strokes.clone()) {
             Some(strokes) => Some(Signature::new(strokes)?.render_png()),
             None => None,
@@ -49,14 +62,15 @@ pub fn finish(store: &mut Store, visit_id: &str, now: DateTime<FixedOffset>) -> 
             Some(bytes) => Some(media::put(tx, keys, &draft.id, "signature", bytes)?),
             None => None,
         };
-        let record = seal::canonical(
+        let record = seal::record(
             &draft,
             link,
             &device.public_key(),
             now,
             image.as_deref(),
             &flags,
-        );
+        )
+        .canonical();
         let hash = sha256(&record);
         let sealed = visits::Sealed {
             signature: device.sign(&record).to_vec(),
@@ -90,14 +104,14 @@ pub struct Export {
     pub media: Vec<(String, &'static str, Vec<u8>)>,
 }
 
-pub fn export(store: &mut Store, visit_id: &str) -> Result<Export> {
+pub(crate) fn export(store: &mut Store, visit_id: &str) -> Result<Export> {
     let sealed = visits::load_sealed(store.conn(), store.keys(), visit_id)?.ok_or_else(|| {
         Error::NoVisit {
             id: visit_id.to_owned(),
         }
     })?;
     let device_public = store.device_key()?.public_key();
-    let head = seal::verify(
+    let head = record::verify(
         &sealed.record,
         &sealed.signature,
         &device_public,
@@ -107,9 +121,9 @@ pub fn export(store: &mut Store, visit_id: &str) -> Result<Export> {
         // Media are checked below; anything else wrong with our own record is damage.
         let only_media = problems
             .iter()
-            .all(|p| matches!(p, seal::VerifyProblem::MediaMissing(_)));
+            .all(|p| matches!(p, VerifyProblem::MediaMissing(_)));
         if only_media {
-            serde_json::from_slice::<seal::RecordHead>(&sealed.record).map_err(|_| ())
+            record::RecordV1::decode(&sealed.record).map_err(|_| ())
         } else {
             Err(())
         }

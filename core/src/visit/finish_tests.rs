@@ -3,9 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use doorstep_contract::record::{self as seal, VerifyProblem};
+use doorstep_contract::visit::{Flag, Missing, Outcome};
+
 use super::tests::{act1, contact, now, setup, sign_recipient};
 use super::*;
-use crate::seal::{self, VerifyProblem};
+use crate::rules::SignerRole;
 use crate::store::recipients;
 
 /// Finishes a met visit to ACTIVE (card active: no checklist), signed.
@@ -36,7 +39,7 @@ fn only_a_complete_visit_seals_and_then_nothing_changes_it() {
     act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
     assert!(matches!(
         finish(&mut t.store, &id, now()),
-        Err(Error::Invalid(crate::model::Invalid::VisitIncomplete))
+        Err(Error::Invalid(Invalid::VisitIncomplete))
     ));
     act1(&mut t, &id, sign_recipient()).expect("sign");
     let done = finish(&mut t.store, &id, now()).expect("finish");
@@ -54,10 +57,7 @@ fn only_a_complete_visit_seals_and_then_nothing_changes_it() {
         finish(&mut t.store, &id, now()).map(|_| ()),
     ] {
         assert!(
-            matches!(
-                refused,
-                Err(Error::Invalid(crate::model::Invalid::VisitSealed))
-            ),
+            matches!(refused, Err(Error::Invalid(Invalid::VisitSealed))),
             "{refused:?}"
         );
     }
@@ -190,7 +190,7 @@ fn a_photo_is_evidence_sealed_with_the_visit_and_recognised_when_reused() {
     // Not an image: refused, the draft keeps its one photo.
     assert!(matches!(
         add_photo(&mut t.store, &id, b"not a photo", now()),
-        Err(Error::Invalid(crate::model::Invalid::PhotoFormat))
+        Err(Error::Invalid(Invalid::PhotoFormat))
     ));
     let done = finish(&mut t.store, &id, now() + chrono::Duration::minutes(3)).expect("finish");
     let e = export(&mut t.store, &id).expect("export");
@@ -273,7 +273,7 @@ fn only_someone_met_can_sign() {
     let before = draft(&t.store, &id).expect("draft");
     assert!(matches!(
         act1(&mut t, &id, sign(SignerRole::Proxy)),
-        Err(Error::Invalid(crate::model::Invalid::VisitNotProxy))
+        Err(Error::Invalid(Invalid::VisitNotProxy))
     ));
     assert!(draft(&t.store, &id).expect("draft") == before, "unchanged");
     act1(&mut t, &id, sign(SignerRole::Recipient)).expect("the recipient signs");
@@ -283,7 +283,7 @@ fn only_someone_met_can_sign() {
     assert!(v.missing.contains(&Missing::Signature), "{:?}", v.missing);
     assert!(matches!(
         act1(&mut t, &id, sign(SignerRole::Recipient)),
-        Err(Error::Invalid(crate::model::Invalid::VisitSignerAbsent))
+        Err(Error::Invalid(Invalid::VisitSignerAbsent))
     ));
     let v = act1(&mut t, &id, sign(SignerRole::Proxy)).expect("the proxy signs");
     assert!(!v.missing.contains(&Missing::Signature), "{:?}", v.missing);
@@ -314,7 +314,7 @@ fn a_correction_is_a_new_record_pointing_at_the_original() {
     let draft = start(&mut t.store, "ADULT", now()).expect("draft").visit_id;
     assert!(matches!(
         start_correction(&mut t.store, &draft, now()),
-        Err(Error::Invalid(crate::model::Invalid::VisitNotSealed))
+        Err(Error::Invalid(Invalid::VisitNotSealed))
     ));
     assert!(matches!(
         start_correction(&mut t.store, "Vnope", now()),
@@ -336,5 +336,83 @@ fn a_lost_device_key_after_signing_is_damage_not_a_new_key() {
             table: "device_key",
             ..
         })
+    ));
+}
+
+#[test]
+fn a_photo_taken_off_goes_with_its_bytes_unless_another_visit_names_them() {
+    let mut t = setup();
+    let a = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    let b = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    for id in [&a, &b] {
+        act1(&mut t, id, contact(Outcome::NobodyHome)).expect("knock");
+    }
+    let shared = add_photo(&mut t.store, &a, &forest(), now())
+        .expect("photo")
+        .photo_hashes[0]
+        .clone();
+    add_photo(&mut t.store, &b, &forest(), now()).expect("the same picture at another door");
+    let print = crate::media::Signature::new(crate::testing::signature_input())
+        .expect("strokes")
+        .render_png();
+    let own = add_photo(&mut t.store, &a, &print, now())
+        .expect("photo")
+        .photo_hashes[1]
+        .clone();
+    let stored = |t: &crate::testing::TempStore, sha: &str| {
+        crate::store::media::get(t.store.conn(), t.store.keys(), sha)
+            .expect("read")
+            .is_some()
+    };
+    // A photo named by no other visit: gone, bytes and all.
+    let v = remove_photo(&mut t.store, &a, &own, now()).expect("remove");
+    assert_eq!(v.photo_hashes, vec![shared.clone()]);
+    assert!(!stored(&t, &own));
+    // One the other visit also names: off this draft, kept for the other.
+    let v = remove_photo(&mut t.store, &a, &shared, now()).expect("remove");
+    assert!(v.photo_hashes.is_empty());
+    assert_eq!(
+        v.missing,
+        vec![Missing::AttemptEvidence],
+        "the attempt needs evidence again"
+    );
+    assert!(stored(&t, &shared));
+    assert!(photo_thumbnail(&t.store, &b, &shared, 200).is_ok());
+    assert!(matches!(
+        remove_photo(&mut t.store, &a, &shared, now()),
+        Err(Error::Invalid(Invalid::VisitUnknownPhoto))
+    ));
+}
+
+#[test]
+fn a_thumbprint_whose_photo_is_taken_off_waits_for_the_next_one() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ACTIVE", now())
+        .expect("start")
+        .visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    act1(
+        &mut t,
+        &id,
+        Action::Sign {
+            signer: SignerRole::Thumbprint,
+            proxy_name: String::new(),
+            relation: String::new(),
+            strokes: None,
+            attested: "按手印确认".into(),
+        },
+    )
+    .expect("thumbprint");
+    let print = add_photo(&mut t.store, &id, &forest(), now()).expect("print");
+    assert!(print.can_finish);
+    assert_eq!(signature_preview(&t.store, &id).expect("preview"), None);
+    let v = remove_photo(&mut t.store, &id, &print.photo_hashes[0], now()).expect("off");
+    assert_eq!(v.missing, vec![Missing::ThumbprintPhoto]);
+    let d = draft(&t.store, &id).expect("draft");
+    assert!(matches!(
+        d.signature.map(|s| s.signer),
+        Some(Signer::Thumbprint { photo: None })
     ));
 }

@@ -1,30 +1,32 @@
-//! The visit session: a state machine over a draft. The shell sends actions and renders the
-//! view state it gets back; every accepted action is committed to the encrypted store before
-//! the call returns, so a draft survives the app being killed and resumes exactly. Time comes
-//! in as an argument (the injectable clock).
+//! The visit session: the rules (`crate::rules`) over a draft kept in the encrypted store.
+//! The shell sends actions and renders the view state it gets back; every accepted action is
+//! committed before the call returns, so a draft survives the app being killed and resumes
+//! exactly. Time comes in as an argument (the injectable clock).
 
-pub mod action;
-pub mod finish;
-pub mod flags;
-pub mod model;
-pub mod rules;
+mod finish;
+mod media;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
+use doorstep_contract::model::{CardStatus, Category, ChecklistTemplate, Invalid};
+use doorstep_contract::policy::Policy;
+use doorstep_contract::record::RecordV1;
+use rusqlite::{Connection, Transaction};
 
-pub use action::{Action, ItemStatus, SignerRole};
-pub use finish::{export, finish, Export, Finished};
-pub use flags::{CrossFlag, Flag};
-pub use model::{Draft, Outcome};
-use model::{SignatureRecord, Signer};
-pub use rules::{Missing, Step, ViewState, Warning};
+/// The vocabulary of a visit, as the record and every screen have it.
+pub use doorstep_contract::visit::{
+    Arrival, ChecklistAnswer, Fix, Fixes, Flag, Missing, Outcome, Satisfaction, SatisfactionLevel,
+    ServerFlag, SignatureInput, Signer, Step, StrokePoint, SubsidyCheck, Ticket, TicketKind,
+    Urgency, Warning,
+};
+pub(crate) use finish::{export, finish};
+pub use finish::{Export, Finished};
+pub(crate) use media::{photo_thumbnail, remove_photo, signature_preview};
 
 use crate::crypto::random_hex;
 use crate::error::{Error, Result};
-use crate::model::{CardStatus, Category, ChecklistTemplate};
-use rusqlite::{Connection, Transaction};
-
+use crate::rules::{self, Action, Context, Draft, Judged, OtherVisit, SignatureRecord, ViewState};
 use crate::store::{policy, recipients, visits, Keyring, Store};
 
 /// The template a draft answers: the version it started with, never a newer one (a later
@@ -40,8 +42,25 @@ fn template(conn: &Connection, version: u32) -> Result<ChecklistTemplate> {
     }
 }
 
+/// A sealed visit's record, read back and decoded (damage if it does not decode).
+pub(crate) fn sealed_record(
+    conn: &Connection,
+    keys: &Keyring,
+    id: &str,
+) -> Result<Option<RecordV1>> {
+    let Some(sealed) = visits::load_sealed(conn, keys, id)? else {
+        return Ok(None);
+    };
+    RecordV1::decode(&sealed.record)
+        .map(Some)
+        .map_err(|_| Error::Corrupt {
+            table: "visits",
+            id: id.to_owned(),
+        })
+}
+
 /// Starts a visit to a recipient on the roster; returns its view state.
-pub fn start(
+pub(crate) fn start(
     store: &mut Store,
     recipient_id: &str,
     now: DateTime<FixedOffset>,
@@ -51,45 +70,38 @@ pub fn start(
 
 /// Starts the correction of a sealed visit: a new visit to the same recipient whose record
 /// will point at the original. The original stays as it was.
-pub fn start_correction(
+pub(crate) fn start_correction(
     store: &mut Store,
     original_id: &str,
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
-    let sealed =
-        visits::load_sealed(store.conn(), store.keys(), original_id)?.ok_or_else(|| {
-            match visits::load(store.conn(), store.keys(), original_id) {
-                // Still a draft: it can simply be changed.
-                Ok(Some(_)) => Error::Invalid(crate::model::Invalid::VisitNotSealed),
-                _ => Error::NoVisit {
-                    id: original_id.to_owned(),
-                },
-            }
-        })?;
-    let head: crate::seal::RecordHead =
-        serde_json::from_slice(&sealed.record).map_err(|_| Error::Corrupt {
-            table: "visits",
-            id: original_id.to_owned(),
-        })?;
-    begin(store, &head.recipient_id, Some(original_id.to_owned()), now)
+    let original = sealed_record(store.conn(), store.keys(), original_id)?.ok_or_else(|| {
+        match visits::load(store.conn(), store.keys(), original_id) {
+            // Still a draft: it can simply be changed.
+            Ok(Some(_)) => Error::Invalid(Invalid::VisitNotSealed),
+            _ => Error::NoVisit {
+                id: original_id.to_owned(),
+            },
+        }
+    })?;
+    begin(
+        store,
+        &original.recipient_id,
+        Some(original_id.to_owned()),
+        now,
+    )
 }
 
 /// The visits a sealed correction answers: a returned visit in this set needs nothing more.
-pub fn corrected_visits(store: &Store) -> Result<std::collections::HashSet<String>> {
-    let mut done = std::collections::HashSet::new();
-    for (id, _, state) in visits::list(store.conn())? {
-        if state != "sealed" {
+pub(crate) fn corrected_visits(store: &Store) -> Result<HashSet<String>> {
+    let mut done = HashSet::new();
+    for row in visits::list(store.conn())? {
+        if !row.sealed {
             continue;
         }
-        let Some(sealed) = visits::load_sealed(store.conn(), store.keys(), &id)? else {
-            continue;
-        };
-        let head: crate::seal::RecordHead =
-            serde_json::from_slice(&sealed.record).map_err(|_| Error::Corrupt {
-                table: "visits",
-                id: id.clone(),
-            })?;
-        done.extend(head.corrects);
+        if let Some(r) = sealed_record(store.conn(), store.keys(), &row.id)? {
+            done.extend(r.corrects);
+        }
     }
     Ok(done)
 }
@@ -111,12 +123,12 @@ fn begin(
         recipient_id: r.id.clone(),
         corrects,
         started_at: now,
-        context: model::Context {
+        context: Context {
             card_active: r.card_status == CardStatus::Active,
             acts_through_proxy: r.categories.contains(&Category::Minor) || r.guardian.is_some(),
             enrolment_codes: r.enrolments.iter().map(|e| e.code.clone()).collect(),
             checklist_version: t.version,
-            household: r.location.as_ref().map(crate::geo::to_wgs84),
+            household: r.location.as_ref().map(doorstep_contract::geo::to_wgs84),
         },
         outcome: None,
         present: Vec::new(),
@@ -133,20 +145,24 @@ fn begin(
         photos: Vec::new(),
         photo_phashes: Vec::new(),
         cross_flags: Vec::new(),
-        fixes: model::Fixes::default(),
+        fixes: Default::default(),
         last_action_at: now,
         actions: 0,
     };
     store.write(|tx, keys| visits::save(tx, keys, &draft))?;
-    view_of(store, &draft, &t)
+    view_of(store.conn(), &draft, &t)
 }
 
-/// The view state with its flags.
-fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewState> {
-    let evidence = policy::read(store.conn())?.evidence;
-    let mut v = rules::view(draft, t);
-    v.flags = flags::evaluate(draft, &evidence);
-    Ok(v)
+/// The view state with its flags, under the policy in force.
+fn view_of(conn: &Connection, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewState> {
+    let policy = policy::read(conn)?;
+    Ok(rules::view(
+        draft,
+        Judged {
+            template: t,
+            policy: &policy,
+        },
+    ))
 }
 
 /// Recomputes the flags that compare the draft with the device's other visits. It reads them
@@ -154,20 +170,20 @@ fn view_of(store: &Store, draft: &Draft, t: &ChecklistTemplate) -> Result<ViewSt
 fn refresh_cross(conn: &Connection, keys: &Keyring, draft: &mut Draft) -> Result<()> {
     let evidence = policy::read(conn)?.evidence;
     let mut others = Vec::new();
-    for (id, _, _) in visits::list(conn)? {
-        if id == draft.id {
+    for row in visits::list(conn)? {
+        if row.id == draft.id {
             continue;
         }
         // A damaged visit cannot testify either way; it is reported where it is opened.
-        if let Ok(Some(o)) = visits::load(conn, keys, &id) {
-            others.push(flags::OtherVisit::from(&o));
-        } else if let Ok(Some(sealed)) = visits::load_sealed(conn, keys, &id) {
-            if let Some(o) = flags::OtherVisit::from_record(&sealed.record) {
-                others.push(o);
+        if row.sealed {
+            if let Ok(Some(r)) = sealed_record(conn, keys, &row.id) {
+                others.push(OtherVisit::from_record(&r));
             }
+        } else if let Ok(Some(o)) = visits::load(conn, keys, &row.id) {
+            others.push(OtherVisit::from(&o));
         }
     }
-    draft.cross_flags = flags::cross(draft, &evidence, &others);
+    draft.cross_flags = rules::flags::cross(draft, &evidence, &others);
     Ok(())
 }
 
@@ -179,23 +195,34 @@ fn load(store: &Store, visit_id: &str) -> Result<Draft> {
 
 /// Applies actions in order, each committed on its own: on the first refused one the call
 /// stops with its error (the ones before it stay recorded, the refused one changed nothing).
-pub fn act(
+pub(crate) fn act(
     store: &mut Store,
     visit_id: &str,
     actions: &[Action],
     now: DateTime<FixedOffset>,
 ) -> Result<ViewState> {
-    // The template is read once, from the draft's own version, inside the first transaction:
-    // no separate read of the draft just to learn which template it answers.
-    let mut tpl: Option<ChecklistTemplate> = None;
+    // The template and the policy are read once, inside the first transaction: no separate
+    // read of the draft just to learn which template it answers.
+    let mut judged: Option<(ChecklistTemplate, Policy)> = None;
     let mut draft = None;
     for action in actions {
         draft = Some(mutate(store, visit_id, |tx, keys, d| {
-            if tpl.is_none() {
-                tpl = Some(template(tx, d.context.checklist_version)?);
+            if judged.is_none() {
+                judged = Some((
+                    template(tx, d.context.checklist_version)?,
+                    policy::read(tx)?,
+                ));
             }
-            let t = tpl.as_ref().expect("loaded just above");
-            rules::apply(d, action, t, now)?;
+            let (t, p) = judged.as_ref().expect("read just above");
+            rules::apply(
+                d,
+                action,
+                Judged {
+                    template: t,
+                    policy: p,
+                },
+                now,
+            )?;
             if matches!(action, Action::Fix { .. }) {
                 refresh_cross(tx, keys, d)?;
             }
@@ -206,11 +233,20 @@ pub fn act(
         Some(d) => d,
         None => load(store, visit_id)?,
     };
-    let t = match tpl {
-        Some(t) => t,
-        None => template(store.conn(), draft.context.checklist_version)?,
+    let (t, p) = match judged {
+        Some(j) => j,
+        None => (
+            template(store.conn(), draft.context.checklist_version)?,
+            policy::read(store.conn())?,
+        ),
     };
-    view_of(store, &draft, &t)
+    Ok(rules::view(
+        &draft,
+        Judged {
+            template: &t,
+            policy: &p,
+        },
+    ))
 }
 
 /// Reads the draft, changes it and saves it inside one transaction, so two callers acting on
@@ -233,7 +269,7 @@ fn mutate(
 /// Attaches a photo (JPEG or PNG bytes): processed first (shrunk, upright, metadata gone),
 /// then stored sealed together with the draft's new state in one transaction. Evidence of an
 /// attempt, a thumbprint, or anything the worker shows.
-pub fn add_photo(
+pub(crate) fn add_photo(
     store: &mut Store,
     visit_id: &str,
     bytes: &[u8],
@@ -244,7 +280,7 @@ pub fn add_photo(
     let photo = crate::media::photo::process(bytes, long_edge)?;
     let draft = mutate(store, visit_id, |tx, keys, d| {
         if d.photos.len() >= 200 {
-            return Err(crate::model::Invalid::TooLong.into());
+            return Err(Invalid::TooLong.into());
         }
         if !d.photos.contains(&photo.sha256) {
             d.photos.push(photo.sha256.clone());
@@ -269,19 +305,25 @@ pub fn add_photo(
         Ok(())
     })?;
     let t = template(store.conn(), draft.context.checklist_version)?;
-    view_of(store, &draft, &t)
+    view_of(store.conn(), &draft, &t)
 }
 
 /// The view state of a visit.
-pub fn view(store: &Store, visit_id: &str) -> Result<ViewState> {
+pub(crate) fn view(store: &Store, visit_id: &str) -> Result<ViewState> {
     let draft = load(store, visit_id)?;
     let t = template(store.conn(), draft.context.checklist_version)?;
-    view_of(store, &draft, &t)
+    view_of(store.conn(), &draft, &t)
 }
 
 /// The draft itself, for showing what was recorded.
-pub fn draft(store: &Store, visit_id: &str) -> Result<Draft> {
+pub(crate) fn draft(store: &Store, visit_id: &str) -> Result<Draft> {
     load(store, visit_id)
+}
+
+/// The checklist template a draft answers.
+pub(crate) fn template_of(store: &Store, visit_id: &str) -> Result<ChecklistTemplate> {
+    let d = load(store, visit_id)?;
+    template(store.conn(), d.context.checklist_version)
 }
 
 #[cfg(test)]

@@ -5,9 +5,12 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 
 use super::*;
 use crate::model::{CardStatus, Category, Guardian};
+use crate::rules::{ItemStatus, SignerRole};
 use crate::store::recipients;
 use crate::testing::{id_number, recipient, signature_input, temp_store, TempStore};
-use crate::visit::model::{Arrival, SatisfactionLevel, TicketKind, Urgency};
+use doorstep_contract::visit::{
+    Arrival, Flag, Missing, Outcome, SatisfactionLevel, Step, TicketKind, Urgency, Warning,
+};
 
 pub(super) fn now() -> DateTime<FixedOffset> {
     FixedOffset::east_opt(8 * 3600)
@@ -88,7 +91,7 @@ const ADULT_ITEMS: [&str; 9] = [
     "subsidies_seen",
 ];
 
-fn invalid(r: Result<ViewState>) -> crate::model::Invalid {
+fn invalid(r: Result<ViewState>) -> Invalid {
     match r {
         Err(Error::Invalid(i)) => i,
         other => panic!("expected a refusal, got {other:?}"),
@@ -110,7 +113,7 @@ fn knock_comes_first_and_a_refused_action_changes_nothing() {
             text: "独居".into(),
         },
     );
-    assert_eq!(invalid(refused), crate::model::Invalid::VisitNoContact);
+    assert_eq!(invalid(refused), Invalid::VisitNoContact);
     assert_eq!(draft(&t.store, &id).expect("draft"), before);
 }
 
@@ -133,7 +136,7 @@ fn an_attempt_without_meeting_anyone_needs_a_note_or_photo() {
             sms_received: None,
         },
     );
-    assert_eq!(invalid(refused), crate::model::Invalid::VisitNotMet);
+    assert_eq!(invalid(refused), Invalid::VisitNotMet);
     let v = act1(
         &mut t,
         &id,
@@ -165,7 +168,9 @@ fn a_full_visit_walks_the_three_doors_then_the_checklist_then_the_signature() {
                 amount_fen: Some(0),
                 sms_received: Some(false),
             },
-            Action::PolicyExplained { code: "GL".into() },
+            Action::PolicyExplained {
+                code: "GL01".into(),
+            },
             Action::Living {
                 text: "独居，行动不便".into(),
             },
@@ -235,7 +240,7 @@ fn the_proxy_branch_applies_to_minors_only() {
     let adult = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
     act1(&mut t, &adult, contact(Outcome::MetPerson)).expect("knock");
     let refused = act1(&mut t, &adult, item("guardian_present"));
-    assert_eq!(invalid(refused), crate::model::Invalid::VisitNotProxy);
+    assert_eq!(invalid(refused), Invalid::VisitNotProxy);
 
     let minor = start(&mut t.store, "MINOR", now()).expect("start").visit_id;
     let v = act1(&mut t, &minor, contact(Outcome::MetProxy)).expect("knock");
@@ -257,7 +262,7 @@ fn the_proxy_branch_applies_to_minors_only() {
     };
     assert_eq!(
         invalid(act1(&mut t, &minor, proxy_sign)),
-        crate::model::Invalid::Required,
+        Invalid::Required,
         "a proxy signs with a name"
     );
 }
@@ -282,10 +287,7 @@ fn checklist_problems_need_a_note_and_are_followed_by_tickets() {
         status: ItemStatus::Problem,
         note: " ".into(),
     };
-    assert_eq!(
-        invalid(act1(&mut t, &id, no_note)),
-        crate::model::Invalid::Required
-    );
+    assert_eq!(invalid(act1(&mut t, &id, no_note)), Invalid::Required);
     let ticket_for_done = Action::Ticket {
         kind: TicketKind::CardProblem,
         description: "密码锁定".into(),
@@ -294,7 +296,7 @@ fn checklist_problems_need_a_note_and_are_followed_by_tickets() {
     };
     assert_eq!(
         invalid(act1(&mut t, &id, ticket_for_done.clone())),
-        crate::model::Invalid::VisitTicketItem
+        Invalid::VisitTicketItem
     );
     let v = act1(
         &mut t,
@@ -332,7 +334,7 @@ fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
     act1(&mut t, &id, item("identity_checked")).expect("item");
     assert_eq!(
         invalid(act1(&mut t, &id, contact(Outcome::NobodyHome))),
-        crate::model::Invalid::VisitContactLocked
+        Invalid::VisitContactLocked
     );
     // Anything said inside locks it too; a ticket, which a neighbour can raise, does not.
     let talk = start(&mut t.store, "ACTIVE", now())
@@ -349,7 +351,7 @@ fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
     .expect("living");
     assert_eq!(
         invalid(act1(&mut t, &talk, contact(Outcome::NobodyHome))),
-        crate::model::Invalid::VisitContactLocked
+        Invalid::VisitContactLocked
     );
     let door = start(&mut t.store, "MINOR", now()).expect("start").visit_id;
     act1(&mut t, &door, contact(Outcome::MetProxy)).expect("knock");
@@ -367,7 +369,7 @@ fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
     act1(&mut t, &door, contact(Outcome::Moved)).expect("a ticket does not lock the outcome");
     let mut line = signature_input();
     line.strokes = vec![(0..50)
-        .map(|i| crate::media::StrokePoint {
+        .map(|i| StrokePoint {
             x: 20.0 + i as f32 * 10.0,
             y: 100.0,
             t: i,
@@ -381,10 +383,7 @@ fn what_was_said_inside_locks_the_outcome_and_bad_strokes_are_refused() {
         strokes: Some(line),
         attested: "确认".into(),
     };
-    assert_eq!(
-        invalid(act1(&mut t, &id, bad)),
-        crate::model::Invalid::SignatureLine
-    );
+    assert_eq!(invalid(act1(&mut t, &id, bad)), Invalid::SignatureLine);
     assert!(draft(&t.store, &id).expect("draft").signature.is_none());
 }
 
@@ -499,7 +498,7 @@ fn bad_fixes_are_refused() {
     let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
     assert_eq!(
         invalid(act1(&mut t, &id, fix_action(91.0, 114.8, None))),
-        crate::model::Invalid::Latitude
+        Invalid::Latitude
     );
     let future = Action::Fix {
         lat: 34.82,
@@ -510,10 +509,7 @@ fn bad_fixes_are_refused() {
         mock: false,
         datum: None,
     };
-    assert_eq!(
-        invalid(act1(&mut t, &id, future)),
-        crate::model::Invalid::FixFromFuture
-    );
+    assert_eq!(invalid(act1(&mut t, &id, future)), Invalid::FixFromFuture);
     let zero = Action::Fix {
         lat: 34.82,
         lon: 114.82,
@@ -523,10 +519,7 @@ fn bad_fixes_are_refused() {
         mock: false,
         datum: None,
     };
-    assert_eq!(
-        invalid(act1(&mut t, &id, zero)),
-        crate::model::Invalid::FixAccuracy
-    );
+    assert_eq!(invalid(act1(&mut t, &id, zero)), Invalid::FixAccuracy);
     assert!(draft(&t.store, &id).expect("draft").fixes.best.is_none());
 }
 
@@ -582,4 +575,25 @@ fn a_draft_keeps_the_checklist_version_it_started_with() {
     let new = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
     let v = act1(&mut t, &new, contact(Outcome::MetPerson)).expect("knock");
     assert!(v.missing.contains(&extra));
+}
+
+#[test]
+fn a_policy_explained_is_one_of_the_list_or_of_the_recipients_subsidies() {
+    let mut t = setup();
+    let id = start(&mut t.store, "ADULT", now()).expect("start").visit_id;
+    act1(&mut t, &id, contact(Outcome::MetPerson)).expect("knock");
+    let explain = |code: &str| Action::PolicyExplained { code: code.into() };
+    act1(&mut t, &id, explain("card_use")).expect("a topic of the policy list");
+    act1(&mut t, &id, explain("GL01")).expect("the recipient's own subsidy");
+    let before = draft(&t.store, &id).expect("draft");
+    assert_eq!(
+        invalid(act1(&mut t, &id, explain("not-a-policy"))),
+        Invalid::VisitUnknownTopic
+    );
+    let after = draft(&t.store, &id).expect("draft");
+    assert_eq!(after.policies_explained, vec!["card_use", "GL01"]);
+    assert_eq!(
+        after.actions, before.actions,
+        "the refused one changed nothing"
+    );
 }

@@ -1,12 +1,12 @@
 //! Device authentication: every request after enrolment is signed by the device's Ed25519
-//! key over method, path, time and body hash (`doorstep_core::sync::request_message`).
+//! key over method, path, time and body hash (`doorstep_contract::wire::request_message`).
 //! Unknown and revoked devices, bad signatures, stale times and replays get 401.
 
 use axum::http::{HeaderMap, Method, Uri};
-use doorstep_core::crypto::{unhex, verify_signature};
-use doorstep_core::sync::{
+use doorstep_contract::wire::{
     request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, MAX_SKEW_SECS,
 };
+use doorstep_crypto::{unhex, verify_signature};
 
 use super::{blocking, AppState};
 use crate::error::ApiError;

@@ -3,24 +3,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use doorstep_core::crypto::{hex, random_hex, sha256, unhex, PUBLIC_KEY_LEN};
-use serde::{Deserialize, Serialize};
+use doorstep_contract::wire::{EnrolRequest, Enrolled};
+use doorstep_crypto::{hex, random_hex, sha256, unhex, PUBLIC_KEY_LEN};
 
 use super::{blocking, json, AppState};
 use crate::error::ApiError;
-
-#[derive(Deserialize)]
-struct EnrolRequest {
-    code: String,
-    public_key: String,
-}
-
-#[derive(Serialize)]
-pub struct Enrolled {
-    device_id: String,
-    worker: String,
-    area: String,
-}
 
 /// Codes are kept hashed: a copy of the database does not enrol anyone.
 pub fn code_hash(code: &str) -> String {

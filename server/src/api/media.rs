@@ -4,7 +4,8 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use doorstep_contract::wire::MediaProgress;
+use serde::Deserialize;
 
 use super::auth::Signed;
 use super::{blocking, AppState};
@@ -20,28 +21,21 @@ pub struct ChunkAt {
     total: u64,
 }
 
-#[derive(Serialize)]
-pub struct Progress {
-    received: u64,
-    total: u64,
-    complete: bool,
-}
-
 fn checked_hash(sha: &str) -> Result<String, ApiError> {
     let ok = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
     ok.then(|| sha.to_ascii_lowercase())
         .ok_or_else(|| ApiError::bad_request("the media name must be a SHA-256 in hex"))
 }
 
-fn answer(state: MediaState) -> Result<Json<Progress>, ApiError> {
+fn answer(state: MediaState) -> Result<Json<MediaProgress>, ApiError> {
     match state {
         MediaState::NotNamed => Err(ApiError::not_found()),
-        MediaState::Partial { received, total } => Ok(Json(Progress {
+        MediaState::Partial { received, total } => Ok(Json(MediaProgress {
             received,
             total,
             complete: false,
         })),
-        MediaState::Complete { total } => Ok(Json(Progress {
+        MediaState::Complete { total } => Ok(Json(MediaProgress {
             received: total,
             total,
             complete: true,
@@ -64,7 +58,7 @@ pub async fn put_chunk(
     Path(sha): Path<String>,
     Query(at): Query<ChunkAt>,
     signed: Signed,
-) -> Result<Json<Progress>, ApiError> {
+) -> Result<Json<MediaProgress>, ApiError> {
     let Signed { device, body } = signed;
     let sha = checked_hash(&sha)?;
     if at.total == 0 || at.total > MAX_MEDIA {
@@ -85,7 +79,7 @@ pub async fn status(
     State(state): State<AppState>,
     Path(sha): Path<String>,
     signed: Signed,
-) -> Result<Json<Progress>, ApiError> {
+) -> Result<Json<MediaProgress>, ApiError> {
     let device = signed.device;
     let sha = checked_hash(&sha)?;
     answer(blocking(&state, move |s| s.media_state(&device.area, &sha)).await?)

@@ -157,7 +157,7 @@ async fn server_time(mut r: axum::response::Response) -> axum::response::Respons
     let now = chrono::Utc::now().timestamp().to_string();
     if let Ok(v) = axum::http::HeaderValue::from_str(&now) {
         r.headers_mut()
-            .insert(doorstep_core::sync::HEADER_SERVER_TIME, v);
+            .insert(doorstep_contract::wire::HEADER_SERVER_TIME, v);
     }
     r
 }

@@ -1,16 +1,16 @@
-//! What devices pull since a cursor: the roster of their area (with the checklist template
-//! and the policy), and review decisions on their visits.
+//! What devices pull since a cursor: the roster of their area with its division names, the
+//! checklist template and the policy the server issues; review decisions on their visits;
+//! updates on the tickets they raised.
 
 use axum::extract::{Query, State};
 use axum::Json;
-use doorstep_core::model::ChecklistTemplate;
-use doorstep_core::policy::Policy;
-use serde::{Deserialize, Serialize};
+use doorstep_contract::model::ChecklistTemplate;
+use doorstep_contract::wire::{DecisionPage, RosterPage, RosterRow, TicketPage};
+use serde::Deserialize;
 
 use super::auth::Signed;
 use super::{blocking, AppState};
 use crate::error::ApiError;
-use crate::storage::{DecisionOut, TicketUpdate};
 
 /// Rows or decisions per response; a device asks again with the returned cursor.
 const PAGE: usize = 500;
@@ -21,16 +21,6 @@ pub struct Since {
     since: i64,
 }
 
-#[derive(Serialize)]
-pub struct RosterPage {
-    cursor: i64,
-    /// Whether more rows wait after `cursor`.
-    more: bool,
-    rows: Vec<serde_json::Value>,
-    template: ChecklistTemplate,
-    policy: Policy,
-}
-
 pub async fn roster(
     State(state): State<AppState>,
     Query(q): Query<Since>,
@@ -38,24 +28,24 @@ pub async fn roster(
 ) -> Result<Json<RosterPage>, ApiError> {
     let device = signed.device;
     let area = device.area.clone();
-    let (rows, cursor) = blocking(&state, move |s| s.roster_since(&area, q.since, PAGE)).await?;
-    Ok(Json(RosterPage {
-        cursor,
-        more: rows.len() == PAGE,
-        rows: rows
-            .into_iter()
-            .map(|r| serde_json::Value::Object(r.fields))
-            .collect(),
-        template: ChecklistTemplate::builtin(),
-        policy: Policy::default(),
-    }))
-}
-
-#[derive(Serialize)]
-pub struct DecisionPage {
-    cursor: i64,
-    more: bool,
-    decisions: Vec<DecisionOut>,
+    let page = blocking(&state, move |s| {
+        let (rows, rows_top) = s.roster_since(&area, q.since, PAGE)?;
+        let more = rows.len() == PAGE;
+        // Division names share the roster's cursor: those up to this page's last row, and on
+        // the last page every one changed since.
+        let upto = if more { rows_top } else { i64::MAX };
+        let (divisions, names_top) = s.divisions_between(&area, q.since, upto)?;
+        Ok(RosterPage {
+            cursor: rows_top.max(names_top),
+            more,
+            rows: rows.into_iter().map(|r| RosterRow(r.fields)).collect(),
+            divisions,
+            template: ChecklistTemplate::builtin(),
+            policy: s.policy()?,
+        })
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 pub async fn decisions(
@@ -73,13 +63,6 @@ pub async fn decisions(
         more: decisions.len() == PAGE,
         decisions,
     }))
-}
-
-#[derive(Serialize)]
-pub struct TicketPage {
-    cursor: i64,
-    more: bool,
-    updates: Vec<TicketUpdate>,
 }
 
 /// Where the tickets this device raised stand in the ledger, changed since a cursor.

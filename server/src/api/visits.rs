@@ -4,54 +4,23 @@
 
 use axum::extract::State;
 use axum::Json;
-use doorstep_core::crypto::{hex, sha256, unhex, verify_signature};
-use doorstep_core::seal::{RecordHead, RECORD_FORMAT};
-use serde::{Deserialize, Serialize};
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::wire::{Push, Receipt, ReceiptStatus, Receipts, RefusedBecause};
+use doorstep_crypto::{hex, sha256, unhex, verify_signature};
 
 use super::auth::Signed;
 use super::{blocking, json, AppState};
 use crate::error::ApiError;
-use crate::storage::{Chain, IncomingVisit, Kept};
+use crate::storage::{IncomingVisit, Kept};
 
 /// Records per request.
 pub const MAX_RECORDS: usize = 200;
 
-#[derive(Deserialize)]
-struct Push {
-    records: Vec<SignedRecord>,
-}
-
-#[derive(Deserialize)]
-struct SignedRecord {
-    /// The record's exact bytes (canonical JSON, so valid UTF-8) as a string.
-    record: String,
-    /// The device's Ed25519 signature over those bytes, in hex.
-    signature: String,
-}
-
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Receipt {
-    /// None when the record is not readable enough to name one.
-    visit_id: Option<String>,
-    sha256: String,
-    /// stored | duplicate | conflict | refused
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    chain: Option<Chain>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-pub struct Receipts {
-    receipts: Vec<Receipt>,
-}
-
-fn refused(visit_id: Option<String>, sha: String, reason: &'static str) -> Receipt {
+fn refused(visit_id: Option<String>, sha: String, reason: RefusedBecause) -> Receipt {
     Receipt {
         visit_id,
         sha256: sha,
-        status: "refused",
+        status: ReceiptStatus::Refused,
         chain: None,
         reason: Some(reason),
     }
@@ -76,27 +45,27 @@ pub async fn push(
         let sha = hex(&sha256(&bytes));
         let sig = unhex(&r.signature).unwrap_or_default();
         if !verify_signature(&device.public_key, &bytes, &sig) {
-            receipts.push(Some(refused(None, sha, "bad_signature")));
+            receipts.push(Some(refused(None, sha, RefusedBecause::BadSignature)));
             continue;
         }
-        let head: RecordHead = match serde_json::from_slice(&bytes) {
-            Ok(h) => h,
-            Err(_) => {
-                receipts.push(Some(refused(None, sha, "not_a_record")));
-                continue;
-            }
+        // The same typed record the device sealed: a record that does not decode as one is
+        // refused here, never kept half-read.
+        let Ok(record) = RecordV1::decode(&bytes) else {
+            receipts.push(Some(refused(None, sha, RefusedBecause::NotARecord)));
+            continue;
         };
-        if head.format != RECORD_FORMAT || head.device_key != hex(&device.public_key) {
-            receipts.push(Some(refused(Some(head.visit_id), sha, "not_this_device")));
+        if record.device_key != hex(&device.public_key) {
+            let id = Some(record.visit_id);
+            receipts.push(Some(refused(id, sha, RefusedBecause::NotThisDevice)));
             continue;
         }
         receipts.push(None);
         incoming.push(IncomingVisit {
             device_id: device.id.clone(),
             area: device.area.clone(),
-            head,
+            record,
             sha256: sha,
-            record: bytes,
+            bytes,
             signature: sig,
             now,
         });
@@ -113,16 +82,24 @@ pub async fn push(
             Some(r) => r,
             None => {
                 let Some((v, k)) = kept.next() else {
-                    return refused(None, String::new(), "internal");
+                    return refused(None, String::new(), RefusedBecause::Internal);
                 };
                 let (status, chain, reason) = match k {
-                    Kept::Stored(c) => ("stored", Some(c), None),
-                    Kept::Duplicate(c) => ("duplicate", Some(c), None),
-                    Kept::Conflict => ("conflict", None, Some("another record has this visit id")),
-                    Kept::UnknownRecipient => ("refused", None, Some("recipient_not_in_area")),
+                    Kept::Stored(c) => (ReceiptStatus::Stored, Some(c), None),
+                    Kept::Duplicate(c) => (ReceiptStatus::Duplicate, Some(c), None),
+                    Kept::Conflict => (
+                        ReceiptStatus::Conflict,
+                        None,
+                        Some(RefusedBecause::ConflictingRecord),
+                    ),
+                    Kept::UnknownRecipient => (
+                        ReceiptStatus::Refused,
+                        None,
+                        Some(RefusedBecause::RecipientNotInArea),
+                    ),
                 };
                 Receipt {
-                    visit_id: Some(v.head.visit_id),
+                    visit_id: Some(v.record.visit_id),
                     sha256: v.sha256,
                     status,
                     chain,

@@ -1,5 +1,6 @@
 //! The server's storage boundary: everything the API, the operator commands and the review
-//! logic keep goes through [`Storage`]. The embedded default is one SQLite file
+//! logic keep goes through [`Storage`]. The values it carries are the contract's types
+//! (`doorstep_contract::wire`, `RecordV1`). The embedded default is one SQLite file
 //! ([`SqliteStorage`]); a PostgreSQL backend for deployments that outgrow one machine fills
 //! the same trait.
 
@@ -9,24 +10,15 @@ pub mod web;
 
 pub use sqlite::SqliteStorage;
 
-use doorstep_core::seal::RecordHead;
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use crate::ledger::{Step, TicketRow, TicketState};
+use doorstep_contract::policy::Policy;
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::text::{Lang, Localize, Text};
+use doorstep_contract::wire::Division;
+pub use doorstep_contract::wire::{Chain, Decision, DecisionOut, TicketState, TicketUpdate};
 
-/// A ticket's change as the device that raised it pulls it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TicketUpdate {
-    pub cursor: i64,
-    pub ticket_id: String,
-    pub visit_id: String,
-    pub number: u32,
-    pub state: TicketState,
-    pub department: Option<String>,
-    pub reply: Option<String>,
-    pub outcome: Option<String>,
-    pub due: String,
-}
+use crate::ledger::{Step, TicketRow};
 
 /// An enrolled device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,46 +31,35 @@ pub struct Device {
 }
 
 /// One roster row as imported: its id, village code and the fields by column name (what a
-/// device feeds to its own JSON roster import).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// device feeds to its own roster import).
+#[derive(Clone, PartialEq, Eq)]
 pub struct RosterRow {
     pub id: String,
     pub village: String,
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: BTreeMap<String, String>,
 }
 
-/// A sealed visit whose signature has been checked, ready to keep.
+// A roster row is a person.
+impl std::fmt::Debug for RosterRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RosterRow")
+            .field("id", &self.id)
+            .field("village", &self.village)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A sealed visit whose signature has been checked and whose record decoded, ready to keep.
 #[derive(Debug, Clone)]
 pub struct IncomingVisit {
     pub device_id: String,
     pub area: String,
-    pub head: RecordHead,
+    pub record: RecordV1,
     pub sha256: String,
-    pub record: Vec<u8>,
+    /// The exact signed bytes.
+    pub bytes: Vec<u8>,
     pub signature: Vec<u8>,
     pub now: i64,
-}
-
-/// Where a record stands in its device's hash chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Chain {
-    /// Follows the device's previous record.
-    Ok,
-    /// The previous record has not arrived (yet): flagged until it does.
-    Gap,
-    /// Another record claims the same place, or the previous one's hash differs.
-    Fork,
-}
-
-impl Chain {
-    fn as_str(self) -> &'static str {
-        match self {
-            Chain::Ok => "ok",
-            Chain::Gap => "gap",
-            Chain::Fork => "fork",
-        }
-    }
 }
 
 /// What keeping a visit did.
@@ -92,55 +73,6 @@ pub enum Kept {
     Conflict,
     /// The record names a recipient outside the device's area.
     UnknownRecipient,
-}
-
-/// A supervisor's decision on a visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    /// Back to the device for correction, with a comment.
-    Return,
-    /// Refused for good, with a reason.
-    Reject,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Return => "return",
-            Decision::Reject => "reject",
-        }
-    }
-
-    /// The visit's status after the decision.
-    pub fn status(self) -> &'static str {
-        match self {
-            Decision::Approve => "approved",
-            Decision::Return => "returned",
-            Decision::Reject => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Decision> {
-        match s {
-            "approve" => Some(Decision::Approve),
-            "return" => Some(Decision::Return),
-            "reject" => Some(Decision::Reject),
-            _ => None,
-        }
-    }
-}
-
-/// A decision as a device pulls it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DecisionOut {
-    pub cursor: i64,
-    pub visit_id: String,
-    pub decision: Decision,
-    pub comment: String,
-    pub at: i64,
 }
 
 /// Where an upload of one media file stands.
@@ -163,32 +95,73 @@ pub enum MediaState {
     HashMismatch,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why storage refused or failed. Words from the catalogue; Display is the English.
+#[derive(Debug)]
 pub enum StorageError {
-    #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("the database was written by a newer server (schema {0})")]
+    Sqlite(rusqlite::Error),
     NewerSchema(u32),
-    #[error("not found")]
     NotFound,
-    #[error("already exists")]
     AlreadyExists,
-    #[error("the enrolment code is unknown, used or expired")]
     CodeUnusable,
-    #[error("this public key is already enrolled")]
     KeyEnrolled,
-    #[error("the visit has already been decided")]
     AlreadyDecided,
-    #[error("someone else changed it meanwhile: reload and try again")]
+    /// Someone else changed it meanwhile: reload and try again.
     Changed,
-    #[error("stored data is damaged: {0}")]
     Damaged(&'static str),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Sqlite(e)
+    }
+}
+
+impl Localize for StorageError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            StorageError::Sqlite(e) => Text::StorageFailed.fill(lang, &e.to_string()),
+            StorageError::NewerSchema(v) => Text::StorageNewer.fill(lang, &v.to_string()),
+            StorageError::NotFound => Text::StorageNotFound.get(lang).to_owned(),
+            StorageError::AlreadyExists => Text::StorageExists.get(lang).to_owned(),
+            StorageError::CodeUnusable => Text::StorageCodeUnusable.get(lang).to_owned(),
+            StorageError::KeyEnrolled => Text::StorageKeyEnrolled.get(lang).to_owned(),
+            StorageError::AlreadyDecided => Text::AlreadyDecided.get(lang).to_owned(),
+            StorageError::Changed => Text::StorageChanged.get(lang).to_owned(),
+            StorageError::Damaged(what) => Text::StorageDamaged.fill(lang, what),
+        }
+    }
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.localize(Lang::En))
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StorageError::Sqlite(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// What the server keeps. Implementations are used from blocking threads.
 pub trait Storage: Send + Sync + 'static {
+    /// The policy the server issues (the defaults until one is set).
+    fn policy(&self) -> Result<Policy>;
+    /// Issues a new policy: kept with the next version number, which it returns.
+    fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32>;
+    /// Upserts division names (county, townships, villages) by code; returns how many.
+    fn import_divisions(&self, names: &[Division]) -> Result<usize>;
+    /// Names of divisions under `area` changed after `after` and up to `upto` (the roster's
+    /// cursor), and the highest version among them (`after` when none).
+    fn divisions_between(&self, area: &str, after: i64, upto: i64) -> Result<(Vec<Division>, i64)>;
+    /// Every name of divisions under `area`, by code.
+    fn division_names(&self, area: &str) -> Result<BTreeMap<String, String>>;
     fn add_supervisor(&self, login: &str, area: &str, password_hash: &str, now: i64) -> Result<()>;
     fn add_enrolment_code(
         &self,
@@ -245,7 +218,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Visits whose cross-device flags are not raised yet.
     fn flags_pending(&self) -> Result<usize>;
     /// A visit's status, chain and server flags.
-    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain, Vec<String>)>>;
+    fn visit_status(
+        &self,
+        visit_id: &str,
+    ) -> Result<
+        Option<(
+            doorstep_contract::wire::VisitStatus,
+            Chain,
+            Vec<doorstep_contract::visit::ServerFlag>,
+        )>,
+    >;
     fn media_append(
         &self,
         area: &str,

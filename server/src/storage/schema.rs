@@ -158,6 +158,23 @@ const STEPS: &[&str] = &[
         expires_at INTEGER NOT NULL
     );
     ",
+    // 5: what the server issues: each version of the policy record (the newest is in force,
+    // and devices take it with the roster), and the names of the divisions, versioned with
+    // the roster rows so that one cursor brings both down.
+    "
+    CREATE TABLE policies (
+        version INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,
+        issued_by TEXT NOT NULL,
+        issued_at INTEGER NOT NULL
+    );
+    CREATE TABLE divisions (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE INDEX divisions_version ON divisions (version);
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

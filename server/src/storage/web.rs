@@ -1,7 +1,10 @@
 //! What the supervisors' web app reads and keeps: logins, sessions, the review queue with its
 //! filters, and one visit with everything about it.
 
-use serde::Serialize;
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::roster::Household;
+use doorstep_contract::visit::ServerFlag;
+use doorstep_contract::wire::VisitStatus;
 
 use super::{Chain, DecisionOut};
 
@@ -25,7 +28,7 @@ pub struct SessionRow {
 /// The queue's filters; all optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
-    pub status: Option<String>,
+    pub status: Option<VisitStatus>,
     /// One flag kind, or `Some("any")` for every flagged visit.
     pub flag: Option<String>,
     /// A village code, or any prefix of one (a township).
@@ -36,26 +39,27 @@ pub struct QueueFilter {
     pub to: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRow {
     pub visit_id: String,
-    pub status: String,
+    pub status: VisitStatus,
     pub village: String,
     pub worker: String,
     pub started_at: i64,
     pub received_at: i64,
+    /// The kinds of every flag, the device's and the server's, by code.
     pub flags: Vec<String>,
     pub chain: Chain,
     pub corrects: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     /// Visits matching the filters, over all pages.
     pub total: i64,
     /// Of the area's visits (filters aside), how many per status.
-    pub by_status: Vec<(String, i64)>,
+    pub by_status: Vec<(VisitStatus, i64)>,
 }
 
 /// A device as the administration page lists it.
@@ -77,22 +81,22 @@ pub struct OpenCode {
     pub expires_at: i64,
 }
 
-/// One visit as the detail page shows it.
+/// One visit as the detail page shows it: its sealed record decoded with the same type the
+/// device sealed it with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitView {
     pub visit_id: String,
-    pub record: Vec<u8>,
+    pub record: RecordV1,
     pub signature_ok: bool,
-    pub status: String,
+    pub status: VisitStatus,
     pub chain: Chain,
-    pub server_flags: Vec<String>,
+    pub server_flags: Vec<ServerFlag>,
     pub worker: String,
     pub device_id: String,
     pub recipient_id: String,
     pub village: String,
-    /// The recipient's roster row by column (for the household's name, position and which
-    /// subsidies are protected).
-    pub recipient: serde_json::Map<String, serde_json::Value>,
+    /// The household as the roster gives it, protected subsidies unnamed, the ID masked.
+    pub household: Household,
     pub decisions: Vec<DecisionOut>,
     /// Records that correct this one, and the one this corrects.
     pub corrected_by: Vec<String>,

@@ -6,23 +6,16 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use doorstep_core::i18n::{self, Localize};
+use doorstep_contract::roster::RosterError;
+use doorstep_contract::text::{Localize, Text};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::page;
 use super::queue::{cst, when};
 use super::session::{check_csrf, posting, visitor, Visitor};
-use super::text::{t, Lang};
 use crate::admin::{self, AdminError};
 use crate::api::{blocking, AppState};
-
-fn core_lang(lang: Lang) -> i18n::Lang {
-    match lang {
-        Lang::Zh => i18n::Lang::Zh,
-        Lang::En => i18n::Lang::En,
-    }
-}
 
 /// What a form just did, shown above the lists.
 enum Outcome {
@@ -61,17 +54,17 @@ async fn render(state: &AppState, v: &Visitor, outcome: Outcome) -> Response {
     let body = html! {
         (said)
         section {
-            h2 { (t(lang, "Devices")) }
+            h2 { (Text::Devices.get(lang)) }
             table.devices {
-                thead { tr { th { (t(lang, "Worker")) } th { "ID" } th { (t(lang, "Enrolled")) } th { (t(lang, "Visit")) } th {} } }
+                thead { tr { th { (Text::Worker.get(lang)) } th { (Text::DeviceIdHeading.get(lang)) } th { (Text::Enrolled.get(lang)) } th { (Text::VisitHeading.get(lang)) } th {} } }
                 tbody { @for d in &devices {
                     tr data-device=(d.id) {
                         td { (d.worker) } td { code { (d.id) } } td { (when(d.enrolled_at)) } td { (d.visits) }
-                        td { @if d.revoked { (t(lang, "revoked")) } @else {
+                        td { @if d.revoked { (Text::Revoked.get(lang)) } @else {
                             form method="post" action="/admin/revoke" {
                                 input type="hidden" name="csrf" value=(csrf);
                                 input type="hidden" name="device" value=(d.id);
-                                button { (t(lang, "Revoke")) }
+                                button { (Text::Revoke.get(lang)) }
                             }
                         } }
                     }
@@ -79,24 +72,28 @@ async fn render(state: &AppState, v: &Visitor, outcome: Outcome) -> Response {
             }
         }
         section {
-            h2 { (t(lang, "Enrolment codes")) }
-            ul.codes { @for c in &codes { li { (c.worker) " · " (c.area) " · " (t(lang, "Due")) " " (when(c.expires_at)) } } }
+            h2 { (Text::EnrolmentCodes.get(lang)) }
+            ul.codes { @for c in &codes { li { (c.worker) " · " (c.area) " · " (Text::Due.get(lang)) " " (when(c.expires_at)) } } }
             form method="post" action="/admin/code" {
                 input type="hidden" name="csrf" value=(csrf);
-                input name="worker" placeholder=(t(lang, "Worker")) required;
-                button { (t(lang, "Issue a code")) }
+                input name="worker" placeholder=(Text::Worker.get(lang)) required;
+                button { (Text::IssueCode.get(lang)) }
             }
         }
         section {
-            h2 { (t(lang, "Roster import")) }
+            h2 { (Text::RosterImport.get(lang)) }
             form method="post" action="/admin/roster" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="file" name="roster" accept=".csv,.json,text/csv,application/json" required;
-                button { (t(lang, "Import")) }
+                button { (Text::Import.get(lang)) }
             }
         }
     };
-    (status, page(lang, t(lang, "Administration"), Some(v), body)).into_response()
+    (
+        status,
+        page(lang, Text::Administration.get(lang), Some(v), body),
+    )
+        .into_response()
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -128,7 +125,7 @@ pub async fn issue_code(
     .await;
     let outcome = match issued {
         Ok(Ok(code)) => Outcome::Code(f.worker, code),
-        Ok(Err(e)) => Outcome::Error(e.to_string()),
+        Ok(Err(e)) => Outcome::Error(e.localize(v.lang)),
         Err(e) => return e.into_response(),
     };
     render(&state, &v, outcome).await
@@ -190,7 +187,7 @@ pub async fn import_roster(
     }
     let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
     let (area, now, login) = (v.session.area.clone(), state.now(), v.session.login.clone());
-    let lang = core_lang(v.lang);
+    let lang = v.lang;
     let done = blocking(&state, move |s| {
         let r = admin::import_roster(s, &area, &bytes, today, now);
         if r.is_ok() {
@@ -201,11 +198,11 @@ pub async fn import_roster(
     .await;
     let outcome = match done {
         Ok(Ok(n)) => Outcome::Imported(n),
-        Ok(Err(AdminError::Roster(doorstep_core::Error::InvalidRows(rows)))) => {
+        Ok(Err(AdminError::Roster(RosterError::Rows(rows)))) => {
             Outcome::RowErrors(rows.iter().map(|r| r.localize(lang)).collect())
         }
         Ok(Err(AdminError::Roster(e))) => Outcome::Error(e.localize(lang)),
-        Ok(Err(e)) => Outcome::Error(e.to_string()),
+        Ok(Err(e)) => Outcome::Error(e.localize(v.lang)),
         Err(e) => return e.into_response(),
     };
     render(&state, &v, outcome).await

@@ -9,16 +9,15 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone};
-use doorstep_core::model::Category;
-use doorstep_core::policy::Policy;
-use doorstep_core::roster::{due_date, to_recipient, RawRow};
+use doorstep_contract::model::Category;
+use doorstep_contract::roster::{due_date, to_recipient, RawRow};
+use doorstep_contract::text::{Lang, Text};
 use maud::html;
 use serde::Deserialize;
 
 use super::layout::page;
 use super::queue::cst;
 use super::session::visitor;
-use super::text::{t, Lang};
 use crate::api::{blocking, AppState};
 
 /// One village's line.
@@ -33,34 +32,19 @@ pub struct Line {
     pub never_visited: usize,
 }
 
-const COLUMNS_ZH: [&str; 9] = [
-    "村（社区）",
-    "服务对象",
-    "高龄",
-    "重病",
-    "残疾",
-    "未成年",
-    "期内已走访",
-    "逾期未访",
-    "从未走访",
-];
-const COLUMNS_EN: [&str; 9] = [
-    "Village",
-    "Recipients",
-    "Elderly",
-    "Seriously ill",
-    "Disabled",
-    "Minors",
-    "Visited in period",
-    "Overdue",
-    "Never visited",
-];
-
 fn columns(lang: Lang) -> [&'static str; 9] {
-    match lang {
-        Lang::Zh => COLUMNS_ZH,
-        Lang::En => COLUMNS_EN,
-    }
+    [
+        Text::VillageCommunity,
+        Text::ColRecipients,
+        Text::ColElderly,
+        Text::ColSeriouslyIll,
+        Text::ColDisabled,
+        Text::ColMinors,
+        Text::ColVisited,
+        Text::ColOverdue,
+        Text::ColNeverVisited,
+    ]
+    .map(|t| t.get(lang))
 }
 
 impl Line {
@@ -120,14 +104,10 @@ fn compute(
         let e = last.entry(who).or_insert(day);
         *e = (*e).max(day);
     }
-    let intervals = Policy::default().visit_intervals;
+    let intervals = s.policy()?.visit_intervals;
     let mut lines: BTreeMap<String, Line> = BTreeMap::new();
     for row in rows {
-        let fields = row
-            .fields
-            .iter()
-            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-            .collect();
+        let fields = row.fields.into_iter().collect();
         let Ok(mut r) = to_recipient(&RawRow { line: 0, fields }, today) else {
             continue;
         };
@@ -241,13 +221,13 @@ pub async fn coverage(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         },
-        _ => page(lang, t(lang, "Coverage"), Some(&v), html! {
+        _ => page(lang, Text::Coverage.get(lang), Some(&v), html! {
             form.filters method="get" action="/coverage" {
-                label { (t(lang, "From")) input name="from" type="date" value=(from); }
-                label { (t(lang, "To")) input name="to" type="date" value=(to); }
-                button type="submit" { (t(lang, "Filter")) }
-                a #export-csv href={ "/coverage?format=csv&from=" (from) "&to=" (to) } { "CSV" }
-                a #export-xlsx href={ "/coverage?format=xlsx&from=" (from) "&to=" (to) } { "XLSX" }
+                label { (Text::From.get(lang)) input name="from" type="date" value=(from); }
+                label { (Text::To.get(lang)) input name="to" type="date" value=(to); }
+                button type="submit" { (Text::Filter.get(lang)) }
+                a #export-csv href={ "/coverage?format=csv&from=" (from) "&to=" (to) } { (Text::ExportCsv.get(lang)) }
+                a #export-xlsx href={ "/coverage?format=xlsx&from=" (from) "&to=" (to) } { (Text::ExportXlsx.get(lang)) }
             }
             table.coverage {
                 thead { tr { @for c in columns(lang) { th { (c) } } } }

@@ -8,7 +8,7 @@ use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 
 use super::session::{cookie, Visitor};
-use super::text::{t, Lang};
+use doorstep_contract::text::{Lang, Text};
 
 const STYLE: &str = "
 body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2733;background:#f5f6f8}
@@ -54,27 +54,27 @@ fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Ma
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (t(lang, "Doorstep")) }
+                title { (title) " · " (Text::AppTitle.get(lang)) }
                 style { (maud::PreEscaped(STYLE)) }
             }
             body {
                 header {
-                    strong { (t(lang, "Doorstep")) }
+                    strong { (Text::AppTitle.get(lang)) }
                     @if let Some(v) = visitor {
-                        a href="/queue" { (t(lang, "Review queue")) }
-                        a href="/tickets" { (t(lang, "Tickets")) }
-                        a href="/coverage" { (t(lang, "Coverage")) }
-                        a href="/admin" { (t(lang, "Administration")) }
+                        a href="/queue" { (Text::ReviewQueue.get(lang)) }
+                        a href="/tickets" { (Text::Tickets.get(lang)) }
+                        a href="/coverage" { (Text::Coverage.get(lang)) }
+                        a href="/admin" { (Text::Administration.get(lang)) }
                         span.who {
                             (v.session.login) " · " (v.session.area) " "
                             form method="post" action="/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(v.session.csrf);
-                                button type="submit" { (t(lang, "Log out")) }
+                                button type="submit" { (Text::LogOut.get(lang)) }
                             }
                         }
                     }
                     a href={ "/lang?to=" (if lang == Lang::Zh { "en" } else { "zh" }) } {
-                        (if lang == Lang::Zh { t(lang, "English") } else { "中文" })
+                        (if lang == Lang::Zh { Text::English.get(lang) } else { Text::Chinese.get(lang) })
                     }
                 }
                 main { h1 { (title) } (body) }

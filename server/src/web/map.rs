@@ -1,33 +1,21 @@
 //! The visit's fixes drawn against the household: an SVG in the page itself, so it needs no
-//! tile server (an intranet has none). The household sits in the middle inside its 200 m
+//! tile server (an intranet has none). The household sits in the middle inside the policy's
 //! geofence; each fix is a dot with its accuracy circle, and the best fix is joined to the
 //! household with its distance. Where a tile server is reachable (Tianditu on a government
 //! network, say), `doorstep serve --tiles` puts its Web-Mercator tiles underneath.
 
-use doorstep_core::geo::distance_m;
+use doorstep_contract::geo::distance_m;
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::text::{Lang, Text};
 use maud::{html, Markup};
-use serde_json::Value;
-
-use super::text::{t, Lang};
 
 const HALF: f64 = 160.0;
-const GEOFENCE_M: f64 = 200.0;
 
 struct Fix {
-    name: &'static str,
+    name: Text,
     lat: f64,
     lon: f64,
     accuracy: f64,
-}
-
-fn fix(v: &Value, name: &'static str) -> Option<Fix> {
-    let f = v.get(name)?;
-    Some(Fix {
-        name,
-        lat: f.get("lat")?.as_f64()?,
-        lon: f.get("lon")?.as_f64()?,
-        accuracy: f.get("accuracy_m").and_then(Value::as_f64).unwrap_or(0.0),
-    })
 }
 
 /// Metres east and north of the household (flat earth: the distances are a few km at most).
@@ -77,22 +65,26 @@ fn tiles(template: &str, lat0: f64, lon0: f64, m_per_svg_px: f64) -> Vec<(String
 
 /// The map, or a line saying there is nothing to draw; over tiles from `tile_template`
 /// (`{z}`, `{x}`, `{y}`) when one is configured.
-pub fn draw(lang: Lang, record: &Value, tile_template: Option<&str>) -> Markup {
-    let household = record
-        .get("household")
-        .and_then(Value::as_array)
-        .and_then(|a| Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?)));
-    let fixes: Vec<Fix> = record
-        .get("fixes")
-        .map(|f| {
-            ["start", "end", "best"]
-                .iter()
-                .filter_map(|n| fix(f, n))
-                .collect()
+pub fn draw(lang: Lang, record: &RecordV1, geofence_m: f64, tile_template: Option<&str>) -> Markup {
+    let household = record.household;
+    let f = &record.fixes;
+    let fixes: Vec<Fix> = [
+        (Text::MapStart, &f.start),
+        (Text::MapEnd, &f.end),
+        (Text::MapBest, &f.best),
+    ]
+    .into_iter()
+    .filter_map(|(name, fix)| {
+        fix.as_ref().map(|x| Fix {
+            name,
+            lat: x.lat,
+            lon: x.lon,
+            accuracy: x.accuracy_m,
         })
-        .unwrap_or_default();
+    })
+    .collect();
     let Some((lat0, lon0)) = household.or_else(|| fixes.first().map(|f| (f.lat, f.lon))) else {
-        return html! { p { (t(lang, "none")) } };
+        return html! { p { (Text::Nothing.get(lang)) } };
     };
     let placed: Vec<(&Fix, f64, f64)> = fixes
         .iter()
@@ -104,12 +96,12 @@ pub fn draw(lang: Lang, record: &Value, tile_template: Option<&str>) -> Markup {
     let extent = placed
         .iter()
         .map(|(f, x, y)| x.abs().max(y.abs()) + f.accuracy)
-        .fold(GEOFENCE_M, f64::max)
+        .fold(geofence_m, f64::max)
         * 1.15;
     let s = HALF / extent;
     let px = |x: f64| HALF + x * s;
     let py = |y: f64| HALF - y * s;
-    let best = fixes.iter().find(|f| f.name == "best");
+    let best = fixes.iter().find(|f| f.name == Text::MapBest);
     let under = tile_template
         .map(|tpl| tiles(tpl, lat0, lon0, 1.0 / s))
         .unwrap_or_default();
@@ -120,15 +112,15 @@ pub fn draw(lang: Lang, record: &Value, tile_template: Option<&str>) -> Markup {
                 image.tile href=(url) x=(HALF + left) y=(HALF + top) width=(size) height=(size) {}
             }
             @if household.is_some() {
-                circle cx=(px(0.0)) cy=(py(0.0)) r=(GEOFENCE_M * s) fill="none" stroke="#2e7d32" stroke-dasharray="6 4" {}
+                circle cx=(px(0.0)) cy=(py(0.0)) r=(geofence_m * s) fill="none" stroke="#2e7d32" stroke-dasharray="6 4" {}
                 rect x=(px(0.0) - 6.0) y=(py(0.0) - 6.0) width="12" height="12" fill="#2e7d32" {}
-                text x=(px(0.0) + 9.0) y=(py(0.0) - 9.0) font-size="12" { (t(lang, "household")) }
+                text x=(px(0.0) + 9.0) y=(py(0.0) - 9.0) font-size="12" { (Text::MapHousehold.get(lang)) }
             }
             @for (i, (f, x, y)) in placed.iter().enumerate() {
                 circle cx=(px(*x)) cy=(py(*y)) r=((f.accuracy * s).max(2.0)) fill="#1565c0" fill-opacity="0.12" stroke="#1565c0" {}
                 circle cx=(px(*x)) cy=(py(*y)) r="4" fill="#1565c0" {}
                 // Fixes often coincide: each label on a line of its own.
-                text x=(px(*x) + 6.0) y=(py(*y) + 14.0 + 12.0 * i as f64) font-size="11" { (t(lang, f.name)) }
+                text x=(px(*x) + 6.0) y=(py(*y) + 14.0 + 12.0 * i as f64) font-size="11" { (f.name.get(lang)) }
             }
             @if let (Some(b), Some((hl, ho))) = (best, household) {
                 @let (x, y) = local(lat0, lon0, b.lat, b.lon);
@@ -137,7 +129,7 @@ pub fn draw(lang: Lang, record: &Value, tile_template: Option<&str>) -> Markup {
                     (format!("{:.0} m ± {:.0} m", distance_m((hl, ho), (b.lat, b.lon)), b.accuracy))
                 }
             }
-            text x="230" y="310" font-size="11" { (format!("{} {:.0} m", t(lang, "geofence"), GEOFENCE_M)) }
+            text x="230" y="310" font-size="11" { (format!("{} {:.0} m", Text::Geofence.get(lang), geofence_m)) }
         }
     }
 }

@@ -12,7 +12,6 @@ mod layout;
 mod map;
 mod queue;
 mod session;
-pub mod text;
 mod tickets;
 mod visit;
 

@@ -9,14 +9,16 @@ use chrono::{FixedOffset, NaiveDate, TimeZone};
 use maud::html;
 use serde::Deserialize;
 
+use doorstep_contract::text::{flag_kind, Localize, Text};
+use doorstep_contract::visit::{Flag, ServerFlag};
+use doorstep_contract::wire::VisitStatus;
+
 use super::layout::page;
 use super::session::visitor;
-use super::text::{t, word};
 use crate::api::{blocking, AppState};
 use crate::storage::web::QueueFilter;
 
 pub const PAGE: usize = 50;
-const STATUSES: [&str; 5] = ["submitted", "returned", "corrected", "approved", "rejected"];
 
 /// China Standard Time: dates on the page are the supervisor's.
 pub fn cst() -> FixedOffset {
@@ -69,7 +71,7 @@ fn day(s: &str, end: bool) -> Option<i64> {
 impl QueueQuery {
     fn filter(&self) -> QueueFilter {
         QueueFilter {
-            status: some(&self.status).filter(|s| STATUSES.contains(&s.as_str())),
+            status: some(&self.status).and_then(|s| VisitStatus::parse(&s)),
             flag: some(&self.flag),
             village: some(&self.village).filter(|v| v.bytes().all(|b| b.is_ascii_digit())),
             worker: some(&self.worker),
@@ -121,57 +123,57 @@ pub async fn queue(
         Err(e) => return e.into_response(),
     };
     let last_page = (found.total.max(1) as usize - 1) / PAGE;
-    page(lang, t(lang, "Review queue"), Some(&v), html! {
+    page(lang, Text::ReviewQueue.get(lang), Some(&v), html! {
         p.counts {
             @for (status, n) in &found.by_status {
-                span { (word(lang, status)) ": " strong { (n) } }
+                span { (status.localize(lang)) ": " strong { (n) } }
             }
         }
         form.filters method="get" action="/queue" {
-            label { (t(lang, "Status"))
+            label { (Text::Status.get(lang))
                 select name="status" {
-                    option value="" { (t(lang, "any")) }
-                    @for s in STATUSES { option value=(s) selected[q.status == s] { (word(lang, s)) } }
+                    option value="" { (Text::Any.get(lang)) }
+                    @for s in VisitStatus::ALL { option value=(s.code()) selected[q.status == s.code()] { (s.localize(lang)) } }
                 }
             }
-            label { (t(lang, "Flag"))
+            label { (Text::FlagLabel.get(lang))
                 select name="flag" {
-                    option value="" { (t(lang, "any")) }
-                    option value="any" selected[q.flag == "any"] { (t(lang, "flagged")) }
-                    @for k in ["too_far", "mock_location", "too_short", "photo_reused", "photo_reused_other_device", "same_spot_other_household", "same_spot_other_device", "impossible_speed", "inaccurate", "no_location", "clock_skew"] {
-                        option value=(k) selected[q.flag == k] { (k) }
+                    option value="" { (Text::Any.get(lang)) }
+                    option value="any" selected[q.flag == "any"] { (Text::Flagged.get(lang)) }
+                    @for k in Flag::CODES.into_iter().chain(ServerFlag::ALL.map(ServerFlag::code)) {
+                        option value=(k) selected[q.flag == k] { (flag_kind(k, lang).unwrap_or(k)) }
                     }
                 }
             }
-            label { (t(lang, "Village")) input name="village" value=(q.village) inputmode="numeric" size="12"; }
-            label { (t(lang, "Worker")) input name="worker" value=(q.worker) size="8"; }
-            label { (t(lang, "From")) input name="from" type="date" value=(q.from); }
-            label { (t(lang, "To")) input name="to" type="date" value=(q.to); }
-            button type="submit" { (t(lang, "Filter")) }
+            label { (Text::VillageCommunity.get(lang)) input name="village" value=(q.village) inputmode="numeric" size="12"; }
+            label { (Text::Worker.get(lang)) input name="worker" value=(q.worker) size="8"; }
+            label { (Text::From.get(lang)) input name="from" type="date" value=(q.from); }
+            label { (Text::To.get(lang)) input name="to" type="date" value=(q.to); }
+            button type="submit" { (Text::Filter.get(lang)) }
         }
-        p { strong.total { (found.total) } " " (t(lang, "visits")) }
+        p { strong.total { (found.total) } " " (Text::VisitsCount.get(lang)) }
         table.queue {
             thead { tr {
-                th { (t(lang, "Visit")) } th { (t(lang, "Status")) } th { (t(lang, "Village")) }
-                th { (t(lang, "Worker")) } th { (t(lang, "Started")) } th { (t(lang, "Flags")) }
+                th { (Text::VisitHeading.get(lang)) } th { (Text::Status.get(lang)) } th { (Text::VillageCommunity.get(lang)) }
+                th { (Text::Worker.get(lang)) } th { (Text::Started.get(lang)) } th { (Text::Flags.get(lang)) }
             } }
             tbody {
                 @for r in &found.rows {
                     tr.flagged[!r.flags.is_empty()] data-visit=(r.visit_id) {
                         td { a href={ "/visits/" (r.visit_id) } { (r.visit_id) } }
-                        td.status { (word(lang, &r.status)) }
+                        td.status { (r.status.localize(lang)) }
                         td { (r.village) }
                         td { (r.worker) }
                         td { (when(r.started_at)) }
-                        td { @for f in &r.flags { span.flag { (f) } } }
+                        td { @for f in &r.flags { span.flag data-flag=(f) { (flag_kind(f, lang).unwrap_or(f)) } } }
                     }
                 }
             }
         }
         p {
-            @if q.page > 0 { a href=(q.at(q.page - 1)) { (t(lang, "Previous")) } " " }
+            @if q.page > 0 { a href=(q.at(q.page - 1)) { (Text::Previous.get(lang)) } " " }
             (q.page + 1) " / " (last_page + 1)
-            @if q.page < last_page { " " a href=(q.at(q.page + 1)) { (t(lang, "Next")) } }
+            @if q.page < last_page { " " a href=(q.at(q.page + 1)) { (Text::Next.get(lang)) } }
         }
     }).into_response()
 }

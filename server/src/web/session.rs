@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use doorstep_core::crypto::{hex, random_hex, sha256, verify_password};
+use doorstep_contract::text::{Lang, Text};
+use doorstep_crypto::{hex, random_hex, sha256, verify_password};
 use maud::html;
 use serde::Deserialize;
 
 use super::layout::{lang_of, page};
-use super::text::{t, Lang};
 use crate::api::{blocking, AppState};
 use crate::storage::web::SessionRow;
 
@@ -83,27 +83,27 @@ pub fn check_csrf(v: &Visitor, token: &str) -> Result<(), Response> {
     } else {
         let body = page(
             v.lang,
-            t(v.lang, "Doorstep"),
+            Text::AppTitle.get(v.lang),
             None,
             html! {
-                p.error { (t(v.lang, "The form expired: reload the page and try again")) }
+                p.error { (Text::FormExpired.get(v.lang)) }
             },
         );
         Err((StatusCode::FORBIDDEN, body).into_response())
     }
 }
 
-fn login_form(lang: Lang, error: Option<&'static str>) -> Html<String> {
+fn login_form(lang: Lang, error: Option<Text>) -> Html<String> {
     page(
         lang,
-        t(lang, "Log in"),
+        Text::LogIn.get(lang),
         None,
         html! {
             form.login method="post" action="/login" {
-                @if let Some(e) = error { p.error { (t(lang, e)) } }
-                label { (t(lang, "Login")) input name="login" autocomplete="username" required; }
-                label { (t(lang, "Password")) input name="password" type="password" autocomplete="current-password" required; }
-                button type="submit" { (t(lang, "Log in")) }
+                @if let Some(e) = error { p.error { (e.get(lang)) } }
+                label { (Text::LoginName.get(lang)) input name="login" autocomplete="username" required; }
+                label { (Text::Password.get(lang)) input name="password" type="password" autocomplete="current-password" required; }
+                button type="submit" { (Text::LogIn.get(lang)) }
             }
         },
     )
@@ -150,7 +150,7 @@ pub async fn login(
         tracing::warn!("login rate limit reached");
         return (
             StatusCode::TOO_MANY_REQUESTS,
-            login_form(lang, Some("Too many attempts: wait a few minutes")),
+            login_form(lang, Some(Text::TooManyAttempts)),
         )
             .into_response();
     }
@@ -180,7 +180,7 @@ pub async fn login(
         note_failure(&state, &name, now);
         return (
             StatusCode::UNAUTHORIZED,
-            login_form(lang, Some("Wrong login or password")),
+            login_form(lang, Some(Text::WrongLogin)),
         )
             .into_response();
     };

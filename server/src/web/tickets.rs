@@ -12,11 +12,11 @@ use serde::Deserialize;
 use super::layout::page;
 use super::queue::cst;
 use super::session::{posting, visitor};
-use super::text::{t, word};
 use super::visit::not_found;
 use crate::api::{blocking, AppState};
 use crate::ledger::{advance, LedgerError, Step, TicketState};
 use crate::storage::StorageError;
+use doorstep_contract::text::{Localize, Text};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LedgerQuery {
@@ -46,43 +46,42 @@ pub async fn ledger(
     let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
     let rows: Vec<_> = all
         .into_iter()
-        .filter(|k| q.state.is_empty() || k.state.as_str() == q.state)
+        .filter(|k| q.state.is_empty() || k.state.code() == q.state)
         .filter(|k| {
             q.department.is_empty() || k.department.as_deref() == Some(q.department.as_str())
         })
         .filter(|k| q.village.is_empty() || k.village.starts_with(q.village.as_str()))
         .collect();
-    let states = ["accepted", "transferred", "replied", "closed"];
-    page(lang, t(lang, "Tickets"), Some(&v), html! {
+    page(lang, Text::Tickets.get(lang), Some(&v), html! {
         form.filters method="get" action="/tickets" {
-            label { (t(lang, "Status"))
+            label { (Text::Status.get(lang))
                 select name="state" {
-                    option value="" { (t(lang, "any")) }
-                    @for s in states { option value=(s) selected[q.state == s] { (word(lang, s)) } }
+                    option value="" { (Text::Any.get(lang)) }
+                    @for s in TicketState::ALL { option value=(s.code()) selected[q.state == s.code()] { (s.localize(lang)) } }
                 }
             }
-            label { (t(lang, "Department")) input name="department" value=(q.department); }
-            label { (t(lang, "Village")) input name="village" value=(q.village) inputmode="numeric"; }
-            button type="submit" { (t(lang, "Filter")) }
+            label { (Text::Department.get(lang)) input name="department" value=(q.department); }
+            label { (Text::VillageCommunity.get(lang)) input name="village" value=(q.village) inputmode="numeric"; }
+            button type="submit" { (Text::Filter.get(lang)) }
         }
         table.tickets {
             thead { tr {
-                th { "#" } th { (t(lang, "Kind")) } th { (t(lang, "Description")) } th { (t(lang, "Village")) }
-                th { (t(lang, "Status")) } th { (t(lang, "Due")) } th {}
+                th { "#" } th { (Text::Kind.get(lang)) } th { (Text::Description.get(lang)) } th { (Text::VillageCommunity.get(lang)) }
+                th { (Text::Status.get(lang)) } th { (Text::Due.get(lang)) } th {}
             } }
             tbody {
                 @for k in &rows {
                     @let overdue = k.state != TicketState::Closed && k.due < today;
                     tr data-ticket=(k.id) {
                         td { a href={ "/visits/" (k.visit_id) } { (k.id) } }
-                        td { (k.kind) " · " (k.urgency) }
+                        td { (k.kind.localize(lang)) " · " (k.urgency.localize(lang)) }
                         td { (k.description)
-                            @if let Some(d) = &k.department { br; (t(lang, "Department")) ": " (d) }
-                            @if let Some(r) = &k.reply { br; (t(lang, "Reply")) ": " (r) }
-                            @if let Some(o) = &k.outcome { br; (t(lang, "Close")) ": " (o) } }
+                            @if let Some(d) = &k.department { br; (Text::Department.get(lang)) ": " (d) }
+                            @if let Some(r) = &k.reply { br; (Text::Reply.get(lang)) ": " (r) }
+                            @if let Some(o) = &k.outcome { br; (Text::Close.get(lang)) ": " (o) } }
                         td { (k.village) }
-                        td.state { (word(lang, k.state.as_str())) }
-                        td.overdue[overdue] { (k.due) @if overdue { " " (t(lang, "overdue")) } }
+                        td.state { (k.state.localize(lang)) }
+                        td.overdue[overdue] { (k.due) @if overdue { " " (Text::OverdueMark.get(lang)) } }
                         td {
                             @if k.state != TicketState::Closed {
                                 form.advance method="post" action={ "/tickets/" (k.id) "/advance" } {
@@ -90,20 +89,20 @@ pub async fn ledger(
                                     @match k.state {
                                         TicketState::Accepted => {
                                             input type="hidden" name="step" value="transfer";
-                                            input name="text" placeholder=(t(lang, "Department")) required;
+                                            input name="text" placeholder=(Text::Department.get(lang)) required;
                                             input name="due" type="date" required;
-                                            button { (t(lang, "Transfer")) }
+                                            button { (Text::Transfer.get(lang)) }
                                         }
                                         TicketState::Transferred => {
                                             input type="hidden" name="step" value="reply";
-                                            input name="text" placeholder=(t(lang, "Reply")) required;
+                                            input name="text" placeholder=(Text::Reply.get(lang)) required;
                                             input name="due" type="date" required;
-                                            button { (t(lang, "Reply")) }
+                                            button { (Text::Reply.get(lang)) }
                                         }
                                         _ => {
                                             input type="hidden" name="step" value="close";
-                                            input name="text" placeholder=(t(lang, "Close")) required;
-                                            button { (t(lang, "Close")) }
+                                            input name="text" placeholder=(Text::Close.get(lang)) required;
+                                            button { (Text::Close.get(lang)) }
                                         }
                                     }
                                 }
@@ -158,7 +157,7 @@ pub async fn advance_ticket(
             e @ (LedgerError::OutOfOrder { .. }
             | LedgerError::TextRequired
             | LedgerError::Storage(StorageError::Changed)),
-        )) => (StatusCode::CONFLICT, e.to_string()).into_response(),
+        )) => (StatusCode::CONFLICT, e.localize(v.lang)).into_response(),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "ticket step failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

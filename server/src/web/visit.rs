@@ -1,25 +1,26 @@
 //! One visit for review: the household (ID number masked), the map of fixes, the three doors,
-//! subsidy checks (a protected subsidy never named), the checklist, signature and photos,
-//! every flag in words, signature and chain status, the decision form and the history.
-//! Every view is written to the audit log.
-
-use std::collections::HashMap;
+//! subsidy checks with the amount the household saw beside the amount due (a protected
+//! subsidy never named), the checklist, signature and photos, every flag in words, signature
+//! and chain status, the decision form and the history. Everything is read from the sealed
+//! record through the same type the device sealed it with. Every view is written to the
+//! audit log.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use doorstep_core::model::{mask_id_number, Enrolment};
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::roster::Household;
+use doorstep_contract::text::{flag_kind, Lang, Localize, Text};
+use doorstep_contract::wire::VisitStatus;
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::layout::page;
 use super::map;
 use super::queue::when;
 use super::session::{posting, visitor, Visitor};
-use super::text::{flag, t, word, Lang};
 use crate::admin::{self, AdminError};
 use crate::api::{blocking, AppState};
 use crate::storage::web::VisitView;
@@ -28,141 +29,124 @@ use crate::storage::{Decision, StorageError};
 pub fn not_found(lang: Lang, v: Option<&Visitor>) -> Response {
     (
         StatusCode::NOT_FOUND,
-        page(lang, t(lang, "Not found"), v, html! {}),
+        page(lang, Text::NotFound.get(lang), v, html! {}),
     )
         .into_response()
 }
 
-/// Subsidy code → its name, or `None` for a protected one (never named on a page).
-fn subsidy_names(recipient: &serde_json::Map<String, Value>) -> HashMap<String, Option<String>> {
-    recipient
-        .get("enrolments")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .split(';')
-        .filter_map(|raw| Enrolment::parse(raw).ok())
-        .map(|e| (e.code, (!e.protected).then_some(e.short_name)))
-        .collect()
+/// Fen as yuan with two decimals.
+fn yuan(fen: i64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
 }
 
-fn text_of(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+/// A subsidy by the name the roster gives it, or "protected" (never its name).
+fn subsidy_label(lang: Lang, h: &Household, code: &str) -> String {
+    match h.subsidy(code).and_then(|s| s.name.clone()) {
+        Some(name) => name,
+        None => format!("（{}）", Text::ProtectedSubsidyShort.get(lang)),
     }
 }
 
-fn list(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| a.iter().map(text_of).collect())
-        .unwrap_or_default()
-}
-
-fn doors(lang: Lang, r: &Value, names: &HashMap<String, Option<String>>) -> Markup {
-    let subsidies = r.get("subsidies").and_then(Value::as_object);
+fn doors(lang: Lang, r: &RecordV1, h: &Household) -> Markup {
     html! {
         section {
-            h2 { (t(lang, "Knock")) }
+            h2 { (Text::DoorKnock.get(lang)) }
             dl {
-                dt { (t(lang, "Outcome")) } dd.outcome { (r.get("outcome").map(text_of).unwrap_or_default()) }
-                dt { (t(lang, "Present")) } dd { (list(r.get("present")).join("、")) }
+                dt { (Text::Outcome.get(lang)) }
+                dd.outcome { @if let Some(o) = r.outcome { (o.localize(lang)) } }
+                dt { (Text::Present.get(lang)) } dd { (r.present.join("、")) }
             }
         }
         section {
-            h2 { (t(lang, "Care")) }
-            h3 { (t(lang, "Subsidies")) }
+            h2 { (Text::DoorCare.get(lang)) }
+            h3 { (Text::SubsidiesArrived.get(lang)) }
             ul.subsidies {
-                @for (code, check) in subsidies.into_iter().flatten() {
-                    li {
-                        @match names.get(code) {
-                            Some(Some(name)) => { (name) }
-                            _ => { "（" (t(lang, "protected subsidy")) "）" }
+                @for (code, check) in &r.subsidies {
+                    li data-subsidy=(code) {
+                        (subsidy_label(lang, h, code)) ": " (check.arrived.localize(lang))
+                        @if let Some(fen) = check.amount_seen_fen {
+                            " · " span.seen { (Text::AmountSeen.get(lang)) " " (yuan(fen)) }
                         }
-                        ": " (check.get("arrived").map(text_of).unwrap_or_default())
-                        @if let Some(fen) = check.get("amount_fen").and_then(Value::as_i64) {
-                            " · ¥" (format!("{}.{:02}", fen / 100, fen % 100))
+                        @if let Some(due) = h.subsidy(code).map(|s| s.amount_fen) {
+                            " · " span.due { (Text::AmountDue.get(lang)) " " (yuan(due)) }
+                        }
+                        @match check.sms_received {
+                            Some(true) => { " · " (Text::SmsReceived.get(lang)) }
+                            Some(false) => { " · " (Text::SmsNotReceived.get(lang)) }
+                            None => {}
                         }
                     }
                 }
             }
             dl {
-                dt { (t(lang, "Policies explained")) } dd { (list(r.get("policies_explained")).join("、")) }
-                dt { (t(lang, "Living situation")) } dd { (r.get("living_situation").map(text_of).unwrap_or_default()) }
-                dt { (t(lang, "Needs")) } dd { (r.get("needs").map(text_of).unwrap_or_default()) }
+                dt { (Text::PoliciesExplained.get(lang)) }
+                dd { (r.policies_explained.join("、")) }
+                dt { (Text::LivingSituation.get(lang)) } dd { (r.living_situation) }
+                dt { (Text::Needs.get(lang)) } dd { (r.needs) }
             }
         }
         section {
-            h2 { (t(lang, "Open")) }
+            h2 { (Text::DoorOpen.get(lang)) }
             dl {
-                dt { (t(lang, "Questions answered")) } dd { (list(r.get("questions_answered")).join("；")) }
-                dt { (t(lang, "Satisfaction")) }
-                dd { (r.pointer("/satisfaction/level").map(text_of).unwrap_or_default()) " " (r.pointer("/satisfaction/comment").map(text_of).unwrap_or_default()) }
+                dt { (Text::QuestionsAnswered.get(lang)) } dd { (r.questions_answered.join("；")) }
+                dt { (Text::Satisfaction.get(lang)) }
+                dd { @if let Some(s) = &r.satisfaction { (s.level.localize(lang)) " " (s.comment) } }
             }
-            @if let Some(tickets) = r.get("tickets").and_then(Value::as_array).filter(|a| !a.is_empty()) {
-                h3 { (t(lang, "Tickets")) }
-                ul { @for k in tickets {
-                    li { (k.get("kind").map(text_of).unwrap_or_default()) ": " (k.get("description").map(text_of).unwrap_or_default())
-                        " (" (t(lang, "Due")) " " (k.get("due").map(text_of).unwrap_or_default()) ")" }
+            @if !r.tickets.is_empty() {
+                h3 { (Text::Tickets.get(lang)) }
+                ul { @for k in &r.tickets {
+                    li { (k.kind.localize(lang)) " · " (k.urgency.localize(lang)) ": " (k.description)
+                        " (" (Text::Due.get(lang)) " " (k.due) ")" }
                 } }
             }
         }
     }
 }
 
-fn evidence(lang: Lang, r: &Value, view: &VisitView) -> Markup {
-    let signer = r.pointer("/signature/signer");
-    let role = match signer {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(m)) => match m.iter().next() {
-            Some((k, detail)) if k == "proxy" => format!(
-                "proxy: {} ({})",
-                detail.get("name").map(text_of).unwrap_or_default(),
-                detail.get("relation").map(text_of).unwrap_or_default()
-            ),
-            Some((k, _)) => k.clone(),
-            None => String::new(),
-        },
-        _ => t(lang, "none").to_owned(),
-    };
-    let flags = r
-        .get("flags")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+fn evidence(lang: Lang, r: &RecordV1, view: &VisitView) -> Markup {
+    let flagged = !r.flags.is_empty() || !view.server_flags.is_empty();
     html! {
         section {
-            h2 { (t(lang, "Checklist")) }
-            ul.checklist { @for (k, a) in r.get("checklist").and_then(Value::as_object).into_iter().flatten() {
-                li { (k) ": " (match a { Value::Object(m) => m.get("problem").and_then(|p| p.get("note")).map(|n| format!("problem — {}", text_of(n))).unwrap_or_default(), other => text_of(other) }) }
+            h2 { (Text::Checklist.get(lang)) }
+            ul.checklist { @for (k, a) in &r.checklist {
+                li { (k) ": " (a.localize(lang)) }
             } }
         }
         section {
-            h2 { (t(lang, "Signature")) }
-            p.signer { (role) " · " (r.pointer("/signature/attested").map(text_of).unwrap_or_default()) }
-            @if let Some(sha) = r.pointer("/signature/image_sha256").and_then(Value::as_str) {
-                img.sig src={ "/media/" (sha) } alt=(t(lang, "Signature"));
+            h2 { (Text::Signature.get(lang)) }
+            @match &r.signature {
+                Some(s) => {
+                    p.signer { (s.signer.localize(lang)) " · " (s.attested) }
+                    @if let Some(sha) = &s.image_sha256 {
+                        img.sig src={ "/media/" (sha) } alt=(Text::Signature.get(lang));
+                    }
+                }
+                None => { p.signer { (Text::Nothing.get(lang)) } }
             }
-            h2 { (t(lang, "Photos")) }
-            @for sha in list(r.get("photos")) { img.photo src={ "/media/" (sha) } alt=(t(lang, "Photos")); }
-            h2 { (t(lang, "Notes")) }
-            ul { @for n in list(r.get("notes")) { li { (n) } } }
+            h2 { (Text::Photos.get(lang)) }
+            @for sha in &r.photos { img.photo src={ "/media/" (sha) } alt=(Text::Photos.get(lang)); }
+            h2 { (Text::Notes.get(lang)) }
+            ul { @for n in &r.notes { li { (n) } } }
         }
         section.flags {
-            h2 { (t(lang, "Flags")) }
+            h2 { (Text::Flags.get(lang)) }
             ul {
-                @for f in &flags {
-                    @let kind = f.get("flag").and_then(Value::as_str).unwrap_or("");
-                    li { span.flag { (kind) } " " (flag(lang, kind, f)) }
+                @for f in &r.flags {
+                    li data-flag=(f.code()) {
+                        span.flag { (flag_kind(f.code(), lang).unwrap_or(f.code())) } " " (f.localize(lang))
+                    }
                 }
-                @for kind in &view.server_flags {
-                    li { span.flag { (kind) } " " (flag(lang, kind, &Value::Null)) }
+                @for f in &view.server_flags {
+                    li data-flag=(f.code()) {
+                        span.flag { (flag_kind(f.code(), lang).unwrap_or(f.code())) } " " (f.localize(lang))
+                    }
                 }
-                @if flags.is_empty() && view.server_flags.is_empty() { li { (t(lang, "none")) } }
+                @if !flagged { li { (Text::Nothing.get(lang)) } }
             }
             p {
-                @if view.signature_ok { span.ok { (t(lang, "Signature valid")) } } @else { span.error { (t(lang, "Signature INVALID")) } }
-                " · " (t(lang, "Chain")) ": " (format!("{:?}", view.chain).to_lowercase())
+                @if view.signature_ok { span.ok { (Text::SignatureValid.get(lang)) } }
+                @else { span.error { (Text::SignatureInvalid.get(lang)) } }
+                " · " (Text::ChainLabel.get(lang)) ": " (view.chain.localize(lang))
             }
         }
     }
@@ -172,13 +156,13 @@ fn render(
     lang: Lang,
     v: &Visitor,
     view: &VisitView,
+    evidence_policy: &doorstep_contract::policy::Evidence,
     tiles: Option<&str>,
-    error: Option<&'static str>,
+    error: Option<Text>,
 ) -> Html<String> {
-    let record: Value = serde_json::from_slice(&view.record).unwrap_or(Value::Null);
-    let names = subsidy_names(&view.recipient);
-    let field = |k: &str| view.recipient.get(k).map(text_of).unwrap_or_default();
-    let title = format!("{} {}", t(lang, "Visit"), view.visit_id);
+    let r = &view.record;
+    let h = &view.household;
+    let title = format!("{} {}", Text::VisitHeading.get(lang), view.visit_id);
     page(
         lang,
         &title,
@@ -186,34 +170,34 @@ fn render(
         html! {
             section {
                 dl {
-                    dt { (t(lang, "Status")) } dd #status { (word(lang, &view.status)) }
-                    dt { (t(lang, "Household")) } dd { (field("name")) " · " (view.village) }
-                    dt { (t(lang, "ID number")) } dd { (mask_id_number(&field("id_number"))) }
-                    dt { (t(lang, "Worker")) } dd { (view.worker) }
-                    dt { (t(lang, "Started")) } dd { (record.get("started_at").map(text_of).unwrap_or_default()) }
+                    dt { (Text::Status.get(lang)) } dd #status { (view.status.localize(lang)) }
+                    dt { (Text::Household.get(lang)) } dd { (h.name) " · " (view.village) }
+                    dt { (Text::IdNumberHeading.get(lang)) } dd { (h.id_number_masked) }
+                    dt { (Text::Worker.get(lang)) } dd { (view.worker) }
+                    dt { (Text::Started.get(lang)) } dd { (when(r.started_at.timestamp())) }
                     @if let Some(orig) = &view.corrects {
-                        dt { (t(lang, "Corrects")) } dd { a href={ "/visits/" (orig) } { (orig) } }
+                        dt { (Text::Corrects.get(lang)) } dd { a href={ "/visits/" (orig) } { (orig) } }
                     }
                 }
             }
-            section { h2 { (t(lang, "Map")) } (map::draw(lang, &record, tiles)) }
-            (doors(lang, &record, &names))
-            (evidence(lang, &record, view))
+            section { h2 { (Text::Map.get(lang)) } (map::draw(lang, r, evidence_policy.geofence_m, tiles)) }
+            (doors(lang, r, h))
+            (evidence(lang, r, view))
             section {
-                h2 { (t(lang, "History")) }
+                h2 { (Text::History.get(lang)) }
                 ul.history {
-                    @for d in &view.decisions { li { (when(d.at)) " · " (word(lang, d.decision.status())) " · " (d.comment) } }
-                    @for c in &view.corrected_by { li { (t(lang, "Corrected by")) " " a href={ "/visits/" (c) } { (c) } } }
+                    @for d in &view.decisions { li { (when(d.at)) " · " (d.decision.status().localize(lang)) " · " (d.comment) } }
+                    @for c in &view.corrected_by { li { (Text::CorrectedBy.get(lang)) " " a href={ "/visits/" (c) } { (c) } } }
                 }
-                @if view.status == "submitted" {
+                @if view.status == VisitStatus::Submitted {
                     form.decide method="post" action={ "/visits/" (view.visit_id) "/decide" } {
-                        @if let Some(e) = error { p.error { (t(lang, e)) } }
+                        @if let Some(e) = error { p.error { (e.get(lang)) } }
                         input type="hidden" name="csrf" value=(v.session.csrf);
-                        label { (t(lang, "Comment (required to return or reject)")) br; textarea name="comment" rows="3" cols="50" {} }
+                        label { (Text::CommentField.get(lang)) br; textarea name="comment" rows="3" cols="50" {} }
                         p {
-                            button name="decision" value="approve" { (t(lang, "Approve")) } " "
-                            button name="decision" value="return" { (t(lang, "Return for correction")) } " "
-                            button name="decision" value="reject" { (t(lang, "Reject")) }
+                            button name="decision" value="approve" { (Text::Approve.get(lang)) } " "
+                            button name="decision" value="return" { (Text::ReturnForCorrection.get(lang)) } " "
+                            button name="decision" value="reject" { (Text::Reject.get(lang)) }
                         }
                     }
                 }
@@ -222,7 +206,12 @@ fn render(
     )
 }
 
-async fn load(state: &AppState, v: &Visitor, id: String) -> Result<VisitView, Response> {
+/// The visit and the thresholds it is judged by (the geofence the map draws).
+async fn load(
+    state: &AppState,
+    v: &Visitor,
+    id: String,
+) -> Result<(VisitView, doorstep_contract::policy::Evidence), Response> {
     let area = v.session.area.clone();
     let (login, now) = (v.session.login.clone(), state.now());
     match blocking(state, move |s| {
@@ -231,12 +220,12 @@ async fn load(state: &AppState, v: &Visitor, id: String) -> Result<VisitView, Re
             // Every view of a visit (and so of its household) is on the record.
             s.audit(&login, "view-visit", &id, now)?;
         }
-        Ok(view)
+        Ok((view, s.policy()?.evidence))
     })
     .await
     {
-        Ok(Some(view)) => Ok(view),
-        Ok(None) => Err(not_found(v.lang, Some(v))),
+        Ok((Some(view), evidence)) => Ok((view, evidence)),
+        Ok((None, _)) => Err(not_found(v.lang, Some(v))),
         Err(e) => Err(e.into_response()),
     }
 }
@@ -251,7 +240,9 @@ pub async fn show(
         Err(r) => return r,
     };
     match load(&state, &v, id).await {
-        Ok(view) => render(v.lang, &v, &view, state.tiles.as_deref(), None).into_response(),
+        Ok((view, e)) => {
+            render(v.lang, &v, &view, &e, state.tiles.as_deref(), None).into_response()
+        }
         Err(r) => r,
     }
 }
@@ -298,10 +289,8 @@ pub async fn decide(
     .await;
     let error = match decided {
         Ok(Ok(())) => return Redirect::to(&format!("/visits/{id}")).into_response(),
-        Ok(Err(AdminError::CommentRequired)) => "A comment is required to return or reject",
-        Ok(Err(AdminError::Storage(StorageError::AlreadyDecided))) => {
-            "This visit has already been decided"
-        }
+        Ok(Err(AdminError::CommentRequired)) => Text::CommentRequired,
+        Ok(Err(AdminError::Storage(StorageError::AlreadyDecided))) => Text::AlreadyDecided,
         Ok(Err(AdminError::Storage(StorageError::NotFound))) => return not_found(v.lang, Some(&v)),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "decision failed");
@@ -310,9 +299,9 @@ pub async fn decide(
         Err(e) => return e.into_response(),
     };
     match load(&state, &v, id).await {
-        Ok(view) => (
+        Ok((view, e)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(v.lang, &v, &view, state.tiles.as_deref(), Some(error)),
+            render(v.lang, &v, &view, &e, state.tiles.as_deref(), Some(error)),
         )
             .into_response(),
         Err(r) => r,

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use doorstep_core::crypto::random_hex;
-use doorstep_core::crypto::{hex, DeviceKey};
-use doorstep_core::sync::{
+use chrono::{DateTime, NaiveDate};
+use doorstep_contract::record::{FormatV1, RecordV1};
+use doorstep_contract::visit::{Fix, Fixes};
+use doorstep_contract::wire::{
     request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
 };
+use doorstep_crypto::{hex, random_hex, DeviceKey};
 use doorstep_server::admin;
 use serde_json::{json, Value};
 
@@ -149,32 +150,92 @@ pub fn sign(d: &Device, method: &str, path: &str, body: &[u8], time: i64) -> Vec
     ]
 }
 
-/// A record with more fields (fixes, photo hashes), signed by `d`.
+/// A sealed record with nothing recorded yet, as the typed record a device seals: every
+/// field the contract has, so the server reads test records exactly as it reads devices'.
+pub fn blank(
+    d: &Device,
+    visit_id: &str,
+    seq: u64,
+    prev: Option<&str>,
+    recipient: &str,
+) -> RecordV1 {
+    let t = DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").expect("time");
+    RecordV1 {
+        format: FormatV1,
+        visit_id: visit_id.to_owned(),
+        device_key: hex(&d.key.public_key()),
+        seq,
+        prev_hash: prev.map(str::to_owned),
+        recipient_id: recipient.to_owned(),
+        corrects: None,
+        household: None,
+        card_active: true,
+        acts_through_proxy: false,
+        enrolments: vec![],
+        started_at: t,
+        finished_at: t + chrono::Duration::minutes(20),
+        outcome: None,
+        present: vec![],
+        subsidies: Default::default(),
+        policies_explained: vec![],
+        living_situation: String::new(),
+        needs: String::new(),
+        questions_answered: vec![],
+        tickets: vec![],
+        satisfaction: None,
+        checklist_version: 1,
+        checklist: Default::default(),
+        signature: None,
+        notes: vec![],
+        photos: vec![],
+        photo_phashes: vec![],
+        fixes: Fixes::default(),
+        flags: vec![],
+    }
+}
+
+/// Fixes whose best (and only) one is at `(lat, lon)`.
+pub fn best_at(lat: f64, lon: f64, accuracy_m: f64) -> Fixes {
+    let t = DateTime::parse_from_rfc3339("2026-11-27T09:01:00+08:00").expect("time");
+    let f = Fix {
+        lat,
+        lon,
+        accuracy_m,
+        at: t,
+        received_at: t,
+        provider: "gps".into(),
+        mock: false,
+    };
+    Fixes {
+        start: Some(f.clone()),
+        end: Some(f.clone()),
+        best: Some(f),
+        any_mock: false,
+        max_clock_skew_s: 0,
+    }
+}
+
+/// The canonical bytes of `r` and `d`'s signature over them.
+pub fn seal(d: &Device, r: &RecordV1) -> (String, String) {
+    let bytes = r.canonical();
+    let sig = hex(&d.key.sign(&bytes));
+    (String::from_utf8(bytes).expect("canonical JSON"), sig)
+}
+
+/// A record with more recorded (fixes, photo hashes, tickets...), signed by `d`.
 pub fn record_with(
     d: &Device,
     visit_id: &str,
     seq: u64,
     recipient: &str,
-    extra: Value,
+    fill: impl FnOnce(&mut RecordV1),
 ) -> (String, String) {
-    let mut v = json!({
-        "format": "doorstep.visit.v1",
-        "visit_id": visit_id,
-        "device_key": hex(&d.key.public_key()),
-        "seq": seq,
-        "prev_hash": null,
-        "recipient_id": recipient,
-        "started_at": "2026-11-27T09:00:00+08:00",
-    });
-    if let (Some(m), Value::Object(more)) = (v.as_object_mut(), extra) {
-        m.extend(more);
-    }
-    let text = v.to_string();
-    let sig = hex(&d.key.sign(text.as_bytes()));
-    (text, sig)
+    let mut r = blank(d, visit_id, seq, None, recipient);
+    fill(&mut r);
+    seal(d, &r)
 }
 
-/// A sealed record as a device writes it (the fields the server reads), signed by `d`.
+/// A sealed record naming `photos`, signed by `d`.
 pub fn record(
     d: &Device,
     visit_id: &str,
@@ -183,19 +244,10 @@ pub fn record(
     recipient: &str,
     photos: &[&str],
 ) -> (String, String) {
-    let text = json!({
-        "format": "doorstep.visit.v1",
-        "visit_id": visit_id,
-        "device_key": hex(&d.key.public_key()),
-        "seq": seq,
-        "prev_hash": prev,
-        "recipient_id": recipient,
-        "corrects": null,
-        "photos": photos,
-    })
-    .to_string();
-    let sig = hex(&d.key.sign(text.as_bytes()));
-    (text, sig)
+    let mut r = blank(d, visit_id, seq, prev, recipient);
+    r.photos = photos.iter().map(|p| (*p).to_owned()).collect();
+    r.photo_phashes = vec![0; photos.len()];
+    seal(d, &r)
 }
 
 pub fn push(s: &Server, d: &Device, records: &[(String, String)]) -> (u16, Value) {

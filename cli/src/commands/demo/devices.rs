@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, FixedOffset};
 use doorstep_core::crypto::RawKeyVault;
-use doorstep_core::roster::{self, ListQuery};
-use doorstep_core::sync::{self, SyncReport};
-use doorstep_core::{Result, Store};
+use doorstep_core::roster::ListQuery;
+use doorstep_core::sync::SyncReport;
+use doorstep_core::{Doorstep, Result};
 
 use super::visits::{self, Day};
 use crate::transport::Ureq;
@@ -18,7 +18,7 @@ pub struct Device {
     /// Which of the township's households are this worker's: every `stride`-th from `slot`.
     slot: usize,
     stride: usize,
-    pub store: Store,
+    pub store: Doorstep,
 }
 
 impl std::fmt::Debug for Device {
@@ -44,8 +44,8 @@ impl Device {
         code: &str,
     ) -> Result<Device> {
         let vault = RawKeyVault::new([n.wrapping_add(1); 32]);
-        let mut store = Store::create(&dir.join(format!("device-{n:02}")), &vault)?;
-        sync::enroll(&mut store, transport, server, code)?;
+        let mut store = Doorstep::create(&dir.join(format!("device-{n:02}")), &vault)?;
+        store.enroll(transport, server, code)?;
         Ok(Device {
             township,
             base,
@@ -56,7 +56,7 @@ impl Device {
     }
 
     pub fn sync(&mut self, transport: &Ureq, now: DateTime<FixedOffset>) -> Result<SyncReport> {
-        sync::sync(&mut self.store, transport, now, &mut |_, _, _| {})
+        self.store.sync(transport, now, &mut |_, _, _| {})
     }
 
     /// A day's round: the worker's most overdue households in the township, `count` of them;
@@ -67,8 +67,7 @@ impl Device {
         count: usize,
         cases: bool,
     ) -> Result<Day> {
-        let due = roster::list(
-            &self.store,
+        let due = self.store.roster(
             &ListQuery {
                 due_only: true,
                 village: Some(self.township.clone()),

@@ -11,6 +11,7 @@ mod visits;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use doorstep_core::text::{flag_kind, Text};
 use doorstep_server::admin;
 use doorstep_server::ledger::{self, Step};
 use doorstep_server::storage::{Decision, Storage};
@@ -40,10 +41,10 @@ fn prepare(dir: &Path) -> Result<(), CliError> {
         let ours = dir.join("server").join("server.sqlite").exists();
         let empty = dir.read_dir()?.next().is_none();
         if !ours && !empty {
-            return Err(CliError::Server(format!(
-                "{} exists and is not a Doorstep demo folder: choose another with --data",
-                dir.display()
-            )));
+            return Err(CliError::usage_with(
+                Text::DemoFolderTaken,
+                &dir.display().to_string(),
+            ));
         }
         std::fs::remove_dir_all(dir)?;
     }
@@ -71,6 +72,7 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
     let people = doorstep_sample::generate(SEED, a.recipients, today);
     let csv = doorstep_sample::to_csv(&people);
     admin::import_roster(storage.as_ref(), county.code, csv.as_bytes(), today, now)?;
+    admin::import_divisions(storage.as_ref(), county.divisions_csv().as_bytes(), now)?;
     // Townships: the 9-digit prefix of their villages' codes, with the first village's site.
     let mut townships: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for v in &county.villages {
@@ -221,23 +223,37 @@ fn report(
         return;
     }
     let _ = print_json;
-    outln!("Doorstep demo: {url}");
+    let lang = ctx.lang;
+    outln!("{}", Text::DemoServing.fill(lang, url));
     for (login, area) in logins {
-        outln!("  log in as {login} / {DEMO_PASSWORD}  (area {area})");
+        outln!(
+            "{}",
+            Text::DemoLogin.fill_all(lang, &[login, DEMO_PASSWORD, area])
+        );
     }
-    let flags: Vec<String> = s.flags.iter().map(|(f, n)| format!("{f} {n}")).collect();
+    let flags: Vec<String> = s
+        .flags
+        .iter()
+        .map(|(f, n)| format!("{} {n}", flag_kind(f, lang).unwrap_or(f)))
+        .collect();
+    let n = |v: usize| v.to_string();
     outln!(
-        "{} phones, {} days: {} visits sealed, {} on the server; flagged: {}",
-        a.devices,
-        a.days,
-        s.sealed,
-        s.receipted,
-        flags.join(", ")
+        "{}",
+        Text::DemoSummary.fill_all(
+            lang,
+            &[
+                &n(a.devices),
+                &n(a.days),
+                &n(s.sealed),
+                &s.receipted.to_string(),
+                &flags.join(", ")
+            ]
+        )
     );
     if let (Some(r), Some(c)) = (&s.returned, &s.corrected_by) {
-        outln!("returned for correction: {r}; corrected by {c}");
+        outln!("{}", Text::DemoReturned.fill_all(lang, &[r, c]));
     }
-    outln!("data in {}; Ctrl-C stops the server", data.display());
+    outln!("{}", Text::DemoData.fill(lang, &data.display().to_string()));
 }
 
 fn wait_for_ctrl_c() -> Result<(), CliError> {

@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime};
 use doorstep_core::geo::{distance_m, to_wgs84};
 use doorstep_core::model::{CardStatus, Category, ChecklistTemplate, Datum, Recipient};
-use doorstep_core::store::recipients;
-use doorstep_core::visit::model::{Arrival, SatisfactionLevel, TicketKind, Urgency};
-use doorstep_core::visit::{self, Action, ItemStatus, Outcome, SignerRole};
-use doorstep_core::{Result, Store};
+use doorstep_core::rules::{Action, ItemStatus, SignerRole};
+use doorstep_core::visit::{Arrival, Outcome, SatisfactionLevel, TicketKind, Urgency};
+use doorstep_core::{Doorstep, Result};
 
 /// What the day produced.
 #[derive(Debug, Default)]
@@ -107,12 +106,15 @@ fn met_actions(r: &Recipient, i: usize) -> Vec<Action> {
 }
 
 /// Orders the day's households as a worker would drive them: always the nearest next.
-fn route(store: &Store, ids: &[String], from: (f64, f64)) -> Result<Vec<Recipient>> {
+fn route(
+    store: &mut Doorstep,
+    ids: &[String],
+    from: (f64, f64),
+    day: DateTime<FixedOffset>,
+) -> Result<Vec<Recipient>> {
     let mut left = Vec::new();
     for id in ids {
-        if let Some(r) = recipients::get(store.conn(), store.keys(), id)? {
-            left.push(r);
-        }
+        left.push(store.recipient(id, false, day)?.recipient);
     }
     let mut here = from;
     let mut order = Vec::with_capacity(left.len());
@@ -133,7 +135,7 @@ fn route(store: &Store, ids: &[String], from: (f64, f64)) -> Result<Vec<Recipien
 /// Visits `ids` on `day` from 08:30, nearest household next, about 45 minutes apart. With
 /// `cases`, the day also holds what supervisors must see flagged (by position in the round).
 pub fn run(
-    store: &mut Store,
+    store: &mut Doorstep,
     ids: &[String],
     from: (f64, f64),
     day: DateTime<FixedOffset>,
@@ -145,10 +147,10 @@ pub fn run(
         .single()
         .unwrap_or(day);
     let door_photo = doorstep_sample::photo(10);
-    for (i, r) in route(store, ids, from)?.into_iter().enumerate() {
+    for (i, r) in route(store, ids, from, day)?.into_iter().enumerate() {
         let start = morning + Duration::minutes(45 * i as i64);
         let home = r.location.as_ref().map(to_wgs84).unwrap_or((34.82, 114.82));
-        let v = visit::start(store, &r.id, start)?;
+        let v = store.start_visit(&r.id, start)?;
         let at = |m: i64| start + Duration::minutes(m);
         // 0.0135° of latitude is about 1.5 km.
         let case = |n: usize| cases && i == n;
@@ -158,12 +160,7 @@ pub fn run(
             home
         };
         let accuracy = 8.0 + (i % 4) as f64 * 4.0;
-        visit::act(
-            store,
-            &v.visit_id,
-            &[fix(at(1), here, accuracy, case(4))],
-            at(1),
-        )?;
+        store.act(&v.visit_id, &[fix(at(1), here, accuracy, case(4))], at(1))?;
         let minutes = match i {
             8 if cases => {
                 let refused = [
@@ -175,7 +172,7 @@ pub fn run(
                         text: "家属拒绝入户，称已了解政策".into(),
                     },
                 ];
-                visit::act(store, &v.visit_id, &refused, at(3))?;
+                store.act(&v.visit_id, &refused, at(3))?;
                 4
             }
             10 | 12 if cases => {
@@ -183,13 +180,13 @@ pub fn run(
                     outcome: Outcome::NobodyHome,
                     present: vec![],
                 }];
-                visit::act(store, &v.visit_id, &nobody, at(2))?;
+                store.act(&v.visit_id, &nobody, at(2))?;
                 // The same door photo twice: the second visit is flagged.
-                visit::add_photo(store, &v.visit_id, &door_photo, at(3))?;
+                store.add_photo(&v.visit_id, &door_photo, at(3))?;
                 5
             }
             _ => {
-                visit::act(store, &v.visit_id, &met_actions(&r, i), at(12))?;
+                store.act(&v.visit_id, &met_actions(&r, i), at(12))?;
                 if case(6) {
                     2
                 } else {
@@ -197,21 +194,16 @@ pub fn run(
                 }
             }
         };
-        visit::act(
-            store,
+        store.act(
             &v.visit_id,
             &[fix(at(minutes), here, accuracy, case(4))],
             at(minutes),
         )?;
-        let done = visit::finish(store, &v.visit_id, at(minutes))?;
+        let done = store.finish(&v.visit_id, at(minutes))?;
         out.sealed += 1;
         out.visits.push((v.visit_id.clone(), r.id.clone()));
         for f in done.flags {
-            let name = serde_json::to_value(&f)
-                .ok()
-                .and_then(|v| v["flag"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            *out.flags.entry(name).or_default() += 1;
+            *out.flags.entry(f.code().to_owned()).or_default() += 1;
         }
     }
     Ok(out)
@@ -220,22 +212,18 @@ pub fn run(
 /// A correction of a returned visit: the worker goes back, stands at the door this time, and
 /// records the visit again; the new record points at the original.
 pub fn correct(
-    store: &mut Store,
+    store: &mut Doorstep,
     original: &str,
     recipient: &str,
     when: DateTime<FixedOffset>,
 ) -> Result<String> {
-    let r = recipients::get(store.conn(), store.keys(), recipient)?.ok_or_else(|| {
-        doorstep_core::Error::NotFound {
-            id: recipient.to_owned(),
-        }
-    })?;
+    let r = store.recipient(recipient, false, when)?.recipient;
     let home = r.location.as_ref().map(to_wgs84).unwrap_or((34.82, 114.82));
-    let v = visit::start_correction(store, original, when)?;
+    let v = store.correct_visit(original, when)?;
     let at = |m: i64| when + Duration::minutes(m);
-    visit::act(store, &v.visit_id, &[fix(at(1), home, 6.0, false)], at(1))?;
-    visit::act(store, &v.visit_id, &met_actions(&r, 0), at(12))?;
-    visit::act(store, &v.visit_id, &[fix(at(20), home, 6.0, false)], at(20))?;
-    visit::finish(store, &v.visit_id, at(20))?;
+    store.act(&v.visit_id, &[fix(at(1), home, 6.0, false)], at(1))?;
+    store.act(&v.visit_id, &met_actions(&r, 0), at(12))?;
+    store.act(&v.visit_id, &[fix(at(20), home, 6.0, false)], at(20))?;
+    store.finish(&v.visit_id, at(20))?;
     Ok(v.visit_id)
 }

@@ -5,9 +5,9 @@ use chrono::{Duration, TimeZone, Utc};
 use super::*;
 use crate::error::Error;
 use crate::model::{Category, Invalid};
-use crate::roster::RosterFault;
 use crate::store::{policy, recipients, reveal_log};
 use crate::testing::{id_number, temp_store, today};
+use doorstep_contract::roster::{RosterFault, RowProblem};
 
 pub(super) const HEADER: &str = "id,name,id_number,gender,birth_date,categories,village_code,address,lat,lon,datum,phone,guardian_name,guardian_relation,guardian_phone,enrolments,card_status,last_visit_date";
 
@@ -30,7 +30,7 @@ pub(super) fn csv(rows: &[String]) -> Vec<u8> {
 }
 
 pub(super) fn import_csv(
-    store: &mut crate::Store,
+    store: &mut crate::store::Store,
     rows: &[String],
     skip: bool,
 ) -> crate::Result<ImportReport> {

@@ -4,7 +4,13 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use doorstep_core::crypto::{hex, sha256};
+use std::collections::BTreeMap;
+
+use doorstep_contract::policy::Policy;
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::visit::ServerFlag;
+use doorstep_contract::wire::{Division, VisitStatus};
+use doorstep_crypto::{hex, sha256};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::ledger::{Step, TicketRow, TicketState};
@@ -14,6 +20,7 @@ use super::{
     RosterRow, Storage, StorageError, TicketUpdate,
 };
 
+mod issued;
 mod media;
 mod tickets;
 mod visits;
@@ -21,7 +28,7 @@ mod web;
 
 use media::media_state_in;
 use tickets::{finish_ticket, next_ticket_version, ticket_row, TICKET_COLUMNS};
-use visits::{chain_of, keep_one};
+use visits::keep_one;
 
 #[derive(Debug)]
 pub struct SqliteStorage {
@@ -69,6 +76,33 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 }
 
 impl Storage for SqliteStorage {
+    fn policy(&self) -> Result<Policy> {
+        issued::policy(&self.conn())
+    }
+
+    fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let version = issued::set_policy(&tx, policy, actor, now)?;
+        tx.commit()?;
+        Ok(version)
+    }
+
+    fn import_divisions(&self, names: &[Division]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        issued::import_divisions(&tx, names)?;
+        tx.commit()?;
+        Ok(names.len())
+    }
+
+    fn divisions_between(&self, area: &str, after: i64, upto: i64) -> Result<(Vec<Division>, i64)> {
+        issued::divisions_between(&self.conn(), area, after, upto)
+    }
+
+    fn division_names(&self, area: &str) -> Result<BTreeMap<String, String>> {
+        issued::division_names(&self.conn(), area)
+    }
     fn add_supervisor(&self, login: &str, area: &str, password_hash: &str, now: i64) -> Result<()> {
         let conn = self.conn();
         let n = conn
@@ -153,7 +187,7 @@ impl Storage for SqliteStorage {
         row.map(|(key, worker, area, revoked)| {
             Ok(Device {
                 id: id.to_owned(),
-                public_key: doorstep_core::crypto::unhex(&key)
+                public_key: doorstep_crypto::unhex(&key)
                     .ok_or(StorageError::Damaged("device key"))?,
                 worker,
                 area,
@@ -195,11 +229,7 @@ impl Storage for SqliteStorage {
     fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut version: i64 = tx.query_row(
-            "SELECT coalesce(max(version), 0) FROM recipients",
-            [],
-            |r| r.get(0),
-        )?;
+        let mut version = issued::last_roster_version(&tx)?;
         {
             let mut put = tx.prepare(
                 "INSERT INTO recipients (id, area, village, row_json, version) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -207,7 +237,8 @@ impl Storage for SqliteStorage {
             )?;
             for row in rows {
                 version += 1;
-                let json = serde_json::Value::Object(row.fields.clone()).to_string();
+                let json = serde_json::to_string(&row.fields)
+                    .map_err(|_| StorageError::Damaged("roster row"))?;
                 put.execute(params![row.id, area, row.village, json, version])?;
             }
         }
@@ -227,10 +258,8 @@ impl Storage for SqliteStorage {
         let mut q = stmt.query(params![area, cursor, limit as i64])?;
         while let Some(r) = q.next()? {
             let json: String = r.get(2)?;
-            let fields = match serde_json::from_str(&json) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => return Err(StorageError::Damaged("roster row")),
-            };
+            let fields: BTreeMap<String, String> =
+                serde_json::from_str(&json).map_err(|_| StorageError::Damaged("roster row"))?;
             next = next.max(r.get(3)?);
             rows.push(RosterRow {
                 id: r.get(0)?,
@@ -312,30 +341,23 @@ impl Storage for SqliteStorage {
                 return Err(StorageError::NotFound);
             }
         }
-        if status != "submitted" {
+        if status != VisitStatus::Submitted.code() {
             return Err(StorageError::AlreadyDecided);
         }
         tx.prepare_cached(
             "INSERT INTO decisions (visit_id, device_id, decision, comment, actor, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![
-            visit_id,
-            device_id,
-            d.as_str(),
-            comment,
-            actor,
-            now
-        ])?;
+        .execute(params![visit_id, device_id, d.code(), comment, actor, now])?;
         tx.prepare_cached("UPDATE visits SET status = ?2 WHERE id = ?1")?
-            .execute(params![visit_id, d.status()])?;
+            .execute(params![visit_id, d.status().code()])?;
         tx.prepare_cached(
             "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![
             now,
             actor,
-            format!("decide:{}", d.as_str()),
+            format!("decide:{}", d.code()),
             visit_id
         ])?;
         tx.commit()?;
@@ -347,21 +369,24 @@ impl Storage for SqliteStorage {
         let tx = conn.transaction()?;
         let pending = tx
             .prepare_cached(
-                "SELECT id, device_id, recipient_id, record FROM visits
+                "SELECT id, device_id, record FROM visits
                  WHERE flags_pending = 1 ORDER BY received_at, id LIMIT ?1",
             )?
             .query_map([limit as i64], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
+                    r.get::<_, Vec<u8>>(2)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let evidence = doorstep_core::policy::Policy::default().evidence;
-        for (id, device, recipient, record) in &pending {
-            crate::flags::raise(&tx, id, device, recipient, record, &evidence)?;
+        // The thresholds the county set (the same the devices judge their own flags by).
+        let evidence = issued::policy(&tx)?.evidence;
+        for (id, device, bytes) in &pending {
+            // Kept records decoded when they arrived; one that no longer does is damage.
+            let record =
+                RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
+            crate::flags::raise(&tx, device, &record, &evidence)?;
             tx.prepare_cached("UPDATE visits SET flags_pending = 0 WHERE id = ?1")?
                 .execute([id])?;
         }
@@ -378,21 +403,32 @@ impl Storage for SqliteStorage {
         Ok(n as usize)
     }
 
-    fn visit_status(&self, visit_id: &str) -> Result<Option<(String, Chain, Vec<String>)>> {
-        Ok(self
+    fn visit_status(
+        &self,
+        visit_id: &str,
+    ) -> Result<Option<(VisitStatus, Chain, Vec<ServerFlag>)>> {
+        let row = self
             .conn()
             .query_row(
                 "SELECT status, chain, server_flags FROM visits WHERE id = ?1",
                 [visit_id],
                 |r| {
                     Ok((
-                        r.get(0)?,
-                        chain_of(&r.get::<_, String>(1)?),
-                        serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                        r.get::<_, String>(0)?,
+                        Chain::parse(&r.get::<_, String>(1)?),
+                        r.get::<_, String>(2)?,
                     ))
                 },
             )
-            .optional()?)
+            .optional()?;
+        row.map(|(status, chain, flags)| {
+            Ok((
+                VisitStatus::parse(&status).ok_or(StorageError::Damaged("visit status"))?,
+                chain,
+                web::server_flags(&flags),
+            ))
+        })
+        .transpose()
     }
 
     fn media_append(
@@ -471,7 +507,7 @@ impl Storage for SqliteStorage {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let version = next_ticket_version(&tx)?;
-        let to = step.moves_to().as_str();
+        let to = step.moves_to().code();
         let n = match step {
             Step::Transfer { department, due } => tx
                 .prepare_cached(
@@ -480,7 +516,7 @@ impl Storage for SqliteStorage {
                 )?
                 .execute(params![
                     id,
-                    from.as_str(),
+                    from.code(),
                     to,
                     department,
                     due.to_string(),
@@ -494,7 +530,7 @@ impl Storage for SqliteStorage {
                 )?
                 .execute(params![
                     id,
-                    from.as_str(),
+                    from.code(),
                     to,
                     text,
                     due.to_string(),
@@ -506,7 +542,7 @@ impl Storage for SqliteStorage {
                     "UPDATE tickets SET state = ?3, outcome = ?4, updated_at = ?5, version = ?6
                      WHERE id = ?1 AND state = ?2",
                 )?
-                .execute(params![id, from.as_str(), to, outcome, now, version])?,
+                .execute(params![id, from.code(), to, outcome, now, version])?,
         };
         if n != 1 {
             return Err(StorageError::Changed);
@@ -555,16 +591,20 @@ impl Storage for SqliteStorage {
                         department: r.get(5)?,
                         reply: r.get(6)?,
                         outcome: r.get(7)?,
-                        due: r.get(8)?,
+                        due: chrono::NaiveDate::MIN,
                     },
                     r.get::<_, String>(4)?,
+                    r.get::<_, String>(8)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(mut u, state)| {
+            .map(|(mut u, state, due)| {
                 u.state =
                     TicketState::parse(&state).ok_or(StorageError::Damaged("ticket state"))?;
+                u.due = due
+                    .parse()
+                    .map_err(|_| StorageError::Damaged("ticket due date"))?;
                 Ok(u)
             })
             .collect()

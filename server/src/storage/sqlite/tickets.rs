@@ -6,34 +6,16 @@ use super::SqliteStorage;
 use crate::ledger::{TicketRow, TicketState};
 use crate::storage::{IncomingVisit, Result, StorageError};
 
-/// A ticket as a visit record carries it.
-#[derive(serde::Deserialize)]
-struct TicketIn {
-    number: u32,
-    kind: String,
-    description: String,
-    urgency: String,
-    due: String,
-}
-
-#[derive(serde::Deserialize)]
-struct WithTickets {
-    #[serde(default)]
-    tickets: Vec<TicketIn>,
-}
-
 /// Enters a new visit's tickets in the ledger as accepted (受理), due as the device set.
 pub(super) fn enter_tickets(tx: &Connection, v: &IncomingVisit) -> Result<()> {
-    let Ok(WithTickets { tickets }) = serde_json::from_slice::<WithTickets>(&v.record) else {
-        return Ok(());
-    };
-    if tickets.is_empty() {
+    let r = &v.record;
+    if r.tickets.is_empty() {
         return Ok(());
     }
     let village: String = tx
         .prepare_cached("SELECT village FROM recipients WHERE id = ?1")?
-        .query_row([&v.head.recipient_id], |r| r.get(0))?;
-    for t in tickets {
+        .query_row([&r.recipient_id], |row| row.get(0))?;
+    for t in &r.tickets {
         let version = next_ticket_version(tx)?;
         tx.prepare_cached(
             "INSERT OR IGNORE INTO tickets (id, visit_id, number, device_id, area, village, kind,
@@ -41,21 +23,35 @@ pub(super) fn enter_tickets(tx: &Connection, v: &IncomingVisit) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'accepted', ?10, ?11, ?12)",
         )?
         .execute(params![
-            format!("{}-{}", v.head.visit_id, t.number),
-            v.head.visit_id,
+            format!("{}-{}", r.visit_id, t.number),
+            r.visit_id,
             t.number,
             v.device_id,
             v.area,
             village,
-            t.kind,
-            t.urgency,
+            code_of(&t.kind),
+            code_of(&t.urgency),
             t.description,
-            t.due,
+            t.due.to_string(),
             v.now,
             version
         ])?;
     }
     Ok(())
+}
+
+/// An enum's snake_case name, as its serde form gives it (the kinds and urgencies the
+/// ledger stores).
+fn code_of<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The enum whose snake_case name `code` is.
+fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
 }
 
 pub(super) fn next_ticket_version(tx: &Connection) -> Result<i64> {
@@ -67,35 +63,53 @@ pub(super) fn next_ticket_version(tx: &Connection) -> Result<i64> {
 pub(super) const TICKET_COLUMNS: &str =
     "id, visit_id, village, kind, urgency, description, state, department, reply, outcome, due";
 
-pub(super) fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(TicketRow, String, String)> {
-    let state: String = r.get(6)?;
-    let due: String = r.get(10)?;
-    Ok((
-        TicketRow {
-            id: r.get(0)?,
-            visit_id: r.get(1)?,
-            village: r.get(2)?,
-            kind: r.get(3)?,
-            urgency: r.get(4)?,
-            description: r.get(5)?,
-            state: TicketState::Accepted,
-            department: r.get(7)?,
-            reply: r.get(8)?,
-            outcome: r.get(9)?,
-            due: chrono::NaiveDate::MIN,
-        },
-        state,
-        due,
-    ))
+/// A ticket's columns as stored; [`finish_ticket`] parses the coded ones.
+pub(super) struct StoredTicket {
+    id: String,
+    visit_id: String,
+    village: String,
+    kind: String,
+    urgency: String,
+    description: String,
+    state: String,
+    department: Option<String>,
+    reply: Option<String>,
+    outcome: Option<String>,
+    due: String,
 }
 
-/// Fills in the parsed state and due date; damage if either does not parse.
-pub(super) fn finish_ticket((mut t, state, due): (TicketRow, String, String)) -> Result<TicketRow> {
-    t.state = TicketState::parse(&state).ok_or(StorageError::Damaged("ticket state"))?;
-    t.due = due
-        .parse()
-        .map_err(|_| StorageError::Damaged("ticket due date"))?;
-    Ok(t)
+pub(super) fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTicket> {
+    Ok(StoredTicket {
+        id: r.get(0)?,
+        visit_id: r.get(1)?,
+        village: r.get(2)?,
+        kind: r.get(3)?,
+        urgency: r.get(4)?,
+        description: r.get(5)?,
+        state: r.get(6)?,
+        department: r.get(7)?,
+        reply: r.get(8)?,
+        outcome: r.get(9)?,
+        due: r.get(10)?,
+    })
+}
+
+/// Parses the state, kind, urgency and due date; damage if any does not parse.
+pub(super) fn finish_ticket(t: StoredTicket) -> Result<TicketRow> {
+    let damaged = StorageError::Damaged;
+    Ok(TicketRow {
+        state: TicketState::parse(&t.state).ok_or(damaged("ticket state"))?,
+        kind: parse_code(&t.kind).ok_or(damaged("ticket kind"))?,
+        urgency: parse_code(&t.urgency).ok_or(damaged("ticket urgency"))?,
+        due: t.due.parse().map_err(|_| damaged("ticket due date"))?,
+        id: t.id,
+        visit_id: t.visit_id,
+        village: t.village,
+        description: t.description,
+        department: t.department,
+        reply: t.reply,
+        outcome: t.outcome,
+    })
 }
 
 impl SqliteStorage {

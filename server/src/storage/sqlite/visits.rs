@@ -6,26 +6,18 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::tickets::enter_tickets;
 use crate::storage::{Chain, IncomingVisit, Kept, Result};
 
-pub(super) fn chain_of(s: &str) -> Chain {
-    match s {
-        "ok" => Chain::Ok,
-        "gap" => Chain::Gap,
-        _ => Chain::Fork,
-    }
-}
-
 /// The record's place in its device's chain, from what is stored.
 pub(super) fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
     let same_place: i64 = tx.query_row(
         "SELECT count(*) FROM visits WHERE device_id = ?1 AND seq = ?2 AND id <> ?3",
-        params![v.device_id, v.head.seq as i64, v.head.visit_id],
+        params![v.device_id, v.record.seq as i64, v.record.visit_id],
         |r| r.get(0),
     )?;
     if same_place > 0 {
         return Ok(Chain::Fork);
     }
-    if v.head.seq <= 1 {
-        return Ok(if v.head.prev_hash.is_none() {
+    if v.record.seq <= 1 {
+        return Ok(if v.record.prev_hash.is_none() {
             Chain::Ok
         } else {
             Chain::Fork
@@ -33,50 +25,13 @@ pub(super) fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
     }
     let mut stmt = tx.prepare("SELECT sha256 FROM visits WHERE device_id = ?1 AND seq = ?2")?;
     let before: Vec<String> = stmt
-        .query_map(params![v.device_id, v.head.seq as i64 - 1], |r| r.get(0))?
+        .query_map(params![v.device_id, v.record.seq as i64 - 1], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(match (&v.head.prev_hash, before.is_empty()) {
+    Ok(match (&v.record.prev_hash, before.is_empty()) {
         (_, true) => Chain::Gap,
         (Some(prev), false) if before.iter().any(|h| h == prev) => Chain::Ok,
         _ => Chain::Fork,
     })
-}
-
-/// What the review queue needs from a record: when the visit started and the kinds of the
-/// flags the device raised.
-struct Seen {
-    started_at: i64,
-    flags: Vec<String>,
-}
-
-impl Seen {
-    fn of(record: &[u8]) -> Seen {
-        #[derive(serde::Deserialize)]
-        struct FlagIn {
-            flag: String,
-        }
-        #[derive(serde::Deserialize)]
-        struct Head {
-            started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-            #[serde(default)]
-            flags: Vec<FlagIn>,
-        }
-        match serde_json::from_slice::<Head>(record) {
-            Ok(h) => {
-                let mut flags: Vec<String> = h.flags.into_iter().map(|f| f.flag).collect();
-                flags.sort();
-                flags.dedup();
-                Seen {
-                    started_at: h.started_at.map_or(0, |t| t.timestamp()),
-                    flags,
-                }
-            }
-            Err(_) => Seen {
-                started_at: 0,
-                flags: Vec::new(),
-            },
-        }
-    }
 }
 
 /// Keeps one visit in the caller's transaction: idempotent by visit id, judged against its
@@ -85,13 +40,13 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
     let existing = tx
         .query_row(
             "SELECT sha256, chain FROM visits WHERE id = ?1",
-            [&v.head.visit_id],
+            [&v.record.visit_id],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )
         .optional()?;
     if let Some((sha, chain)) = existing {
         return Ok(if sha == v.sha256 {
-            Kept::Duplicate(chain_of(&chain))
+            Kept::Duplicate(Chain::parse(&chain))
         } else {
             Kept::Conflict
         });
@@ -99,14 +54,17 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
     let village: Option<String> = tx
         .query_row(
             "SELECT village FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
-            params![v.head.recipient_id, v.area],
+            params![v.record.recipient_id, v.area],
             |r| r.get(0),
         )
         .optional()?;
     let Some(village) = village else {
         return Ok(Kept::UnknownRecipient);
     };
-    let seen = Seen::of(&v.record);
+    // What the review queue sorts on: the kinds of the flags the device raised.
+    let mut flags: Vec<&str> = v.record.flags.iter().map(|f| f.code()).collect();
+    flags.sort_unstable();
+    flags.dedup();
     let chain = judge_chain(tx, v)?;
     tx.prepare_cached(
         "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
@@ -116,35 +74,35 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
                  ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
-        v.head.visit_id,
+        v.record.visit_id,
         v.device_id,
-        v.head.seq as i64,
+        v.record.seq as i64,
         v.sha256,
-        v.head.prev_hash,
-        v.record,
+        v.record.prev_hash,
+        v.bytes,
         v.signature,
-        v.head.recipient_id,
+        v.record.recipient_id,
         v.area,
-        v.head.corrects,
-        chain.as_str(),
+        v.record.corrects,
+        chain.code(),
         v.now,
         village,
-        seen.started_at,
-        serde_json::to_string(&seen.flags).unwrap_or_else(|_| "[]".into()),
-        !seen.flags.is_empty()
+        v.record.started_at.timestamp(),
+        serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
+        !flags.is_empty()
     ])?;
-    for sha in v.head.media() {
+    for sha in v.record.media() {
         tx.prepare_cached("INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)")?
-            .execute(params![v.head.visit_id, sha])?;
+            .execute(params![v.record.visit_id, sha])?;
     }
     // The record a gap was waiting for: its successor now follows the chain.
     tx.prepare_cached(
         "UPDATE visits SET chain = 'ok'
          WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
     )?
-    .execute(params![v.device_id, v.head.seq as i64 + 1, v.sha256])?;
+    .execute(params![v.device_id, v.record.seq as i64 + 1, v.sha256])?;
     // A correction answers a returned visit.
-    if let Some(original) = &v.head.corrects {
+    if let Some(original) = &v.record.corrects {
         tx.prepare_cached(
             "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
         )?

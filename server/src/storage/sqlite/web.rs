@@ -1,11 +1,32 @@
 //! The web app's queries: supervisors, sessions, the review queue, one visit.
 
-use doorstep_core::crypto::{unhex, verify_signature};
+use std::collections::BTreeMap;
+
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::roster::Household;
+use doorstep_contract::visit::ServerFlag;
+use doorstep_contract::wire::{Chain, VisitStatus};
+use doorstep_crypto::{unhex, verify_signature};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::visits::chain_of;
 use crate::storage::web::{QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitView};
 use crate::storage::{Decision, DecisionOut, Result, StorageError};
+
+/// The server flags as stored (a JSON list of codes); an unknown code is left out.
+pub(super) fn server_flags(json: &str) -> Vec<ServerFlag> {
+    let mut flags: Vec<ServerFlag> = serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| ServerFlag::parse(c))
+        .collect();
+    flags.sort_unstable();
+    flags.dedup();
+    flags
+}
+
+fn status_of(s: &str) -> Result<VisitStatus> {
+    VisitStatus::parse(s).ok_or(StorageError::Damaged("visit status"))
+}
 
 pub(super) fn supervisor(conn: &Connection, login: &str) -> Result<Option<Supervisor>> {
     Ok(conn
@@ -80,8 +101,8 @@ pub(super) fn queue(
         args.push(value);
         clauses.push(clause.replace('?', &format!("?{}", args.len())));
     };
-    if let Some(s) = &f.status {
-        bind("v.status = ?", s.clone().into());
+    if let Some(s) = f.status {
+        bind("v.status = ?", s.code().to_owned().into());
     }
     match f.flag.as_deref() {
         Some("any") => bind("v.flagged = ?", 1.into()),
@@ -124,28 +145,40 @@ pub(super) fn queue(
     ))?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
-            Ok(QueueRow {
-                visit_id: r.get(0)?,
-                status: r.get(1)?,
-                village: r.get(2)?,
-                worker: r.get(3)?,
-                started_at: r.get(4)?,
-                received_at: r.get(5)?,
-                flags: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
-                chain: chain_of(&r.get::<_, String>(7)?),
-                corrects: r.get(8)?,
-            })
+            Ok((
+                QueueRow {
+                    visit_id: r.get(0)?,
+                    status: VisitStatus::Submitted,
+                    village: r.get(2)?,
+                    worker: r.get(3)?,
+                    started_at: r.get(4)?,
+                    received_at: r.get(5)?,
+                    flags: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+                    chain: Chain::parse(&r.get::<_, String>(7)?),
+                    corrects: r.get(8)?,
+                },
+                r.get::<_, String>(1)?,
+            ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(mut row, status)| {
+            row.status = status_of(&status)?;
+            Ok(row)
+        })
+        .collect::<Result<Vec<_>>>()?;
     let by_status = conn
         .prepare_cached(
             "SELECT status, count(*) FROM visits WHERE village >= ?1 AND village < ?2
              GROUP BY status ORDER BY status",
         )?
         .query_map(params![area, format!("{area}:")], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok((r.get::<_, String>(0)?, r.get(1)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|(s, n)| Ok((status_of(&s)?, n)))
+        .collect::<Result<Vec<_>>>()?;
     Ok(QueuePage {
         rows,
         total,
@@ -201,7 +234,7 @@ pub(super) fn visit_view(
         signature,
         status,
         chain,
-        server_flags,
+        flags_json,
         worker,
         device_id,
         recipient_id,
@@ -214,14 +247,11 @@ pub(super) fn visit_view(
         return Ok(None);
     };
     let key = unhex(&key).ok_or(StorageError::Damaged("device key"))?;
-    let recipient = conn
+    let fields: BTreeMap<String, String> = conn
         .prepare_cached("SELECT row_json FROM recipients WHERE id = ?1")?
         .query_row([&recipient_id], |r| r.get::<_, String>(0))
         .optional()?
-        .and_then(|j| match serde_json::from_str(&j) {
-            Ok(serde_json::Value::Object(m)) => Some(m),
-            _ => None,
-        })
+        .and_then(|j| serde_json::from_str(&j).ok())
         .unwrap_or_default();
     let decisions = conn
         .prepare_cached(
@@ -254,15 +284,16 @@ pub(super) fn visit_view(
     Ok(Some(VisitView {
         visit_id: visit_id.to_owned(),
         signature_ok: verify_signature(&key, &record, &signature),
-        record,
-        status,
-        chain: chain_of(&chain),
-        server_flags: serde_json::from_str(&server_flags).unwrap_or_default(),
+        // Kept only after it decoded: one that no longer does is damage.
+        record: RecordV1::decode(&record).map_err(|_| StorageError::Damaged("sealed record"))?,
+        status: status_of(&status)?,
+        chain: Chain::parse(&chain),
+        server_flags: server_flags(&flags_json),
         worker,
         device_id,
         recipient_id,
         village,
-        recipient,
+        household: Household::from_fields(&fields),
         decisions,
         corrected_by,
         corrects,

@@ -65,12 +65,19 @@ func idNumber(_ region: String, _ birth: String, _ seq: Int) -> String {
     return body + String(Array("10X98765432")[sum % 11])
 }
 
-func strokes() -> String {
-    let points = (0..<120).map { i -> String in
-        let s = Double(i) / 119.0
-        return "{\"x\":\(40 + s * 500 + 25 * cos(s * 40)),\"y\":\(100 + 45 * sin(s * 20) * (1 - s / 2)),\"t\":\(i * 8),\"p\":0.6}"
+func strokes() -> SignatureInput {
+    let points = (0..<120).map { i -> StrokePoint in
+        let s: Double = Double(i) / 119.0
+        let x: Double = 40.0 + s * 500.0 + 25.0 * cos(s * 40.0)
+        let wave: Double = 45.0 * sin(s * 20.0)
+        let y: Double = 100.0 + wave * (1.0 - s / 2.0)
+        return StrokePoint(x: Float(x), y: Float(y), t: UInt32(i * 8), p: 0.6)
     }
-    return "{\"width\":600,\"height\":200,\"strokes\":[[\(points.joined(separator: ","))]]}"
+    return SignatureInput(width: 600, height: 200, strokes: [points])
+}
+
+func fix(_ lat: Double, _ lon: Double, accuracy: Double = 8) -> GpsFix {
+    GpsFix(lat: lat, lon: lon, accuracyM: accuracy, atUnixMs: nil, provider: "gps", mock: false, datum: .wgs84)
 }
 
 let items = ["identity_checked", "card_in_hand", "social_security_activated", "bank_activated",
@@ -151,58 +158,88 @@ final class JourneyTests: XCTestCase {
         let ds = try Doorstep.createWithVault(dir: dir, kind: "memory-keychain", vault: vault)
         let http = SessionTransport()
         XCTAssertEqual(try ds.enroll(transport: http, server: s.url, code: s.code()).area, "410225")
-        XCTAssertEqual(try ds.sync(transport: http).rosterRows, 1)
-        XCTAssertEqual(try ds.dueList(limit: 10, lat: 34.8, lon: 114.8).map { $0.id }, ["A1"])
+        XCTAssertEqual(try ds.sync(transport: http, observer: nil).rosterRows, 1)
+        let due = try ds.dueList(limit: 10, near: LatLon(lat: 34.8, lon: 114.8))
+        XCTAssertEqual(due.map { $0.id }, ["A1"])
+        XCTAssertEqual(due[0].categories, [.elderly])
 
         let v = try ds.startVisit(recipientId: "A1")
-        XCTAssertEqual(try v.view().step, "knock")
-        _ = try v.addFix(fix: GpsFix(lat: 34.8, lon: 114.8, accuracyM: 8, atUnixMs: nil, provider: "gps", mock: false, gcj02: false))
-        let cared = try v.act(actionsJson: "[{\"type\":\"contact\",\"outcome\":\"met_person\"},"
-            + "{\"type\":\"subsidy\",\"code\":\"GL01\",\"arrived\":\"yes\",\"amount_fen\":10000},"
-            + "{\"type\":\"satisfaction\",\"level\":\"satisfied\"}]")
-        XCTAssertEqual(cared.step, "checklist")
-        _ = try v.act(actionsJson: "[" + items.map { "{\"type\":\"checklist\",\"key\":\"\($0)\",\"status\":\"done\"}" }.joined(separator: ",") + "]")
+        let knock = try v.view()
+        XCTAssertEqual(knock.step, .knock)
+        XCTAssertEqual(knock.missing[0].missing, .contact)
+        // 1.5 km off: the flag carries its measurement, and says it in words.
+        let far = try v.addFix(fix: fix(34.8135, 114.8))
+        let distances = far.flags.compactMap { item -> UInt32? in
+            if case let .tooFar(distanceM, _) = item.flag { return distanceM }
+            return nil
+        }
+        XCTAssertEqual(distances.count, 1)
+        XCTAssertTrue((1400...1600).contains(distances[0]), "\(distances)")
+        XCTAssertTrue(far.flags.contains { $0.text.contains(String(distances[0])) })
+        _ = try v.addFix(fix: fix(34.8, 114.8, accuracy: 4))
+        let cared = try v.actAll(actions: [
+            .contact(outcome: .metPerson, present: []),
+            .subsidy(code: "GL01", arrived: .yes, amountSeenFen: 10000, smsReceived: true),
+            .satisfaction(level: .satisfied, comment: ""),
+        ])
+        XCTAssertEqual(cared.step, .checklist)
+        _ = try v.actAll(actions: items.map { .checklist(key: $0, status: .done, note: "") })
         let photo = try Data(contentsOf: URL(fileURLWithPath: ProcessInfo.processInfo.environment["DOORSTEP_PHOTO"]!))
-        XCTAssertEqual(try v.addPhoto(bytes: photo).photos, 1)
-        let signed = try v.sign(signer: .recipient, strokesJson: strokes(), proxyName: "", relation: "", attested: "本人确认以上走访内容属实")
+        XCTAssertEqual(try v.addPhoto(bytes: photo).photos.count, 1)
+        let signed = try v.act(action: .sign(signer: .recipient, proxyName: "", relation: "", strokes: strokes(),
+                                             attested: "本人确认以上走访内容属实"))
         XCTAssertTrue(signed.canFinish, "\(signed.missing)")
         let sealed = try v.finish()
         XCTAssertEqual(sealed.sha256.count, 64)
+        // The precise fix at the door is the visit's best: the record is not flagged too far.
+        XCTAssertFalse(sealed.flags.contains { if case .tooFar = $0.flag { return true } else { return false } })
         XCTAssertEqual(try v.export().media.count, 2)
+        XCTAssertEqual(try ds.visits()[0].progress, .waiting)
 
-        let up = try ds.sync(transport: http)
+        let up = try ds.sync(transport: http, observer: nil)
         XCTAssertEqual([up.sent, up.receipted, up.mediaSent], [1, 1, 2])
-        XCTAssertEqual(try ds.sync(transport: http).sent, 0)
+        XCTAssertEqual(try ds.visits()[0].progress, .receipted)
+        XCTAssertEqual(try ds.sync(transport: http, observer: nil).sent, 0)
 
         XCTAssertNoThrow(try Doorstep.openWithVault(dir: dir, kind: "memory-keychain", vault: vault))
         XCTAssertThrowsError(try Doorstep.openWithVault(dir: dir, kind: "memory-keychain", vault: MemoryVault())) { e in
-            XCTAssertEqual(e as? StoreError, StoreError.WrongKey)
+            guard case let DoorstepError.Store(code, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, .wrongKey)
         }
     }
 
-    func testErrorsArriveAsTypedErrors() throws {
+    func testErrorsArriveTypedWithCodes() throws {
         let s = JourneyTests.server!
         let dir = s.root.appendingPathComponent("passphrase-phone").path
         _ = try Doorstep.createWithPassphrase(dir: dir, passphrase: "a good long passphrase")
         XCTAssertThrowsError(try Doorstep.openWithPassphrase(dir: dir, passphrase: "not the passphrase")) { e in
-            XCTAssertEqual(e as? StoreError, StoreError.WrongKey)
+            guard case let DoorstepError.Store(code, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, .wrongKey)
         }
         let ds = try Doorstep.openWithPassphrase(dir: dir, passphrase: "a good long passphrase")
+        ds.setLanguage(language: .en)
         XCTAssertThrowsError(try ds.startVisit(recipientId: "NOBODY")) { e in
-            guard case VisitError.NotFound = e else { return XCTFail("\(e)") }
+            guard case let DoorstepError.Visit(code, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, .notFound)
         }
-        XCTAssertThrowsError(try ds.sync(transport: SessionTransport())) { e in
-            XCTAssertEqual(e as? SyncError, SyncError.NotEnrolled)
+        XCTAssertThrowsError(try ds.sync(transport: SessionTransport(), observer: nil)) { e in
+            guard case let DoorstepError.Sync(code, _, _, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, .notEnrolled)
         }
         XCTAssertThrowsError(try ds.enroll(transport: SessionTransport(), server: s.url, code: "WRONGCODE123")) { e in
-            guard case SyncError.Refused = e else { return XCTFail("\(e)") }
+            guard case let DoorstepError.Sync(code, _, status, _) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, .refused)
+            XCTAssertEqual(status, 401)
         }
         _ = try ds.enroll(transport: SessionTransport(), server: s.url, code: s.code())
-        _ = try ds.sync(transport: SessionTransport())
+        _ = try ds.sync(transport: SessionTransport(), observer: nil)
         let v = try ds.startVisit(recipientId: "A1")
-        XCTAssertThrowsError(try v.act(actionsJson: "[{\"type\":\"no_such_action\"}]")) { e in
-            guard case VisitError.Invalid = e else { return XCTFail("\(e)") }
+        XCTAssertThrowsError(try v.act(action: .satisfaction(level: .satisfied, comment: ""))) { e in
+            guard case let DoorstepError.Visit(code, detail) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(code, .invalid)
+            XCTAssertEqual(detail, "record who was met at the door first")
         }
-        XCTAssertEqual(try v.view().step, "knock", "refused actions left the draft alone")
+        XCTAssertEqual(try v.view().step, .knock, "refused actions left the draft alone")
+        XCTAssertEqual(labelOutcome(value: .nobodyHome, language: .zh), "家中无人")
     }
 }
