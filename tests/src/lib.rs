@@ -35,7 +35,16 @@ fn newest_source() -> std::time::SystemTime {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut newest = std::time::SystemTime::UNIX_EPOCH;
-    for part in ["cli", "core", "server", "sample", "Cargo.lock"] {
+    for part in [
+        "cli",
+        "contract",
+        "core",
+        "crypto",
+        "media",
+        "server",
+        "sample",
+        "Cargo.lock",
+    ] {
         let p = root.join(part);
         if p.is_file() {
             if let Ok(m) = std::fs::metadata(&p).and_then(|m| m.modified()) {

@@ -4,12 +4,12 @@
 //! fields and lines, never personal values. `PlatformError` is what the platform's own key
 //! store, HTTP stack or observer throws back.
 
-use doorstep_core::error::ErrorCode as CoreCode;
+pub use doorstep_core::error::ErrorCode;
 use doorstep_core::text::{Lang, Localize};
 use doorstep_core::Error;
 
-/// A stable name for each kind of failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// A stable name for each kind of failure (the core's own codes).
+#[uniffi::remote(Enum)]
 pub enum ErrorCode {
     NoStore,
     AlreadyExists,
@@ -34,36 +34,6 @@ pub enum ErrorCode {
     Refused,
     ClockSkew,
     Protocol,
-}
-
-impl From<CoreCode> for ErrorCode {
-    fn from(c: CoreCode) -> Self {
-        match c {
-            CoreCode::NoStore => ErrorCode::NoStore,
-            CoreCode::AlreadyExists => ErrorCode::AlreadyExists,
-            CoreCode::NotAStore => ErrorCode::NotAStore,
-            CoreCode::NewerSchema => ErrorCode::NewerSchema,
-            CoreCode::Locked => ErrorCode::Locked,
-            CoreCode::WrongKey => ErrorCode::WrongKey,
-            CoreCode::KeysChanged => ErrorCode::KeysChanged,
-            CoreCode::VaultKind => ErrorCode::VaultKind,
-            CoreCode::Corrupt => ErrorCode::Corrupt,
-            CoreCode::NotFound => ErrorCode::NotFound,
-            CoreCode::NoVisit => ErrorCode::NoVisit,
-            CoreCode::Invalid => ErrorCode::Invalid,
-            CoreCode::InvalidRows => ErrorCode::InvalidRows,
-            CoreCode::RosterFormat => ErrorCode::RosterFormat,
-            CoreCode::Crypto => ErrorCode::Crypto,
-            CoreCode::Storage => ErrorCode::Storage,
-            CoreCode::Io => ErrorCode::Io,
-            CoreCode::NotEnrolled => ErrorCode::NotEnrolled,
-            CoreCode::AlreadyEnrolled => ErrorCode::AlreadyEnrolled,
-            CoreCode::Unreachable => ErrorCode::Unreachable,
-            CoreCode::Refused => ErrorCode::Refused,
-            CoreCode::ClockSkew => ErrorCode::ClockSkew,
-            CoreCode::Protocol => ErrorCode::Protocol,
-        }
-    }
 }
 
 /// A refusal of a call, with what to show for it.
@@ -99,7 +69,7 @@ impl DoorstepError {
 /// Which area a core error belongs to, worded in `lang`.
 pub(crate) fn from_core(e: Error, lang: Lang) -> DoorstepError {
     use doorstep_core::error::SyncError as S;
-    let code: ErrorCode = e.code().into();
+    let code = e.code();
     let detail = e.localize(lang);
     match &e {
         Error::Sync(s) => DoorstepError::Sync {

@@ -265,16 +265,10 @@ impl Doorstep {
         transport: Arc<dyn HttpTransport>,
         server: String,
         code: String,
-    ) -> Result<Enrolment, DoorstepError> {
-        let e = self
-            .core()
+    ) -> Result<Enrolled, DoorstepError> {
+        self.core()
             .enroll(&platform::ForeignTransport(transport), &server, &code)
-            .map_err(|e| self.err(e))?;
-        Ok(Enrolment {
-            device_id: e.device_id,
-            worker: e.worker,
-            area: e.area,
-        })
+            .map_err(|e| self.err(e))
     }
 
     /// Sealed visits and media up; roster, policy, decisions and ticket updates down.
@@ -282,9 +276,8 @@ impl Doorstep {
         &self,
         transport: Arc<dyn HttpTransport>,
         observer: Option<Arc<dyn SyncObserver>>,
-    ) -> Result<SyncSummary, DoorstepError> {
-        let r = self
-            .core()
+    ) -> Result<SyncReport, DoorstepError> {
+        self.core()
             .sync(
                 &platform::ForeignTransport(transport),
                 now(),
@@ -294,19 +287,7 @@ impl Doorstep {
                     }
                 },
             )
-            .map_err(|e| self.err(e))?;
-        Ok(SyncSummary {
-            sent: r.sent,
-            receipted: r.receipted,
-            conflicts: r.conflicts,
-            refused: r.refused,
-            media_sent: r.media_sent,
-            roster_rows: r.roster_rows,
-            decisions: r.decisions,
-            ticket_updates: r.ticket_updates,
-            policy_updated: r.policy_updated,
-            clock_skew_secs: r.clock_skew_secs,
-        })
+            .map_err(|e| self.err(e))
     }
 
     /// Returned visits to correct, decisions, and ticket updates to pass on.
@@ -317,17 +298,6 @@ impl Doorstep {
 
     /// Enrolment, last sync, unsent visits, clock skew.
     pub fn status(&self) -> Result<DeviceStatus, DoorstepError> {
-        let s = self.core().status().map_err(|e| self.err(e))?;
-        Ok(DeviceStatus {
-            enrolled: s.enrolled,
-            server: s.server,
-            device_id: s.device_id,
-            worker: s.worker,
-            area: s.area,
-            last_sync_at: s.last_sync_at,
-            unsent: s.unsent,
-            drafts: s.drafts,
-            clock_skew_secs: s.clock_skew_secs,
-        })
+        self.core().status().map_err(|e| self.err(e))
     }
 }

@@ -4,6 +4,7 @@
 
 use doorstep_core::model::{CardStatus, Category, Datum, Gender};
 use doorstep_core::rules::{ItemStatus, SignerRole};
+pub use doorstep_core::sync::{DeviceStatus, Enrolled, SyncReport};
 use doorstep_core::visit::{
     Arrival, Flag, Missing, Outcome, SatisfactionLevel, Step, TicketKind, Urgency, Warning,
 };
@@ -337,15 +338,17 @@ pub struct ExportedVisit {
     pub media: Vec<MediaFile>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Enrolment {
+/// The device's id, bound to a worker and an area.
+#[uniffi::remote(Record)]
+pub struct Enrolled {
     pub device_id: String,
     pub worker: String,
     pub area: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncSummary {
+/// What one sync did.
+#[uniffi::remote(Record)]
+pub struct SyncReport {
     pub sent: u64,
     pub receipted: u64,
     pub conflicts: u64,
@@ -360,7 +363,7 @@ pub struct SyncSummary {
 }
 
 /// Where the device stands with its server, for the sync screen.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct DeviceStatus {
     pub enrolled: bool,
     pub server: Option<String>,

@@ -9,6 +9,7 @@ use doorstep_core::rules::{Action, SignerRole, ViewState};
 use doorstep_core::text::{Localize, Text};
 use doorstep_core::visit::Export;
 use doorstep_core::visit::SignatureInput;
+use doorstep_core::Doorstep;
 use serde_json::json;
 
 use crate::args::{DatumArg, Signer, VisitCommand};
@@ -55,30 +56,30 @@ fn write_export(out: &Path, e: &Export) -> Result<(), CliError> {
     Ok(())
 }
 
-fn print_view(ctx: &Context, v: &ViewState) {
+/// The view state as JSON, or in words: the draft's own checklist labels, subsidies by name
+/// (never a protected one's), each flag with its measurement.
+fn print_view(ctx: &Context, store: &Doorstep, v: &ViewState) -> Result<(), CliError> {
     if ctx.json {
         print_json(&serde_json::to_value(v).expect("view states serialise"));
-        return;
+        return Ok(());
     }
     let lang = ctx.lang;
+    let words = store.view_words(v, lang)?;
     outln!("{} {}", pad(Text::Visit.get(lang), 10), v.visit_id);
-    outln!(
-        "{} {}",
-        pad(Text::Step.get(lang), 10),
-        v.step.localize(lang)
-    );
-    for m in &v.missing {
-        outln!("  {} {}", Text::MissingMark.get(lang), m.localize(lang));
+    outln!("{} {}", pad(Text::Step.get(lang), 10), words.step);
+    for m in &words.missing {
+        outln!("  {} {m}", Text::MissingMark.get(lang));
     }
-    for w in &v.warnings {
-        outln!("  {} {}", Text::WarningMark.get(lang), w.localize(lang));
+    for w in &words.warnings {
+        outln!("  {} {w}", Text::WarningMark.get(lang));
     }
-    for f in &v.flags {
-        outln!("  {} {}", Text::FlagMark.get(lang), f.localize(lang));
+    for f in &words.flags {
+        outln!("  {} {f}", Text::FlagMark.get(lang));
     }
     if v.can_finish {
         outln!("{}", Text::CanFinish.get(lang));
     }
+    Ok(())
 }
 
 pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
@@ -151,26 +152,26 @@ pub fn run(ctx: &Context, cmd: &VisitCommand) -> Result<(), CliError> {
     match cmd {
         VisitCommand::Start { recipient_id } => {
             let v = store.start_visit(recipient_id, ctx.now)?;
-            print_view(ctx, &v);
+            print_view(ctx, &store, &v)?;
         }
         VisitCommand::Correct { visit_id } => {
             let v = store.correct_visit(visit_id, ctx.now)?;
-            print_view(ctx, &v);
+            print_view(ctx, &store, &v)?;
         }
         VisitCommand::Act { visit_id, .. }
         | VisitCommand::Sign { visit_id, .. }
         | VisitCommand::Fix { visit_id, .. } => {
             let v = store.act(visit_id, &actions, ctx.now)?;
-            print_view(ctx, &v);
+            print_view(ctx, &store, &v)?;
         }
         VisitCommand::Photo { visit_id, .. } => {
             let bytes = photo.unwrap_or_default();
             let v = store.add_photo(visit_id, &bytes, ctx.now)?;
-            print_view(ctx, &v);
+            print_view(ctx, &store, &v)?;
         }
         VisitCommand::Show { visit_id } => {
             let v = store.view(visit_id)?;
-            print_view(ctx, &v);
+            print_view(ctx, &store, &v)?;
         }
         VisitCommand::Finish { visit_id } => {
             let done = store.finish(visit_id, ctx.now)?;

@@ -20,7 +20,7 @@ pub fn read(conn: &Connection) -> Result<Policy> {
         // Plaintext, so checked on every read: an out-of-range interval is damage.
         Some(b) => serde_json::from_str::<Policy>(&b)
             .ok()
-            .filter(|p| p.visit_intervals.validate().is_ok())
+            .filter(|p| p.validate().is_ok())
             .ok_or_else(|| Error::Corrupt {
                 table: "policy",
                 id: "1".to_owned(),
@@ -29,7 +29,7 @@ pub fn read(conn: &Connection) -> Result<Policy> {
 }
 
 pub fn write(tx: &Transaction<'_>, policy: &Policy) -> Result<()> {
-    policy.visit_intervals.validate()?;
+    policy.validate()?;
     tx.execute(
         "INSERT INTO policy (id, body, updated_at) VALUES (1, ?1, ?2)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
