@@ -634,6 +634,49 @@ fn a_version_1_store_migrates_when_opened() {
     store.device_key().expect("the new table works");
 }
 
+#[test]
+fn a_version_5_store_keeps_its_ticket_updates_by_their_parts() {
+    // Before version 6 a ticket update was kept as one text, "<ticket id> <state>", in the
+    // decision column; migrating must give each row its parts and keep its sealed text.
+    use doorstep_contract::wire::TicketState;
+    let mut t = temp_store();
+    let kept = tasks::TicketTask {
+        cursor: 7,
+        ticket_id: "V-0001-1".to_owned(),
+        visit_id: "V-0001".to_owned(),
+        state: TicketState::Replied,
+        text: "已转县农商银行，三日内补发".to_owned(),
+        due: Some(today()),
+        at: 1_700_000_000,
+    };
+    t.store
+        .write(|tx, keys| tasks::put_ticket(tx, keys, &kept))
+        .expect("put");
+    drop(t.store);
+    {
+        // Rewrite the row as version 5 wrote it, and the schema back to version 5.
+        let c = raw(t.dir.path());
+        c.execute_batch(
+            "UPDATE tasks SET decision = ticket_id || ' ' || state;
+             ALTER TABLE tasks DROP COLUMN ticket_id;
+             ALTER TABLE tasks DROP COLUMN state;
+             ALTER TABLE tasks DROP COLUMN due;
+             ALTER TABLE sync_state DROP COLUMN worker;
+             DROP TABLE divisions;
+             PRAGMA user_version = 5;",
+        )
+        .expect("downgrade");
+    }
+    let store = Store::open(t.dir.path(), &t.vault).expect("open migrates");
+    assert_eq!(
+        migrations::user_version(store.conn()).expect("version"),
+        SCHEMA_VERSION
+    );
+    let found = tasks::tickets(store.conn(), store.keys()).expect("tickets");
+    // The due date had no column then: it is unknown, not invented.
+    assert_eq!(found, vec![tasks::TicketTask { due: None, ..kept }]);
+}
+
 /// A platform key store stand-in: it keeps each secret inside itself and hands out a handle
 /// bound to the associated data, so the secret never leaves it (as a Keystore key does not).
 /// A secret the test key store keeps: its handle, the aad it is bound to, the secret.
