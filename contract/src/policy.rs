@@ -109,6 +109,14 @@ impl Default for Policy {
 }
 
 impl Policy {
+    /// Reads a kept policy's JSON: None unless it parses and validates (it is kept in plain
+    /// text, so an out-of-range value there is damage, not a policy).
+    pub fn from_kept(json: &str) -> Option<Policy> {
+        serde_json::from_str::<Policy>(json)
+            .ok()
+            .filter(|p| p.validate().is_ok())
+    }
+
     /// Checks a policy before it is kept or issued: intervals in range, thresholds that can
     /// be met, topics with codes and titles, each code once.
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -291,6 +299,18 @@ mod tests {
         let mut bad = p;
         bad.visit_intervals.minor = 0;
         assert_eq!(bad.validate(), Err(Invalid::Interval));
+    }
+
+    #[test]
+    fn a_kept_policy_reads_back_only_when_it_is_whole_and_in_range() {
+        let p = Policy::default();
+        let json = serde_json::to_string(&p).expect("json");
+        assert_eq!(Policy::from_kept(&json), Some(p.clone()));
+        let mut bad = p;
+        bad.evidence.geofence_m = 0.0;
+        let json = serde_json::to_string(&bad).expect("json");
+        assert_eq!(Policy::from_kept(&json), None);
+        assert_eq!(Policy::from_kept("{\"version\": "), None);
     }
 
     #[test]

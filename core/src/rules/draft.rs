@@ -68,6 +68,43 @@ pub struct Draft {
     pub actions: u32,
 }
 
+impl Draft {
+    /// A visit nothing has been recorded in yet, started at `at`.
+    pub fn new(
+        id: String,
+        recipient_id: String,
+        corrects: Option<String>,
+        at: DateTime<FixedOffset>,
+        context: Context,
+    ) -> Draft {
+        Draft {
+            id,
+            recipient_id,
+            corrects,
+            started_at: at,
+            context,
+            outcome: None,
+            present: Vec::new(),
+            subsidies: BTreeMap::new(),
+            policies_explained: Vec::new(),
+            living_situation: String::new(),
+            needs: String::new(),
+            questions_answered: Vec::new(),
+            tickets: Vec::new(),
+            satisfaction: None,
+            checklist: BTreeMap::new(),
+            signature: None,
+            notes: Vec::new(),
+            photos: Vec::new(),
+            photo_phashes: Vec::new(),
+            fixes: Fixes::default(),
+            cross_flags: Vec::new(),
+            last_action_at: at,
+            actions: 0,
+        }
+    }
+}
+
 // The strokes are a person's handwriting.
 impl std::fmt::Debug for SignatureRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

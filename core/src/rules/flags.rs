@@ -186,7 +186,6 @@ pub fn cross(d: &Draft, e: &Evidence, others: &[OtherVisit]) -> Vec<CrossFlag> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use chrono::TimeZone;
 
@@ -220,33 +219,15 @@ mod tests {
     /// A clean 20-minute visit at the household.
     fn draft() -> Draft {
         let f = fix(0.0, 10.0, at(10, 1));
+        let context = Context {
+            card_active: true,
+            acts_through_proxy: false,
+            enrolment_codes: vec![],
+            checklist_version: 1,
+            household: Some(HOME),
+        };
         Draft {
-            id: "V1".into(),
-            recipient_id: "R1".into(),
-            corrects: None,
-            started_at: at(10, 0),
-            context: Context {
-                card_active: true,
-                acts_through_proxy: false,
-                enrolment_codes: vec![],
-                checklist_version: 1,
-                household: Some(HOME),
-            },
             outcome: Some(Outcome::MetPerson),
-            present: vec![],
-            subsidies: BTreeMap::new(),
-            policies_explained: vec![],
-            living_situation: String::new(),
-            needs: String::new(),
-            questions_answered: vec![],
-            tickets: vec![],
-            satisfaction: None,
-            checklist: BTreeMap::new(),
-            signature: None,
-            notes: vec![],
-            photos: vec![],
-            photo_phashes: vec![],
-            cross_flags: vec![],
             fixes: Fixes {
                 start: Some(f.clone()),
                 end: Some(f.clone()),
@@ -256,6 +237,7 @@ mod tests {
             },
             last_action_at: at(10, 20),
             actions: 5,
+            ..Draft::new("V1".into(), "R1".into(), None, at(10, 0), context)
         }
     }
 

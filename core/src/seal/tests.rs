@@ -2,7 +2,6 @@
 //! wrote from the same drafts (doorstep-contract/testdata/records-v1, made by commit a58ae50's
 //! `seal::canonical`), and the fixture's device key signs them to the same signatures.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
@@ -51,36 +50,22 @@ fn fix(lat: f64, lon: f64, acc: f64, at: &str, rec: &str, mock: bool) -> Fix {
 }
 
 fn base(id: &str) -> Draft {
+    let context = Context {
+        card_active: false,
+        acts_through_proxy: false,
+        enrolment_codes: vec!["GL01".into(), "CJ02".into()],
+        checklist_version: 1,
+        household: Some((34.823_456_789_012, 114.812_345_678_901)),
+    };
     Draft {
-        id: id.into(),
-        recipient_id: "LK-000017".into(),
-        corrects: None,
-        started_at: t("2026-11-27T10:00:03.250+08:00"),
-        context: Context {
-            card_active: false,
-            acts_through_proxy: false,
-            enrolment_codes: vec!["GL01".into(), "CJ02".into()],
-            checklist_version: 1,
-            household: Some((34.823_456_789_012, 114.812_345_678_901)),
-        },
-        outcome: None,
-        present: vec![],
-        subsidies: BTreeMap::new(),
-        policies_explained: vec![],
-        living_situation: String::new(),
-        needs: String::new(),
-        questions_answered: vec![],
-        tickets: vec![],
-        satisfaction: None,
-        checklist: BTreeMap::new(),
-        signature: None,
-        notes: vec![],
-        photos: vec![],
-        photo_phashes: vec![],
-        fixes: Fixes::default(),
-        cross_flags: vec![],
         last_action_at: t("2026-11-27T10:25:00+08:00"),
-        actions: 0,
+        ..Draft::new(
+            id.into(),
+            "LK-000017".into(),
+            None,
+            t("2026-11-27T10:00:03.250+08:00"),
+            context,
+        )
     }
 }
 

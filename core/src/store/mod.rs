@@ -13,6 +13,8 @@ mod recipient_codec;
 pub mod recipients;
 pub mod reveal_log;
 mod rotation;
+#[cfg(test)]
+mod rotation_tests;
 mod sweep;
 pub mod sync_state;
 pub mod tasks;

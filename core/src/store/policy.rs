@@ -18,13 +18,10 @@ pub fn read(conn: &Connection) -> Result<Policy> {
     match body {
         None => Ok(Policy::default()),
         // Plaintext, so checked on every read: an out-of-range interval is damage.
-        Some(b) => serde_json::from_str::<Policy>(&b)
-            .ok()
-            .filter(|p| p.validate().is_ok())
-            .ok_or_else(|| Error::Corrupt {
-                table: "policy",
-                id: "1".to_owned(),
-            }),
+        Some(b) => Policy::from_kept(&b).ok_or_else(|| Error::Corrupt {
+            table: "policy",
+            id: "1".to_owned(),
+        }),
     }
 }
 

@@ -6,7 +6,7 @@
 mod finish;
 mod media;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, FixedOffset};
 use doorstep_contract::model::{CardStatus, Category, ChecklistTemplate, Invalid};
@@ -118,37 +118,15 @@ fn begin(
         }
     })?;
     let t = policy::latest_template(store.conn())?.unwrap_or_else(ChecklistTemplate::builtin);
-    let draft = Draft {
-        id: format!("V{}", random_hex(8)?),
-        recipient_id: r.id.clone(),
-        corrects,
-        started_at: now,
-        context: Context {
-            card_active: r.card_status == CardStatus::Active,
-            acts_through_proxy: r.categories.contains(&Category::Minor) || r.guardian.is_some(),
-            enrolment_codes: r.enrolments.iter().map(|e| e.code.clone()).collect(),
-            checklist_version: t.version,
-            household: r.location.as_ref().map(doorstep_contract::geo::to_wgs84),
-        },
-        outcome: None,
-        present: Vec::new(),
-        subsidies: BTreeMap::new(),
-        policies_explained: Vec::new(),
-        living_situation: String::new(),
-        needs: String::new(),
-        questions_answered: Vec::new(),
-        tickets: Vec::new(),
-        satisfaction: None,
-        checklist: BTreeMap::new(),
-        signature: None,
-        notes: Vec::new(),
-        photos: Vec::new(),
-        photo_phashes: Vec::new(),
-        cross_flags: Vec::new(),
-        fixes: Default::default(),
-        last_action_at: now,
-        actions: 0,
+    let context = Context {
+        card_active: r.card_status == CardStatus::Active,
+        acts_through_proxy: r.categories.contains(&Category::Minor) || r.guardian.is_some(),
+        enrolment_codes: r.enrolments.iter().map(|e| e.code.clone()).collect(),
+        checklist_version: t.version,
+        household: r.location.as_ref().map(doorstep_contract::geo::to_wgs84),
     };
+    let id = format!("V{}", random_hex(8)?);
+    let draft = Draft::new(id, r.id.clone(), corrects, now, context);
     store.write(|tx, keys| visits::save(tx, keys, &draft))?;
     view_of(store.conn(), &draft, &t)
 }

@@ -18,10 +18,7 @@ pub(super) fn policy(conn: &Connection) -> Result<Policy> {
         .optional()?;
     match body {
         None => Ok(Policy::default()),
-        Some(b) => serde_json::from_str::<Policy>(&b)
-            .ok()
-            .filter(|p| p.validate().is_ok())
-            .ok_or(StorageError::Damaged("policy")),
+        Some(b) => Policy::from_kept(&b).ok_or(StorageError::Damaged("policy")),
     }
 }
 

@@ -20,6 +20,7 @@ use super::{
     RosterRow, Storage, StorageError, TicketUpdate,
 };
 
+mod devices;
 mod issued;
 mod media;
 mod tickets;
@@ -124,10 +125,7 @@ impl Storage for SqliteStorage {
         area: &str,
         expires_at: i64,
     ) -> Result<()> {
-        self.conn().prepare_cached("INSERT INTO enrolment_codes (code_hash, worker, area, expires_at) VALUES (?1, ?2, ?3, ?4)")?.execute(
-            params![code_hash, worker, area, expires_at],
-        )?;
-        Ok(())
+        devices::add_enrolment_code(&self.conn(), code_hash, worker, area, expires_at)
     }
 
     fn enrol(
@@ -137,77 +135,15 @@ impl Storage for SqliteStorage {
         public_key: &[u8],
         now: i64,
     ) -> Result<Device> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let (worker, area): (String, String) = tx
-            .query_row(
-                "SELECT worker, area FROM enrolment_codes
-                 WHERE code_hash = ?1 AND used_by IS NULL AND expires_at > ?2",
-                params![code_hash, now],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or(StorageError::CodeUnusable)?;
-        let key = hex(public_key);
-        let known: bool = tx
-            .query_row(
-                "SELECT 1 FROM devices WHERE public_key = ?1",
-                [&key],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if known {
-            return Err(StorageError::KeyEnrolled);
-        }
-        tx.prepare_cached("INSERT INTO devices (id, public_key, worker, area, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-            params![device_id, key, worker, area, now],
-        )?;
-        tx.prepare_cached("UPDATE enrolment_codes SET used_by = ?1 WHERE code_hash = ?2")?
-            .execute(params![device_id, code_hash])?;
-        tx.commit()?;
-        Ok(Device {
-            id: device_id.to_owned(),
-            public_key: public_key.to_vec(),
-            worker,
-            area,
-            revoked: false,
-        })
+        devices::enrol(&mut self.conn(), code_hash, device_id, public_key, now)
     }
 
     fn device(&self, id: &str) -> Result<Option<Device>> {
-        let conn = self.conn();
-        let row = conn
-            .query_row(
-                "SELECT public_key, worker, area, revoked_at IS NOT NULL FROM devices WHERE id = ?1",
-                [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        row.map(|(key, worker, area, revoked)| {
-            Ok(Device {
-                id: id.to_owned(),
-                public_key: doorstep_crypto::unhex(&key)
-                    .ok_or(StorageError::Damaged("device key"))?,
-                worker,
-                area,
-                revoked,
-            })
-        })
-        .transpose()
+        devices::device(&self.conn(), id)
     }
 
     fn revoke_device(&self, id: &str, now: i64) -> Result<()> {
-        let n = self
-            .conn()
-            .prepare_cached(
-                "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
-            )?
-            .execute(params![id, now])?;
-        if n == 0 {
-            return Err(StorageError::NotFound);
-        }
-        Ok(())
+        devices::revoke(&self.conn(), id, now)
     }
 
     fn first_use(
@@ -217,13 +153,7 @@ impl Storage for SqliteStorage {
         now: i64,
         forget_before: i64,
     ) -> Result<bool> {
-        let conn = self.conn();
-        conn.prepare_cached("DELETE FROM seen_requests WHERE at < ?1")?
-            .execute([forget_before])?;
-        let n = conn.prepare_cached("INSERT OR IGNORE INTO seen_requests (device_id, signature, at) VALUES (?1, ?2, ?3)")?.execute(
-            params![device_id, signature, now],
-        )?;
-        Ok(n == 1)
+        devices::first_use(&self.conn(), device_id, signature, now, forget_before)
     }
 
     fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
