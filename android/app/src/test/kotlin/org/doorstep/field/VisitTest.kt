@@ -255,6 +255,8 @@ class VisitTest {
         val sealedFlags = (0 until 5).mapNotNull { i -> if (visit.has("sealed_flag:$i")) visit.textOf("sealed_flag:$i") else null }
         assertTrue(sealedFlags.toString(), sealedFlags.isNotEmpty())
         assertEquals(VisitProgress.WAITING, app.core().visits().single().progress)
+        val soon = app.getSystemService(android.app.job.JobScheduler::class.java)!!.getPendingJob(SyncJob.NOW_ID)!!
+        assertFalse("a one-off sync waits for a network, no longer", soon.isPeriodic)
 
         // The scheduled job syncs it: the record and its photo and signature go up.
         val job = Robolectric.buildService(SyncJob::class.java).create().get()

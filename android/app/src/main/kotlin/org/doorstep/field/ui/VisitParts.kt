@@ -189,6 +189,8 @@ internal fun VisitActivity.finishPart(c: LinearLayout) {
         try {
             val s = session.finish()
             sealed = true
+            // Up as soon as a network is there, whether or not the worker opens the sync screen.
+            org.doorstep.field.adapters.SyncJob.syncNow(this)
             show(VisitActivity.Part.FINISH)
             part.title(getString(R.string.finish_sealed), "sealed")
             part.body(getString(R.string.finish_sealed_detail, s.seq.toLong(), s.sha256.take(12)))
