@@ -121,6 +121,15 @@ impl Doorstep {
         })
     }
 
+    /// A second handle on the same store, for work that waits on the network (enrolment,
+    /// sync): the first stays free for the screens meanwhile. Writes of the two are
+    /// serialised by SQLite; each sees the other's commits.
+    pub fn another_handle(&self) -> Result<Doorstep> {
+        Ok(Doorstep {
+            store: self.store.another()?,
+        })
+    }
+
     /// Closes the store, folding the write-ahead log into the database file.
     pub fn close(self) -> Result<()> {
         self.store.close()

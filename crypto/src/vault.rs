@@ -61,6 +61,17 @@ enum KekInner {
     Platform(std::sync::Arc<dyn KeyWrapper>),
 }
 
+impl Kek {
+    /// The same key for a second handle on the same store: a platform key store is shared,
+    /// a local key copied (each copy wiped when dropped).
+    pub fn duplicate(&self) -> Kek {
+        Kek(match &self.0 {
+            KekInner::Local(k) => KekInner::Local(Zeroizing::new(**k)),
+            KekInner::Platform(w) => KekInner::Platform(w.clone()),
+        })
+    }
+}
+
 impl std::fmt::Debug for Kek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Kek(..)")

@@ -39,6 +39,9 @@ pub(crate) fn now() -> DateTime<FixedOffset> {
 #[derive(uniffi::Object)]
 pub struct Doorstep {
     inner: Mutex<doorstep_core::Doorstep>,
+    /// A second handle on the same store for enrolment and sync, made at the first of them:
+    /// while they wait on the network the screens' calls go on through `inner`.
+    network: Mutex<Option<doorstep_core::Doorstep>>,
     language: Mutex<Language>,
 }
 
@@ -55,6 +58,19 @@ impl Doorstep {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Runs `f` on the network handle (two syncs wait for each other, not for the screens).
+    fn on_network<T>(
+        &self,
+        f: impl FnOnce(&mut doorstep_core::Doorstep) -> doorstep_core::Result<T>,
+    ) -> Result<T, DoorstepError> {
+        let mut net = self.network.lock().unwrap_or_else(|p| p.into_inner());
+        let handle = match net.as_mut() {
+            Some(h) => h,
+            None => net.insert(self.core().another_handle().map_err(|e| self.err(e))?),
+        };
+        f(handle).map_err(|e| self.err(e))
+    }
+
     pub(crate) fn lang(&self) -> Lang {
         (*self.language.lock().unwrap_or_else(|p| p.into_inner())).into()
     }
@@ -67,6 +83,7 @@ impl Doorstep {
     fn wrap(store: doorstep_core::Doorstep) -> Arc<Self> {
         Arc::new(Doorstep {
             inner: Mutex::new(store),
+            network: Mutex::new(None),
             language: Mutex::new(Language::Zh),
         })
     }
@@ -139,7 +156,10 @@ impl Doorstep {
     pub fn change_passphrase(&self, new_passphrase: String) -> Result<(), DoorstepError> {
         self.core()
             .change_vault(&PassphraseVault::new(new_passphrase))
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        // The network handle holds the old wrapping: the next sync opens a fresh one.
+        *self.network.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
     }
 
     /// The due list or a search: most overdue first, then nearest. A search of an ID number
@@ -266,9 +286,7 @@ impl Doorstep {
         server: String,
         code: String,
     ) -> Result<Enrolled, DoorstepError> {
-        self.core()
-            .enroll(&platform::ForeignTransport(transport), &server, &code)
-            .map_err(|e| self.err(e))
+        self.on_network(|core| core.enroll(&platform::ForeignTransport(transport), &server, &code))
     }
 
     /// Sealed visits and media up; roster, policy, decisions and ticket updates down.
@@ -277,8 +295,8 @@ impl Doorstep {
         transport: Arc<dyn HttpTransport>,
         observer: Option<Arc<dyn SyncObserver>>,
     ) -> Result<SyncReport, DoorstepError> {
-        self.core()
-            .sync(
+        self.on_network(|core| {
+            core.sync(
                 &platform::ForeignTransport(transport),
                 now(),
                 &mut |stage, done, total| {
@@ -287,7 +305,7 @@ impl Doorstep {
                     }
                 },
             )
-            .map_err(|e| self.err(e))
+        })
     }
 
     /// Returned visits to correct, decisions, and ticket updates to pass on.

@@ -1,6 +1,8 @@
 //! The traits the platform shells implement in their own language: the key store that wraps
 //! the data key (Android Keystore, iOS Keychain), HTTP, and an observer of a sync's progress.
-//! None may call back into the `Doorstep` object: the store is held while they run.
+//! The key store runs while the store is held: it must not call back into the `Doorstep`
+//! object. HTTP and the observer run on the store's second handle (enrolment and sync): they
+//! may read through the `Doorstep` meanwhile, but not start another sync or enrolment.
 
 use std::sync::Arc;
 

@@ -195,6 +195,23 @@ impl Store {
         })
     }
 
+    /// A second handle on this store: a connection of its own with the same keys, unwrapped
+    /// again by this handle's KEK (a passphrase is not needed, nor kept). Work that waits on
+    /// the network runs on it, so the handle the screens use is never held meanwhile; SQLite
+    /// serialises the two handles' writes as it does two processes'.
+    pub fn another(&self) -> Result<Self> {
+        let conn = Connection::open_with_flags(self.dir.join(DB_FILE), open_flags())?;
+        configure(&conn)?;
+        let keys = keyring::load_with(&conn, &self.kek)?;
+        Ok(Self {
+            conn,
+            params: self.params.clone(),
+            kek: self.kek.duplicate(),
+            keys,
+            dir: self.dir.clone(),
+        })
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -496,3 +496,36 @@ fn a_platform_key_store_wraps_the_data_key_without_giving_out_its_key() {
         Err(Error::VaultKind { .. })
     ));
 }
+
+#[test]
+fn a_second_handle_shares_the_store_without_the_passphrase() {
+    let stored = |s: &Store| -> u64 {
+        s.conn()
+            .query_row(
+                "SELECT encryptions FROM keyring WHERE state = 'active'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("count") as u64
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s");
+    let mut first =
+        Store::create(&path, &PassphraseVault::new("a good long passphrase")).expect("create");
+    let before = stored(&first);
+    // No vault is given: the second handle unwraps with the first one's KEK.
+    let mut second = first.another().expect("another");
+    put_all(&mut second, &[recipient("R1", "王秀兰", 1)]);
+    assert_eq!(
+        recipients::get(first.conn(), first.keys(), "R1")
+            .expect("get")
+            .map(|r| r.name),
+        Some("王秀兰".to_owned())
+    );
+    put_all(&mut first, &[recipient("R2", "李建国", 2)]);
+    assert!(recipients::get(second.conn(), second.keys(), "R2")
+        .expect("get")
+        .is_some());
+    // Both handles' encryptions add up in the one stored counter.
+    assert_eq!(stored(&first), before + 2);
+}
