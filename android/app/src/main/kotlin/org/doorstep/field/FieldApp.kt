@@ -1,5 +1,6 @@
 // The app process: the one core store this phone holds, opened with the key in the
-// AndroidKeyStore, the settings, and the one background thread that waits on the network.
+// AndroidKeyStore, the settings, and the two background threads: one for what waits on the
+// network, one for a photo's processing, so a photo never waits behind a slow sync.
 package org.doorstep.field
 
 import android.app.Application
@@ -33,9 +34,12 @@ sealed class Opened {
 class FieldApp : Application() {
     val settings: Settings by lazy { Settings(this) }
 
-    /** Enrolment, sync and photo processing: never on the main thread. One thread, so two
-     *  syncs never overlap. */
-    val background: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "doorstep-background") }
+    /** Enrolment and sync: one thread, so two syncs never overlap. The core runs them on a
+     *  second handle of the store, so the screens' calls go on meanwhile. */
+    val network: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "doorstep-network") }
+
+    /** Work too slow for the main thread that does not wait on the network (photos). */
+    val work: ExecutorService = Executors.newSingleThreadExecutor { r -> Thread(r, "doorstep-work") }
     private val main = Handler(Looper.getMainLooper())
 
     /** The vault: the AndroidKeyStore. A field so that a test can hand in its own. */
@@ -88,10 +92,15 @@ class FieldApp : Application() {
 
     fun transport(): HttpTransport = UrlTransport(settings.countyCaPem)
 
-    /** Runs [work] on the background thread and hands its outcome to [done] on the main thread. */
-    fun <T> inBackground(work: () -> T, done: (Result<T>) -> Unit) {
-        background.execute {
-            val r = runCatching(work)
+    /** Runs [task] on the network thread; its outcome goes to [done] on the main thread. */
+    fun <T> onNetwork(task: () -> T, done: (Result<T>) -> Unit) = run(network, task, done)
+
+    /** Runs [task] on the work thread; its outcome goes to [done] on the main thread. */
+    fun <T> inBackground(task: () -> T, done: (Result<T>) -> Unit) = run(work, task, done)
+
+    private fun <T> run(on: ExecutorService, task: () -> T, done: (Result<T>) -> Unit) {
+        on.execute {
+            val r = runCatching(task)
             main.post { done(r) }
         }
     }

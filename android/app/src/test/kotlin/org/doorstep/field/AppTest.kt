@@ -122,6 +122,8 @@ class AppTest {
         enrol.type("code", "WRONGCODE123")
         enrol.click("enrol")
         drain()
+        enrol.assertElderFriendly()
+        enrol.screenshot("enrol-refused")
         assertTrue(enrol.textOf("status").isNotBlank())
         assertFalse(app.core().status().enrolled)
 

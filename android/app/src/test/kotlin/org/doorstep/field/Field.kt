@@ -27,10 +27,11 @@ import org.robolectric.Shadows.shadowOf
 
 val app: FieldApp get() = RuntimeEnvironment.getApplication() as FieldApp
 
-/** Until the background thread and the main looper have both nothing left to do. */
+/** Until the app's two threads and the main looper have nothing left to do. */
 fun drain() {
     repeat(8) {
-        app.background.submit {}.get(60, TimeUnit.SECONDS)
+        app.network.submit {}.get(60, TimeUnit.SECONDS)
+        app.work.submit {}.get(60, TimeUnit.SECONDS)
         shadowOf(Looper.getMainLooper()).idle()
     }
 }

@@ -75,6 +75,7 @@ class VisitTest {
         due.click("recipient:$id")
         val recipient = open(RecipientActivity::class.java, due.started())
         recipient.assertElderFriendly()
+        recipient.screenshot("recipient-$id")
         recipient.click("start_visit")
         return recipient.started()
     }
@@ -336,5 +337,22 @@ class VisitTest {
         assertEquals(SignerRole.PROXY, signed.signer)
         assertEquals("张大山", signed.proxyName)
         assertEquals("父亲", signed.relation)
+    }
+
+    @Test
+    fun aThumbprintIsEvidencedByThePhotoTakenAfterIt() {
+        shadowOf(app).grantPermissions(Manifest.permission.ACCESS_FINE_LOCATION)
+        val due = enrolThroughTheScreen()
+        val visit = open(VisitActivity::class.java, startVisit(due, "A1"))
+        visit.click("outcome:MET_PERSON")
+        visit.click("part:SIGN")
+        visit.click("signer:THUMBPRINT")
+        visit.click("sign")
+        assertEquals(app.getString(R.string.sign_thumbprint_photo), visit.textOf("refusal"))
+        assertTrue(visit.state.missing.any { it.missing is org.doorstep.core.Missing.ThumbprintPhoto })
+        visit.click("thumbprint_photo")
+        cameraReturnsAPhoto(visit)
+        assertTrue(visit.state.missing.none { it.missing is org.doorstep.core.Missing.ThumbprintPhoto })
+        assertEquals(1, visit.state.photos.size)
     }
 }

@@ -21,7 +21,7 @@ import org.doorstep.field.detail
 class SyncJob : JobService() {
     override fun onStartJob(params: JobParameters): Boolean {
         val app = FieldApp.of(this)
-        app.inBackground({ run(app, null) }) { result ->
+        app.onNetwork({ run(app, null) }) { result ->
             // Retried with the scheduler's back-off when the network or the server failed.
             jobFinished(params, result.getOrNull() == null)
         }
@@ -50,7 +50,7 @@ class SyncJob : JobService() {
             context.getSystemService(JobScheduler::class.java)?.schedule(info(context, NOW_ID).build())
         }
 
-        /** One sync (on the background thread): the report, or null with the reason kept in
+        /** One sync (on the network thread): the report, or null with the reason kept in
          *  settings for the sync screen. */
         fun run(app: FieldApp, observer: SyncObserver?): SyncReport? {
             val core = (app.open() as? Opened.Ready)?.core ?: return null

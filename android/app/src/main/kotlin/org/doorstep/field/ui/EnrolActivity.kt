@@ -34,7 +34,7 @@ class EnrolActivity : Screen() {
             }
             app.settings.countyCaPem = pem
             status.text = getString(R.string.enrol_working)
-            app.inBackground({
+            app.onNetwork({
                 core.enroll(app.transport(), url, code.text.toString().trim().uppercase())
                 // The roster comes down at once, so the due list is there before the first household.
                 core.sync(app.transport(), null)

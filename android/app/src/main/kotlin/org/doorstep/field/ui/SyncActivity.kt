@@ -37,7 +37,7 @@ class SyncActivity : Screen() {
                     runOnUiThread { progress.text = "${labelSyncStage(stage, lang)} $done/$total" }
                 }
             }
-            app.inBackground({ SyncJob.run(app, observer) }) { render() }
+            app.onNetwork({ SyncJob.run(app, observer) }) { render() }
         }
     }
 }
