@@ -277,6 +277,9 @@ class VisitTest {
         assertTrue(app.settings.lastSyncOutcome, app.settings.lastSyncOutcome.isNotEmpty())
         val tasks = open(TasksActivity::class.java)
         assertTrue(tasks.textOf("returned:$visitId").contains("照片看不清，请补拍"))
+        // The ticket raised at the third door was taken into the county's ledger: news to pass on.
+        val update = app.core().tasks().filterIsInstance<Task.TicketUpdate>().single()
+        assertTrue(tasks.textOf("ticket_update:${update.ticketId}").contains(update.stateText))
         tasks.screenshot("tasks")
         tasks.click("correct:$visitId")
         val correction = open(VisitActivity::class.java, tasks.started())

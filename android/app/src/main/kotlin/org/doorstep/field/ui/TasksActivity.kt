@@ -38,7 +38,9 @@ class TasksActivity : Screen() {
                     }
                 }
                 is Task.TicketUpdate -> root.body(
-                    getString(R.string.tasks_ticket, t.stateText, t.text, t.due ?: "—"), "ticket_update:${t.ticketId}",
+                    if (t.text.isBlank()) getString(R.string.tasks_ticket_state, t.stateText, t.due ?: "—")
+                    else getString(R.string.tasks_ticket, t.stateText, t.text, t.due ?: "—"),
+                    "ticket_update:${t.ticketId}",
                 )
                 is Task.Approved -> root.small(getString(R.string.tasks_approved, names[t.visitId] ?: "", when_(t.at)), "approved:${t.visitId}")
                 is Task.Rejected -> root.body(getString(R.string.tasks_rejected, names[t.visitId] ?: "", t.comment), "rejected:${t.visitId}", WARN_COLOR)
