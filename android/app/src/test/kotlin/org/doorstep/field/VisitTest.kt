@@ -22,6 +22,7 @@ import android.widget.RadioButton
 import java.io.File
 import java.time.Duration
 import org.doorstep.core.Flag
+import org.doorstep.core.Outcome
 import org.doorstep.core.SignerRole
 import org.doorstep.core.Step
 import org.doorstep.core.Task
@@ -320,12 +321,17 @@ class VisitTest {
         assertTrue(visit.texts(), visit.texts().contains("⚑ $noLocation"))
     }
 
+    /** An enrolled phone with location allowed, a visit to `id` started, the door answered. */
+    private fun atTheDoor(id: String, outcome: Outcome): VisitActivity {
+        shadowOf(app).grantPermissions(Manifest.permission.ACCESS_FINE_LOCATION)
+        val visit = open(VisitActivity::class.java, startVisit(enrolThroughTheScreen(), id))
+        visit.click("outcome:${outcome.name}")
+        return visit
+    }
+
     @Test
     fun aProxySignsForAMinorAndTheGuardianItemsShow() {
-        shadowOf(app).grantPermissions(Manifest.permission.ACCESS_FINE_LOCATION)
-        val due = enrolThroughTheScreen()
-        val visit = open(VisitActivity::class.java, startVisit(due, "C3"))
-        visit.click("outcome:MET_PROXY")
+        val visit = atTheDoor("C3", Outcome.MET_PROXY)
         visit.click("part:CHECKLIST")
         val proxyItems = app.core().checklist().items.filter { it.proxyOnly }
         assertTrue(proxyItems.isNotEmpty())
@@ -344,10 +350,7 @@ class VisitTest {
 
     @Test
     fun aThumbprintIsEvidencedByThePhotoTakenAfterIt() {
-        shadowOf(app).grantPermissions(Manifest.permission.ACCESS_FINE_LOCATION)
-        val due = enrolThroughTheScreen()
-        val visit = open(VisitActivity::class.java, startVisit(due, "A1"))
-        visit.click("outcome:MET_PERSON")
+        val visit = atTheDoor("A1", Outcome.MET_PERSON)
         visit.click("part:SIGN")
         visit.click("signer:THUMBPRINT")
         visit.click("sign")
