@@ -19,6 +19,7 @@ struct DoorstepApp: App {
                            language: lang, transport: { PinnedTransport.make(countyCaPem: $0) })
         background = BackgroundSync(app: app)
         app.scheduler = background
+        app.open()
         _app = State(initialValue: app)
         background.register()
     }
@@ -49,13 +50,15 @@ struct RootView: View {
     @Environment(FieldApp.self) private var app
 
     var body: some View {
-        switch app.open() {
-        case .ready where (try? app.core.status().enrolled) == true:
+        switch app.opened {
+        case .ready where app.enrolled:
             NavigationStack { DueListView(model: DueListModel(app: app)) }
         case .ready, .keyLost:
             NavigationStack { EnrolView(model: EnrolModel(app: app)) }
         case let .failed(why):
             Text(why).font(.title3).padding()
+        case nil:
+            ProgressView()
         }
     }
 }

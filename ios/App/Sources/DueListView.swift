@@ -6,6 +6,8 @@ import SwiftUI
 
 struct DueListView: View {
     @State var model: DueListModel
+    @State private var resumed: VisitModel?
+    @State private var refusal: String?
     @Environment(FieldApp.self) private var app
 
     var body: some View {
@@ -17,20 +19,23 @@ struct DueListView: View {
             if !model.drafts.isEmpty {
                 Section(L("due.drafts")) {
                     ForEach(model.drafts, id: \.visitId) { d in
-                        NavigationLink(L("due.resume", d.recipientName ?? d.recipientId)) {
-                            if let v = try? model.resume(d.visitId) { VisitView(model: v) }
+                        Button(L("due.resume", d.recipientName ?? d.recipientId)) {
+                            do { resumed = try model.resume(d.visitId) } catch { refusal = words(error) }
                         }.bigTarget()
                     }
                 }
             }
             Section(L("due.title")) {
-                if let why = model.refusal { WarningLine(text: why) }
+                if let why = model.refusal ?? refusal { WarningLine(text: why) }
                 if model.rows.isEmpty { Text(L(model.searching ? "due.noMatch" : "due.none")).font(.body) }
+                // A value link: the recipient is read when tapped, not for every row shown.
                 ForEach(model.rows, id: \.id) { row in
-                    NavigationLink { RecipientView(model: model.recipient(row.id)) } label: { DueRow(row: row, language: app.language) }
+                    NavigationLink(value: row.id) { DueRow(row: row, language: app.language) }
                 }
             }
         }
+        .navigationDestination(for: String.self) { RecipientView(model: model.recipient($0)) }
+        .navigationDestination(item: $resumed) { VisitView(model: $0) }
         .searchable(text: $model.search, prompt: L("due.search"))
         .navigationTitle(L("due.title"))
         .onAppear { model.refresh() }

@@ -8,7 +8,8 @@ import SwiftUI
 struct VisitView: View {
     @State var model: VisitModel
     @State private var locateRun = 0
-    private let location = CoreLocationProvider.windowed()
+    // Kept across re-renders: one location manager for the screen's life.
+    @State private var location = CoreLocationProvider.windowed()
     private let camera = CameraPhotoSource()
 
     var body: some View {

@@ -28,6 +28,8 @@ public final class FieldApp {
     public private(set) var settings: Settings
     /// The result of the last `open()`; nil before it.
     public private(set) var opened: Opened?
+    /// Whether this phone is enrolled (the app shows enrolment until it is).
+    public private(set) var enrolled = false
     /// Bumped after each sync, so screens showing counts refresh.
     public private(set) var syncGeneration = 0
     @ObservationIgnored private var store: Doorstep?
@@ -63,6 +65,7 @@ public final class FieldApp {
             }
             ds.setLanguage(language: language)
             store = ds
+            enrolled = try ds.status().enrolled
             opened = .ready
         } catch let e as DoorstepError where e.code == .wrongKey || e.code == .crypto {
             opened = .keyLost
@@ -82,6 +85,7 @@ public final class FieldApp {
     public func close() {
         store = nil
         opened = nil
+        enrolled = false
     }
 
     public func setLanguage(_ l: Language) {
@@ -113,12 +117,13 @@ public final class FieldApp {
     public func enrol(server: String, code: String) async throws -> Enrolled {
         let ds = core
         let http = transport()
-        let (enrolled, first) = try await queues.onNetwork {
+        let (done, first) = try await queues.onNetwork {
             let e = try ds.enroll(transport: http, server: server, code: code)
             return (e, try ds.sync(transport: http, observer: nil))
         }
+        enrolled = true
         finishedSync(.done(at: clock.now(), sent: first.sent, receipted: first.receipted, mediaSent: first.mediaSent))
-        return enrolled
+        return done
     }
 
     /// One sync on the network queue: sealed visits and photos up; roster, decisions and

@@ -29,12 +29,14 @@ final class FieldTests: XCTestCase {
         guard case let .refused(why) = enrol.phase else { return XCTFail("\(enrol.phase)") }
         XCTAssertFalse(why.isEmpty)
         XCTAssertFalse(try app.core.status().enrolled)
+        XCTAssertFalse(app.enrolled)
 
         enrol.code = try TestServer.shared.code()
         await enrol.enrol()
         guard case let .enrolled(e) = enrol.phase else { return XCTFail("\(enrol.phase)") }
         XCTAssertEqual(e.area, "410225")
         XCTAssertEqual(e.worker, "李四")
+        XCTAssertTrue(app.enrolled, "the app leaves enrolment for the due list")
         // The roster came down with the enrolment, and the first sync is on record.
         XCTAssertEqual(try app.core.roster(query: RosterQuery(dueOnly: false, search: nil, village: nil, near: nil, limit: 10)).count, 3)
         guard case .done = app.settings.syncs.last else { return XCTFail("\(String(describing: app.settings.syncs.last))") }
@@ -169,6 +171,7 @@ final class FieldTests: XCTestCase {
         visit = nil
         app.close()
         app = newPhone(vault: vault, folder: folder)
+        XCTAssertTrue(app.enrolled, "still enrolled after a restart")
         let due = DueListModel(app: app)
         XCTAssertEqual(due.drafts.map(\.visitId), [id])
         XCTAssertEqual(due.drafts.first?.recipientName, "王秀兰")
