@@ -35,34 +35,82 @@ struct Device {
     records: Vec<(String, String)>,
 }
 
-/// A sealed record of realistic size (≈2 KB: doors, checklist, notes, a fix, photo hashes).
-fn record(key: &DeviceKey, n: usize, seq: u64, prev: Option<&str>, recipient: &str) -> String {
-    let photos: Vec<String> = (0..3)
-        .map(|i| hex(&sha256(format!("{n}/{i}").as_bytes())))
-        .collect();
-    json!({
-        "format": "doorstep.visit.v1",
-        "visit_id": format!("V{n:08}"),
-        "device_key": hex(&key.public_key()),
-        "seq": seq,
-        "prev_hash": prev,
-        "recipient_id": recipient,
-        "corrects": null,
-        "started_at": "2026-11-27T09:00:00+08:00",
-        "finished_at": "2026-11-27T09:24:00+08:00",
-        "outcome": "met_person",
-        "checklist": (0..9).map(|i| (format!("item_{i}"), "done")).collect::<std::collections::BTreeMap<_, _>>(),
-        "notes": vec!["老人独居，女儿每周回来一次；补贴到账正常，已教会查询余额。"; 6],
-        "photos": photos,
-        // Spread over the county, and distinct pictures: the cross-device flag indexes are
-        // searched for every record, as in the field.
-        "photo_phashes": (0..3).map(|i| {
-            let h = sha256(format!("phash {n}/{i}").as_bytes());
-            u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]])
-        }).collect::<Vec<_>>(),
-        "fixes": {"best": {"lat": 34.6 + (n % 400) as f64 * 0.001, "lon": 114.6 + (n / 400) as f64 * 0.001, "accuracy_m": 8.0}},
-    })
-    .to_string()
+/// A sealed record of realistic size (≈2 KB: doors, checklist, notes, a fix, photo hashes),
+/// built as the typed record a device seals and encoded canonically, so the server reads it
+/// as it reads devices' (a hand-written JSON once drifted from the contract unnoticed).
+pub(crate) fn record(
+    key: &DeviceKey,
+    n: usize,
+    seq: u64,
+    prev: Option<&str>,
+    recipient: &str,
+) -> String {
+    use doorstep_core::record::{FormatV1, RecordV1};
+    use doorstep_core::visit::{ChecklistAnswer, Fix, Fixes, Outcome};
+    let t = chrono::DateTime::parse_from_rfc3339("2026-11-27T09:00:00+08:00").expect("a time");
+    let fix = Fix {
+        // Spread over the county: the cross-device flag indexes are searched for every
+        // record, as in the field.
+        lat: 34.6 + (n % 400) as f64 * 0.001,
+        lon: 114.6 + (n / 400) as f64 * 0.001,
+        accuracy_m: 8.0,
+        at: t + chrono::Duration::minutes(1),
+        received_at: t + chrono::Duration::minutes(1),
+        provider: "gps".into(),
+        mock: false,
+    };
+    let r = RecordV1 {
+        format: FormatV1,
+        visit_id: format!("V{n:08}"),
+        device_key: hex(&key.public_key()),
+        seq,
+        prev_hash: prev.map(str::to_owned),
+        recipient_id: recipient.to_owned(),
+        corrects: None,
+        household: None,
+        card_active: true,
+        acts_through_proxy: false,
+        enrolments: vec![],
+        started_at: t,
+        finished_at: t + chrono::Duration::minutes(24),
+        outcome: Some(Outcome::MetPerson),
+        present: vec![],
+        subsidies: Default::default(),
+        policies_explained: vec![],
+        living_situation: String::new(),
+        needs: String::new(),
+        questions_answered: vec![],
+        tickets: vec![],
+        satisfaction: None,
+        checklist_version: 1,
+        checklist: (0..9)
+            .map(|i| (format!("item_{i}"), ChecklistAnswer::Done))
+            .collect(),
+        signature: None,
+        notes: vec![
+            "老人独居，女儿每周回来一次；补贴到账正常，已教会查询余额。".into();
+            6
+        ],
+        photos: (0..3)
+            .map(|i| hex(&sha256(format!("{n}/{i}").as_bytes())))
+            .collect(),
+        // Distinct pictures.
+        photo_phashes: (0..3)
+            .map(|i| {
+                let h = sha256(format!("phash {n}/{i}").as_bytes());
+                u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]])
+            })
+            .collect(),
+        fixes: Fixes {
+            start: Some(fix.clone()),
+            end: Some(fix.clone()),
+            best: Some(fix),
+            any_mock: false,
+            max_clock_skew_s: 0,
+        },
+        flags: vec![],
+    };
+    String::from_utf8(r.canonical()).expect("canonical JSON")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -112,7 +160,10 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let roster = doorstep_sample::to_csv(&people);
     let now = chrono::Utc::now().timestamp();
     admin::import_roster(storage.as_ref(), "410225", roster.as_bytes(), today, now)?;
-    let state = doorstep_server::AppState::new(storage.clone());
+    let state = doorstep_server::AppState::new(
+        storage.clone(),
+        doorstep_server::media_store(&dir.path().join("server"), None)?,
+    );
     let server = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None)?;
     let base = server.url();
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod ingest_bench;
+mod media_bench;
 mod photo_bench;
 mod plain;
 mod queue_bench;
@@ -34,6 +35,8 @@ enum Bench {
     Ingest(ingest_bench::Args),
     /// A county supervisor's review queue over 1,000,000 visits, over HTTP.
     Queue(queue_bench::Args),
+    /// 100 devices × 3 photos through the API into S3 (moto), against raw PUTs.
+    Media(media_bench::Args),
 }
 
 fn main() {
@@ -44,6 +47,7 @@ fn main() {
         Bench::Session(a) => session_bench::run(&a),
         Bench::Ingest(a) => ingest_bench::run(&a).map_err(|e| -> Box<dyn std::error::Error> { e }),
         Bench::Queue(a) => queue_bench::run(&a).map_err(|e| -> Box<dyn std::error::Error> { e }),
+        Bench::Media(a) => media_bench::run(&a).map_err(|e| -> Box<dyn std::error::Error> { e }),
     };
     if let Err(e) = result {
         eprintln!("doorstep-bench: {e}");

@@ -78,6 +78,19 @@ pub enum Command {
         /// a URL template with {z}, {x} and {y} (Tianditu's, on a government network).
         #[arg(long, value_name = "URL")]
         tiles: Option<String>,
+        /// Keep photos and signatures in this bucket of an S3-compatible store (OBS, OSS,
+        /// COS, Ceph RGW, MinIO) instead of the data folder; keys from DOORSTEP_S3_ACCESS_KEY
+        /// and DOORSTEP_S3_SECRET_KEY.
+        #[arg(long, value_name = "BUCKET")]
+        s3_bucket: Option<String>,
+        /// The store's endpoint URL (none: AWS).
+        #[arg(long, value_name = "URL", requires = "s3_bucket")]
+        s3_endpoint: Option<String>,
+        #[arg(long, default_value = "us-east-1", requires = "s3_bucket")]
+        s3_region: String,
+        /// Virtual-host addressing (bucket.endpoint/key: OBS, OSS, COS); path style otherwise.
+        #[arg(long, requires = "s3_bucket")]
+        s3_virtual_host: bool,
     },
     /// Operator commands on a server's data folder.
     #[command(subcommand)]

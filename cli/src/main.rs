@@ -40,13 +40,21 @@ fn main() -> ExitCode {
             tls_cert,
             tls_key,
             tiles,
-        } => commands::server::serve(
-            &ctx,
-            data,
-            *listen,
-            tls_cert.as_deref().zip(tls_key.as_deref()),
-            tiles.clone(),
-        ),
+            s3_bucket,
+            s3_endpoint,
+            s3_region,
+            s3_virtual_host,
+        } => commands::server::s3_config(s3_bucket, s3_endpoint, s3_region, *s3_virtual_host)
+            .and_then(|s3| {
+                commands::server::serve(
+                    &ctx,
+                    data,
+                    *listen,
+                    tls_cert.as_deref().zip(tls_key.as_deref()),
+                    tiles.clone(),
+                    s3,
+                )
+            }),
         Command::Admin(c) => commands::server::admin(&ctx, c),
     };
     match result {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod error;
 pub mod flags;
 pub mod ledger;
+pub mod media_store;
 pub mod storage;
 pub mod tls;
 pub mod web;
@@ -31,7 +32,7 @@ fn io_to_sqlite(e: std::io::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
@@ -138,6 +139,49 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// The media store of a data folder: its `media/` folder, or the S3 bucket configured.
+pub fn media_store(
+    data: &Path,
+    s3: Option<&media_store::S3Config>,
+) -> Result<media_store::MediaStore, media_store::MediaStoreError> {
+    match s3 {
+        Some(c) => media_store::MediaStore::s3(c),
+        None => media_store::MediaStore::folder(&data.join("media")),
+    }
+}
+
+/// rustls's process-wide crypto: ring, as everywhere else here (object_store's HTTP client
+/// takes the process default). Installing twice is harmless.
+pub(crate) fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Photos kept in the database by a version before the media store: each written to the
+/// store, then committed (its inline copy emptied). Returns how many moved.
+pub async fn move_inline_media(
+    storage: &Arc<dyn Storage>,
+    media: &media_store::MediaStore,
+) -> Result<usize, RunError> {
+    let mut moved = 0;
+    loop {
+        let s = storage.clone();
+        let batch = tokio::task::spawn_blocking(move || s.media_kept_inline(64))
+            .await
+            .map_err(|e| RunError::Io(std::io::Error::other(e)))??;
+        if batch.is_empty() {
+            return Ok(moved);
+        }
+        for (sha, bytes) in batch {
+            media.put(&sha, bytes).await?;
+            let s = storage.clone();
+            tokio::task::spawn_blocking(move || s.media_commit(&sha))
+                .await
+                .map_err(|e| RunError::Io(std::io::Error::other(e)))??;
+            moved += 1;
+        }
+    }
+}
+
 /// `doorstep serve`: binds `listen`, reports the URL it got (port 0 picks one), and serves
 /// until Ctrl-C; over TLS with a certificate and key (PEM files).
 pub fn run(
@@ -145,6 +189,7 @@ pub fn run(
     listen: SocketAddr,
     tls_files: Option<(&Path, &Path)>,
     tiles: Option<String>,
+    s3: Option<media_store::S3Config>,
     on_ready: impl FnOnce(String),
 ) -> Result<(), RunError> {
     if let Some(t) = &tiles {
@@ -159,17 +204,27 @@ pub fn run(
         .map(|(cert, key)| tls::config(cert, key))
         .transpose()?;
     let storage = open(data)?;
+    let media = media_store(data, s3.as_ref())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(RunError::Io)?;
     rt.block_on(async move {
+        let storage: Arc<dyn Storage> = storage;
+        let moved = move_inline_media(&storage, &media).await?;
+        if moved > 0 {
+            tracing::info!(
+                moved,
+                store = media.kind(),
+                "media moved out of the database"
+            );
+        }
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(%addr, scheme, "serving");
         on_ready(format!("{scheme}://{addr}"));
-        let mut state = AppState::new(storage);
+        let mut state = AppState::new(storage, media);
         // Session cookies travel only over TLS when the server speaks it.
         state.secure_cookies = tls.is_some();
         state.tiles = tiles.map(Into::into);
@@ -177,11 +232,11 @@ pub fn run(
             let _ = tokio::signal::ctrl_c().await;
         };
         match tls {
-            Some(config) => serve(state, tls::TlsListener::new(listener, config)?, stop).await,
-            None => serve(state, listener, stop).await,
+            Some(config) => serve(state, tls::TlsListener::new(listener, config)?, stop).await?,
+            None => serve(state, listener, stop).await?,
         }
+        Ok(())
     })
-    .map_err(RunError::Io)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -193,5 +248,13 @@ pub enum RunError {
     #[error("--tiles must be an http(s) URL template with {{z}}, {{x}} and {{y}}")]
     Tiles,
     #[error("{0}")]
+    Media(#[from] media_store::MediaStoreError),
+    #[error("{0}")]
     Io(std::io::Error),
+}
+
+impl From<std::io::Error> for RunError {
+    fn from(e: std::io::Error) -> Self {
+        RunError::Io(e)
+    }
 }

@@ -37,7 +37,7 @@ pub fn config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsError> {
         return Err(TlsError::Cert("no certificate in the file".into()));
     }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| TlsError::Key(e.to_string()))?;
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Config(e.to_string()))?

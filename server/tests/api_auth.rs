@@ -120,7 +120,8 @@ fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
     let config = doorstep_server::tls::config(&cert_pem, &key_pem).expect("tls config");
     let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
     admin::add_supervisor(storage.as_ref(), "zhang", AREA, "a long password", now()).expect("sup");
-    let state = doorstep_server::AppState::new(storage);
+    let media = doorstep_server::media_store(&dir.path().join("data"), None).expect("media");
+    let state = doorstep_server::AppState::new(storage, media);
     let running =
         doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, Some(config)).expect("serve");
     let url = format!(

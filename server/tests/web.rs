@@ -547,7 +547,8 @@ fn a_configured_tile_server_lies_under_the_map() {
     let (_, plain) = w.get(&session, "/visits/V1");
     assert!(!plain.contains("<image"), "no tiles unless configured");
     // The same store served again with a tile template.
-    let mut state = doorstep_server::AppState::new(w.s.storage.clone());
+    let media = doorstep_server::media_store(&w.s.dir.path().join("data"), None).expect("media");
+    let mut state = doorstep_server::AppState::new(w.s.storage.clone(), media);
     state.tiles = Some("https://tiles.example/{z}/{x}/{y}.png".into());
     let running =
         doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 1, None).expect("serve");

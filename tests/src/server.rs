@@ -16,7 +16,10 @@ pub struct LiveServer {
 
 pub fn start_server(data: &Path) -> LiveServer {
     let storage = doorstep_server::open(data).expect("open server data");
-    let state = doorstep_server::AppState::new(storage.clone());
+    let state = doorstep_server::AppState::new(
+        storage.clone(),
+        doorstep_server::media_store(data, None).expect("media folder"),
+    );
     let running =
         doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None).expect("serve");
     LiveServer {

@@ -8,6 +8,7 @@ use std::path::Path;
 use doorstep_core::roster::RosterError;
 use doorstep_core::text::{Localize, Text};
 use doorstep_server::admin::{self, AdminError};
+use doorstep_server::media_store::S3Config;
 use doorstep_server::storage::{Decision, Storage};
 use serde_json::json;
 
@@ -35,15 +36,40 @@ fn server_err(e: impl std::fmt::Display) -> CliError {
     CliError::Server(e.to_string())
 }
 
+/// The S3 settings of `serve`, the keys from the environment (never on a command line,
+/// where any user's `ps` shows them).
+pub fn s3_config(
+    bucket: &Option<String>,
+    endpoint: &Option<String>,
+    region: &str,
+    virtual_host: bool,
+) -> Result<Option<S3Config>, CliError> {
+    let Some(bucket) = bucket else {
+        return Ok(None);
+    };
+    let key = |name: &str| {
+        std::env::var(name).map_err(|_| CliError::Server(format!("--s3-bucket needs {name} set")))
+    };
+    Ok(Some(S3Config {
+        bucket: bucket.clone(),
+        endpoint: endpoint.clone(),
+        region: region.to_owned(),
+        virtual_host,
+        access_key: key("DOORSTEP_S3_ACCESS_KEY")?,
+        secret_key: key("DOORSTEP_S3_SECRET_KEY")?,
+    }))
+}
+
 pub fn serve(
     ctx: &Context,
     data: &Path,
     listen: SocketAddr,
     tls: Option<(&Path, &Path)>,
     tiles: Option<String>,
+    s3: Option<S3Config>,
 ) -> Result<(), CliError> {
     let (json, lang) = (ctx.json, ctx.lang);
-    doorstep_server::run(data, listen, tls, tiles, move |url| {
+    doorstep_server::run(data, listen, tls, tiles, s3, move |url| {
         if json {
             // One line: a script reads it as soon as the server listens.
             outln!("{}", json!({ "listening": url }));

@@ -1,5 +1,8 @@
 //! Media (photos, signature images) pushed by content hash, resumable: a chunk is accepted
-//! only at the offset the upload has reached, and the whole is checked against its hash.
+//! only at the offset the upload has reached and staged in the database; when every byte is
+//! there the whole is checked against its hash, written to the media store in one PUT, and
+//! the upload committed (its staging emptied). A write that fails leaves the bytes staged,
+//! and the device's next call finishes it.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,8 +12,10 @@ use serde::Deserialize;
 
 use super::auth::Signed;
 use super::{blocking, AppState};
+use doorstep_crypto::{hex, sha256};
+
 use crate::error::ApiError;
-use crate::storage::MediaState;
+use crate::storage::{Appended, MediaState};
 
 /// Larger than any processed photo or signature image.
 pub const MAX_MEDIA: u64 = 20 * 1024 * 1024;
@@ -68,11 +73,30 @@ pub async fn put_chunk(
             format!("a media file must be 1 to {MAX_MEDIA} bytes"),
         ));
     }
+    let name = sha.clone();
     let s = blocking(&state, move |s| {
-        s.media_append(&device.area, &sha, at.offset, at.total, &body)
+        s.media_append(&device.area, &name, at.offset, at.total, &body)
     })
     .await?;
-    answer(s)
+    match s {
+        Appended::Now(now) => answer(now),
+        Appended::Arrived(bytes) => answer(finish(&state, sha, bytes).await?),
+    }
+}
+
+/// Every byte is staged: checked against the hash, kept in the media store, committed.
+async fn finish(state: &AppState, sha: String, bytes: Vec<u8>) -> Result<MediaState, ApiError> {
+    let total = bytes.len() as u64;
+    if hex(&sha256(&bytes)) != sha {
+        blocking(state, move |s| s.media_discard(&sha)).await?;
+        return Ok(MediaState::HashMismatch);
+    }
+    state.media.put(&sha, bytes).await.map_err(|e| {
+        tracing::warn!(error = %e, "a media write failed; the upload stays staged");
+        ApiError::unavailable()
+    })?;
+    blocking(state, move |s| s.media_commit(&sha)).await?;
+    Ok(MediaState::Complete { total })
 }
 
 pub async fn status(
@@ -82,5 +106,16 @@ pub async fn status(
 ) -> Result<Json<MediaProgress>, ApiError> {
     let device = signed.device;
     let sha = checked_hash(&sha)?;
-    answer(blocking(&state, move |s| s.media_state(&device.area, &sha)).await?)
+    let name = sha.clone();
+    let now = blocking(&state, move |s| s.media_state(&device.area, &name)).await?;
+    if let MediaState::Partial { received, total } = now {
+        if received == total && total > 0 {
+            // Staged whole by a call whose write to the media store failed: finish it now.
+            let name = sha.clone();
+            if let Some(bytes) = blocking(&state, move |s| s.media_staged(&name)).await? {
+                return answer(finish(&state, sha, bytes).await?);
+            }
+        }
+    }
+    answer(now)
 }

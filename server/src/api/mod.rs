@@ -28,6 +28,8 @@ pub const MAX_BODY: usize = 8 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    /// Where complete photos and signature images are kept.
+    pub media: crate::media_store::MediaStore,
     clock: Arc<dyn Fn() -> i64 + Send + Sync>,
     /// Storage calls queue here, first come first served, one at a time: SQLite has one
     /// writer, and a hundred blocking threads fighting over its lock made the slowest
@@ -50,9 +52,10 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    pub fn new(storage: Arc<dyn Storage>) -> AppState {
+    pub fn new(storage: Arc<dyn Storage>, media: crate::media_store::MediaStore) -> AppState {
         AppState {
             storage,
+            media,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
             gate: Arc::new(tokio::sync::Semaphore::new(1)),
             busy: Arc::new(std::sync::atomic::AtomicUsize::new(0)),

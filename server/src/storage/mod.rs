@@ -95,6 +95,17 @@ pub enum MediaState {
     HashMismatch,
 }
 
+/// What appending a chunk came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Where the upload stands now (partial, refused, or complete before this chunk).
+    Now(MediaState),
+    /// Every byte is staged: the caller checks them against the hash, writes them to the
+    /// media store and commits (or discards). Staged bytes survive a failed write, so the
+    /// device's next try (any chunk, or the status call) finishes the upload.
+    Arrived(Vec<u8>),
+}
+
 /// Why storage refused or failed. Words from the catalogue; Display is the English.
 #[derive(Debug)]
 pub enum StorageError {
@@ -228,6 +239,7 @@ pub trait Storage: Send + Sync + 'static {
             Vec<doorstep_contract::visit::ServerFlag>,
         )>,
     >;
+    /// Stages a chunk of an upload at its offset.
     fn media_append(
         &self,
         area: &str,
@@ -235,8 +247,21 @@ pub trait Storage: Send + Sync + 'static {
         offset: u64,
         total: u64,
         bytes: &[u8],
-    ) -> Result<MediaState>;
+    ) -> Result<Appended>;
+    /// Where an upload stands; a fully staged upload not yet committed reads as `Partial`
+    /// with every byte received.
     fn media_state(&self, area: &str, sha256: &str) -> Result<MediaState>;
+    /// The staged bytes of an upload whose every byte arrived; None otherwise.
+    fn media_staged(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    /// The bytes are in the media store: the upload is complete and its staging emptied.
+    fn media_commit(&self, sha256: &str) -> Result<()>;
+    /// The staged bytes did not match their hash: the upload starts again from nothing.
+    fn media_discard(&self, sha256: &str) -> Result<()>;
+    /// Bytes held in staging, all uploads together (0 when every upload finished).
+    fn media_staging_bytes(&self) -> Result<u64>;
+    /// Complete media still held in the database by a version that kept photos there, up to
+    /// `limit`: moved to the media store at start, then committed.
+    fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>>;
     fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()>;
     /// A ticket, if it is in `area` (None: anywhere).
     fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>>;
@@ -278,8 +303,9 @@ pub trait Storage: Send + Sync + 'static {
     fn open_codes(&self, area: &str, now: i64) -> Result<Vec<web::OpenCode>>;
     /// Each visit of the area: its household and when it started (for coverage).
     fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>>;
-    /// A complete media file a visit of the area names.
-    fn media_bytes(&self, sha256: &str, area: &str) -> Result<Option<Vec<u8>>>;
+    /// Whether a visit of the area names this complete media file (its bytes are in the
+    /// media store).
+    fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool>;
     /// Changes to the tickets a device raised, after `cursor`.
     fn ticket_updates(
         &self,

@@ -322,11 +322,14 @@ pub async fn media(
         return not_found(v.lang, Some(&v));
     }
     let area = v.session.area.clone();
-    match blocking(&state, move |s| {
-        s.media_bytes(&sha.to_ascii_lowercase(), &area)
-    })
-    .await
-    {
+    let sha = sha.to_ascii_lowercase();
+    let name = sha.clone();
+    match blocking(&state, move |s| s.media_in_area(&name, &area)).await {
+        Ok(true) => {}
+        Ok(false) => return not_found(v.lang, Some(&v)),
+        Err(e) => return e.into_response(),
+    }
+    match state.media.get(&sha).await {
         Ok(Some(bytes)) => {
             let kind = if bytes.starts_with(b"\x89PNG") {
                 "image/png"
@@ -343,6 +346,9 @@ pub async fn media(
                 .into_response()
         }
         Ok(None) => not_found(v.lang, Some(&v)),
-        Err(e) => e.into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "a media read failed");
+            crate::error::ApiError::unavailable().into_response()
+        }
     }
 }

@@ -34,12 +34,20 @@ pub fn now() -> i64 {
 
 /// A server on an ephemeral loopback port, with the sample county's roster imported.
 pub fn server() -> Server {
+    server_with(None)
+}
+
+/// The same, its media in an S3 bucket when `s3` is given (the data folder's otherwise).
+pub fn server_with(s3: Option<&doorstep_server::media_store::S3Config>) -> Server {
     let dir = tempfile::tempdir().expect("dir");
     let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
     let roster = doorstep_sample::to_csv(&doorstep_sample::generate(7, 40, today()));
     admin::import_roster(storage.as_ref(), AREA, roster.as_bytes(), today(), now())
         .expect("roster");
-    let state = doorstep_server::AppState::new(storage.clone());
+    let state = doorstep_server::AppState::new(
+        storage.clone(),
+        doorstep_server::media_store(&dir.path().join("data"), s3).expect("media store"),
+    );
     let running =
         doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None).expect("serve");
     Server {

@@ -142,7 +142,10 @@ pub fn setup() -> Setup {
     admin::add_supervisor(storage.as_ref(), "zhang", AREA, "a long password", now())
         .expect("supervisor");
     let running = doorstep_server::spawn(
-        doorstep_server::AppState::new(storage.clone()),
+        doorstep_server::AppState::new(
+            storage.clone(),
+            doorstep_server::media_store(&dir.path().join("server"), None).expect("media"),
+        ),
         ([127, 0, 0, 1], 0).into(),
         2,
         None,

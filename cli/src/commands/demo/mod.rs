@@ -92,7 +92,8 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
     for (login, area) in &logins {
         admin::add_supervisor(storage.as_ref(), login, area, DEMO_PASSWORD, now)?;
     }
-    let state = doorstep_server::AppState::new(storage.clone());
+    let media = doorstep_server::media_store(&a.data, None).map_err(server_err)?;
+    let state = doorstep_server::AppState::new(storage.clone(), media);
     let server = doorstep_server::spawn(state, a.listen, 2, None).map_err(server_err)?;
     let url = server.url();
 

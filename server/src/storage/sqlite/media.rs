@@ -48,3 +48,12 @@ pub(super) fn media_state_in(
         },
     })
 }
+
+/// The bytes staged so far for an upload.
+pub(super) fn staged(conn: &Connection, sha256_hex: &str) -> Result<Vec<u8>> {
+    Ok(conn.query_row(
+        "SELECT bytes FROM media WHERE sha256 = ?1",
+        [sha256_hex],
+        |r| r.get(0),
+    )?)
+}

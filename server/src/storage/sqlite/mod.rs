@@ -10,14 +10,13 @@ use doorstep_contract::policy::Policy;
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Division, VisitStatus};
-use doorstep_crypto::{hex, sha256};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::ledger::{Step, TicketRow, TicketState};
 
 use super::{
-    schema, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
-    RosterRow, Storage, StorageError, TicketUpdate,
+    schema, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
+    Result, RosterRow, Storage, StorageError, TicketUpdate,
 };
 
 mod devices;
@@ -27,7 +26,7 @@ mod tickets;
 mod visits;
 mod web;
 
-use media::media_state_in;
+use media::{media_state_in, staged};
 use tickets::{finish_ticket, next_ticket_version, ticket_row, TICKET_COLUMNS};
 use visits::keep_one;
 
@@ -368,58 +367,94 @@ impl Storage for SqliteStorage {
         offset: u64,
         total: u64,
         bytes: &[u8],
-    ) -> Result<MediaState> {
+    ) -> Result<Appended> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let state = media_state_in(&tx, area, sha256_hex)?;
         let received = match state {
+            // Staged whole by an earlier try whose write to the media store failed.
+            MediaState::Partial { received, total: t } if t == total && received == total => {
+                return Ok(Appended::Arrived(staged(&tx, sha256_hex)?));
+            }
             MediaState::Partial { received, total: t } if t == total => received,
             MediaState::Partial { .. } => 0,
             MediaState::WrongOffset { received } => received,
             other @ (MediaState::NotNamed
             | MediaState::Complete { .. }
-            | MediaState::HashMismatch) => return Ok(other),
+            | MediaState::HashMismatch) => return Ok(Appended::Now(other)),
         };
         if offset != received || offset + bytes.len() as u64 > total {
-            return Ok(MediaState::WrongOffset { received });
+            return Ok(Appended::Now(MediaState::WrongOffset { received }));
         }
         // Appended in Rust: SQLite's || turns blobs into text. Photos are about 400 KB, so
         // rewriting the row per chunk costs little.
         let mut all: Vec<u8> = if received == 0 {
             Vec::with_capacity(total as usize)
         } else {
-            tx.query_row(
-                "SELECT bytes FROM media WHERE sha256 = ?1",
-                [sha256_hex],
-                |r| r.get(0),
-            )?
+            staged(&tx, sha256_hex)?
         };
         all.extend_from_slice(bytes);
-        let complete = all.len() as u64 == total;
-        if complete && hex(&sha256(&all)) != sha256_hex {
-            tx.prepare_cached("DELETE FROM media WHERE sha256 = ?1")?
-                .execute([sha256_hex])?;
-            tx.commit()?;
-            return Ok(MediaState::HashMismatch);
-        }
         tx.prepare_cached(
-            "INSERT OR REPLACE INTO media (sha256, total, bytes, complete) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT OR REPLACE INTO media (sha256, total, bytes, complete) VALUES (?1, ?2, ?3, 0)",
         )?
-        .execute(params![sha256_hex, total as i64, all, complete])?;
+        .execute(params![sha256_hex, total as i64, all])?;
         tx.commit()?;
-        Ok(if complete {
-            MediaState::Complete { total }
+        Ok(if all.len() as u64 == total {
+            Appended::Arrived(all)
         } else {
-            MediaState::Partial {
+            Appended::Now(MediaState::Partial {
                 received: all.len() as u64,
                 total,
-            }
+            })
         })
     }
 
     fn media_state(&self, area: &str, sha256_hex: &str) -> Result<MediaState> {
         let conn = self.conn();
         media_state_in(&conn, area, sha256_hex)
+    }
+
+    fn media_staged(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>> {
+        let conn = self.conn();
+        let staged = conn
+            .prepare_cached(
+                "SELECT bytes FROM media WHERE sha256 = ?1 AND complete = 0 AND length(bytes) = total",
+            )?
+            .query_row([sha256_hex], |r| r.get(0))
+            .optional()?;
+        Ok(staged)
+    }
+
+    fn media_commit(&self, sha256_hex: &str) -> Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE media SET complete = 1, bytes = X'' WHERE sha256 = ?1")?
+            .execute([sha256_hex])?;
+        Ok(())
+    }
+
+    fn media_discard(&self, sha256_hex: &str) -> Result<()> {
+        self.conn()
+            .prepare_cached("DELETE FROM media WHERE sha256 = ?1 AND complete = 0")?
+            .execute([sha256_hex])?;
+        Ok(())
+    }
+
+    fn media_staging_bytes(&self) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT coalesce(sum(length(bytes)), 0) FROM media",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>> {
+        let conn = self.conn();
+        let mut st = conn.prepare_cached(
+            "SELECT sha256, bytes FROM media WHERE complete = 1 AND length(bytes) > 0 LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>> {
@@ -637,8 +672,8 @@ impl Storage for SqliteStorage {
         Ok(rows)
     }
 
-    fn media_bytes(&self, sha256: &str, area: &str) -> Result<Option<Vec<u8>>> {
-        web::media_bytes(&self.conn(), sha256, area)
+    fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool> {
+        web::media_in_area(&self.conn(), sha256, area)
     }
 
     fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {

@@ -301,15 +301,16 @@ pub(super) fn visit_view(
     }))
 }
 
-/// A complete media file named by a visit of the area.
-pub(super) fn media_bytes(conn: &Connection, sha: &str, area: &str) -> Result<Option<Vec<u8>>> {
+/// Whether a complete media file is named by a visit of the area.
+pub(super) fn media_in_area(conn: &Connection, sha: &str, area: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached(
-            "SELECT m.bytes FROM media m
+            "SELECT 1 FROM media m
              WHERE m.sha256 = ?1 AND m.complete = 1 AND EXISTS (
                  SELECT 1 FROM visit_media x JOIN visits v ON v.id = x.visit_id
                  WHERE x.sha256 = m.sha256 AND v.village >= ?2 AND v.village < ?2 || ':')",
         )?
-        .query_row(params![sha, area], |r| r.get(0))
-        .optional()?)
+        .query_row(params![sha, area], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
