@@ -216,6 +216,46 @@ fn logins_are_rate_limited() {
 }
 
 #[test]
+fn the_login_limit_holds_across_server_processes_on_one_database() {
+    let w = web();
+    // A second server on the same data folder, with its own connection to the database (as
+    // a second process behind a load balancer would be).
+    let data = w.s.dir.path().join("data");
+    let other = doorstep_server::open(&data).expect("second handle");
+    let media = doorstep_server::media_store(&data, None).expect("media");
+    let second = doorstep_server::spawn(
+        doorstep_server::AppState::new(other, media),
+        ([127, 0, 0, 1], 0).into(),
+        1,
+        None,
+    )
+    .expect("serve");
+    let login_at = |base: &str, password: &str| {
+        read(
+            no_redirects()
+                .post(format!("{base}/login"))
+                .content_type("application/x-www-form-urlencoded")
+                .send(format!(
+                    "login=zhang&password={}",
+                    password.replace(' ', "+")
+                )),
+        )
+        .0
+    };
+    // Failures spread over both servers count together.
+    for i in 0..5 {
+        let base = if i % 2 == 0 {
+            w.s.base.clone()
+        } else {
+            second.url()
+        };
+        assert_eq!(login_at(&base, "not it"), 401);
+    }
+    assert_eq!(login_at(&second.url(), "a long password"), 429);
+    assert_eq!(login_at(&w.s.base, "a long password"), 429);
+}
+
+#[test]
 fn forms_without_this_sessions_csrf_token_are_refused() {
     let w = web();
     let session = w.session("zhang");

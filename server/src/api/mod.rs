@@ -41,8 +41,6 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// A map tile URL template (`{z}`, `{x}`, `{y}`) drawn under visit maps, if any.
     pub tiles: Option<Arc<str>>,
-    /// Recent failed logins per login name, for the rate limit.
-    pub login_failures: Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -61,7 +59,6 @@ impl AppState {
             busy: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             secure_cookies: false,
             tiles: None,
-            login_failures: Arc::default(),
         }
     }
 

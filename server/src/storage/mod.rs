@@ -287,6 +287,9 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<()>;
     fn session(&self, token_hash: &str, now: i64) -> Result<Option<web::SessionRow>>;
     fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Failed logins under `login` at or after `since` (older ones are forgotten).
+    fn login_failures_since(&self, login: &str, since: i64) -> Result<usize>;
+    fn note_login_failure(&self, login: &str, now: i64) -> Result<()>;
     /// A page of the area's review queue.
     fn queue(
         &self,

@@ -175,6 +175,15 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX divisions_version ON divisions (version);
     ",
+    // 6: failed logins, for the rate limit: in the database, so that every server process
+    // behind a load balancer counts the same attempts.
+    "
+    CREATE TABLE login_failures (
+        login TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX login_failures_login_at ON login_failures (login, at);
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

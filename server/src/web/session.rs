@@ -119,23 +119,26 @@ pub struct LoginForm {
     password: String,
 }
 
-/// Whether `login` may try again now; forgets failures older than the window.
-fn allowed(state: &AppState, login: &str, now: i64) -> bool {
-    let mut map = state
-        .login_failures
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    let recent = map.entry(login.to_owned()).or_default();
-    recent.retain(|&at| now - at < FAILURE_WINDOW_SECS);
-    recent.len() < MAX_FAILURES
+/// Whether `login` may try again now. Failures are counted in the database, so the limit
+/// holds across every server process on it.
+async fn allowed(state: &AppState, login: &str, now: i64) -> Result<bool, Response> {
+    let login = login.to_owned();
+    blocking(state, move |s| {
+        s.login_failures_since(&login, now - FAILURE_WINDOW_SECS + 1)
+    })
+    .await
+    .map(|n| n < MAX_FAILURES)
+    .map_err(IntoResponse::into_response)
 }
 
-fn note_failure(state: &AppState, login: &str, now: i64) {
-    let mut map = state
-        .login_failures
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    map.entry(login.to_owned()).or_default().push(now);
+async fn note_failure(state: &AppState, login: &str, now: i64) {
+    let login = login.to_owned();
+    if blocking(state, move |s| s.note_login_failure(&login, now))
+        .await
+        .is_err()
+    {
+        tracing::error!("a failed login could not be counted");
+    }
 }
 
 pub async fn login(
@@ -146,7 +149,11 @@ pub async fn login(
     let lang = lang_of(&headers);
     let now = state.now();
     let name = f.login.trim().to_lowercase();
-    if !allowed(&state, &name, now) {
+    let may = match allowed(&state, &name, now).await {
+        Ok(may) => may,
+        Err(r) => return r,
+    };
+    if !may {
         tracing::warn!("login rate limit reached");
         return (
             StatusCode::TOO_MANY_REQUESTS,
@@ -177,7 +184,7 @@ pub async fn login(
     .await
     .unwrap_or(false);
     let Some(sup) = supervisor.filter(|_| good) else {
-        note_failure(&state, &name, now);
+        note_failure(&state, &name, now).await;
         return (
             StatusCode::UNAUTHORIZED,
             login_form(lang, Some(Text::WrongLogin)),

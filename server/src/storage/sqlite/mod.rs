@@ -601,6 +601,25 @@ impl Storage for SqliteStorage {
         web::delete_session(&self.conn(), token_hash)
     }
 
+    fn login_failures_since(&self, login: &str, since: i64) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.prepare_cached("DELETE FROM login_failures WHERE login = ?1 AND at < ?2")?
+            .execute(params![login, since])?;
+        let n: i64 = tx
+            .prepare_cached("SELECT count(*) FROM login_failures WHERE login = ?1")?
+            .query_row([login], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(n as usize)
+    }
+
+    fn note_login_failure(&self, login: &str, now: i64) -> Result<()> {
+        self.conn()
+            .prepare_cached("INSERT INTO login_failures (login, at) VALUES (?1, ?2)")?
+            .execute(params![login, now])?;
+        Ok(())
+    }
+
     fn queue(
         &self,
         area: &str,
