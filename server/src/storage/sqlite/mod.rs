@@ -415,46 +415,23 @@ impl Storage for SqliteStorage {
     }
 
     fn media_staged(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>> {
-        let conn = self.conn();
-        let staged = conn
-            .prepare_cached(
-                "SELECT bytes FROM media WHERE sha256 = ?1 AND complete = 0 AND length(bytes) = total",
-            )?
-            .query_row([sha256_hex], |r| r.get(0))
-            .optional()?;
-        Ok(staged)
+        media::staged_whole(&self.conn(), sha256_hex)
     }
 
     fn media_commit(&self, sha256_hex: &str) -> Result<()> {
-        self.conn()
-            .prepare_cached("UPDATE media SET complete = 1, bytes = X'' WHERE sha256 = ?1")?
-            .execute([sha256_hex])?;
-        Ok(())
+        media::commit(&self.conn(), sha256_hex)
     }
 
     fn media_discard(&self, sha256_hex: &str) -> Result<()> {
-        self.conn()
-            .prepare_cached("DELETE FROM media WHERE sha256 = ?1 AND complete = 0")?
-            .execute([sha256_hex])?;
-        Ok(())
+        media::discard(&self.conn(), sha256_hex)
     }
 
     fn media_staging_bytes(&self) -> Result<u64> {
-        let n: i64 = self.conn().query_row(
-            "SELECT coalesce(sum(length(bytes)), 0) FROM media",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n as u64)
+        media::staging_bytes(&self.conn())
     }
 
     fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>> {
-        let conn = self.conn();
-        let mut st = conn.prepare_cached(
-            "SELECT sha256, bytes FROM media WHERE complete = 1 AND length(bytes) > 0 LIMIT ?1",
-        )?;
-        let rows = st.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        media::kept_inline(&self.conn(), limit)
     }
 
     fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>> {
