@@ -159,7 +159,13 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let people = doorstep_sample::generate(42, 2_000, today);
     let roster = doorstep_sample::to_csv(&people);
     let now = chrono::Utc::now().timestamp();
-    admin::import_roster(storage.as_ref(), "410225", roster.as_bytes(), today, now)?;
+    doorstep_server::block_on(admin::import_roster(
+        storage.as_ref(),
+        "410225",
+        roster.as_bytes(),
+        today,
+        now,
+    ))?;
     let state = doorstep_server::AppState::new(
         storage.clone(),
         doorstep_server::media_store(&dir.path().join("server"), None)?,
@@ -175,7 +181,12 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let per = a.visits / a.devices.max(1);
     let mut devices = Vec::with_capacity(a.devices);
     for d in 0..a.devices {
-        let code = admin::enrolment_code(storage.as_ref(), "bench", "410225", now)?;
+        let code = doorstep_server::block_on(admin::enrolment_code(
+            storage.as_ref(),
+            "bench",
+            "410225",
+            now,
+        ))?;
         let key = DeviceKey::generate()?;
         let body = json!({"code": code, "public_key": hex(&key.public_key())}).to_string();
         let mut r = agent
@@ -254,7 +265,7 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     // The cross-device flags follow the pushes in the background: how long until they
     // have caught up with all 10,000.
     use doorstep_server::Storage;
-    while storage.flags_pending()? > 0 {
+    while doorstep_server::block_on(storage.flags_pending())? > 0 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let flagged_s = started.elapsed().as_secs_f64();

@@ -143,13 +143,13 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let today = NaiveDate::from_ymd_opt(2026, 11, 27).ok_or("date")?;
     let people = doorstep_sample::generate(42, 500, today);
     let now = chrono::Utc::now().timestamp();
-    admin::import_roster(
+    doorstep_server::block_on(admin::import_roster(
         storage.as_ref(),
         "410225",
         doorstep_sample::to_csv(&people).as_bytes(),
         today,
         now,
-    )?;
+    ))?;
     let state = doorstep_server::AppState::new(
         storage.clone(),
         doorstep_server::media_store(&data, Some(&api_bucket))?,
@@ -160,7 +160,12 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     // Enrol the devices and push the visits naming their photos before the clock starts.
     let mut devices = Vec::with_capacity(a.devices);
     for d in 0..a.devices {
-        let code = admin::enrolment_code(storage.as_ref(), "bench", "410225", now)?;
+        let code = doorstep_server::block_on(admin::enrolment_code(
+            storage.as_ref(),
+            "bench",
+            "410225",
+            now,
+        ))?;
         let key = DeviceKey::generate()?;
         let body = json!({"code": code, "public_key": hex(&key.public_key())}).to_string();
         let mut r = agent
@@ -233,7 +238,7 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     }
     let api_s = started.elapsed().as_secs_f64();
     use doorstep_server::Storage;
-    let staging = storage.media_staging_bytes()?;
+    let staging = doorstep_server::block_on(storage.media_staging_bytes())?;
     drop(server);
 
     // The same objects PUT straight into the store, as many at once as there were devices.

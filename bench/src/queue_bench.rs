@@ -150,7 +150,13 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         t.elapsed().as_secs_f64()
     );
     let now = chrono::Utc::now().timestamp();
-    admin::add_supervisor(storage.as_ref(), "county", "410225", "bench password", now)?;
+    doorstep_server::block_on(admin::add_supervisor(
+        storage.as_ref(),
+        "county",
+        "410225",
+        "bench password",
+        now,
+    ))?;
     let state =
         doorstep_server::AppState::new(storage.clone(), doorstep_server::media_store(&data, None)?);
     let server = doorstep_server::spawn(state, ([127, 0, 0, 1], 0).into(), 2, None)?;

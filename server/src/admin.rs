@@ -99,7 +99,7 @@ fn check_area(area: &str) -> Result<(), AdminError> {
     ok.then_some(()).ok_or(AdminError::BadArea)
 }
 
-pub fn add_supervisor(
+pub async fn add_supervisor(
     s: &dyn Storage,
     login: &str,
     area: &str,
@@ -118,14 +118,14 @@ pub fn add_supervisor(
         return Err(AdminError::ShortPassword);
     }
     let hash = hash_password(password)?;
-    s.add_supervisor(login, area, &hash, now)?;
-    s.audit("operator", "add-supervisor", login, now)?;
+    s.add_supervisor(login, area, &hash, now).await?;
+    s.audit("operator", "add-supervisor", login, now).await?;
     Ok(())
 }
 
 /// A new one-time code: twelve characters from an alphabet without look-alikes, so it can be
 /// read out over the phone.
-pub fn enrolment_code(
+pub async fn enrolment_code(
     s: &dyn Storage,
     worker: &str,
     area: &str,
@@ -144,14 +144,15 @@ pub fn enrolment_code(
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(b % 32)]))
         .collect();
-    s.add_enrolment_code(&code_hash(&code), worker, area, now + CODE_LIFETIME_SECS)?;
-    s.audit("operator", "enrolment-code", area, now)?;
+    s.add_enrolment_code(&code_hash(&code), worker, area, now + CODE_LIFETIME_SECS)
+        .await?;
+    s.audit("operator", "enrolment-code", area, now).await?;
     Ok(code)
 }
 
 /// Imports a roster file for an area: every row checked as the device's import checks it,
 /// plus the area; any error and nothing is imported.
-pub fn import_roster(
+pub async fn import_roster(
     s: &dyn Storage,
     area: &str,
     bytes: &[u8],
@@ -181,14 +182,18 @@ pub fn import_roster(
         errors.sort_by_key(|e| e.line);
         return Err(RosterError::Rows(errors).into());
     }
-    let n = s.import_roster(area, &rows)?;
-    s.audit("operator", "import-roster", area, now)?;
+    let n = s.import_roster(area, &rows).await?;
+    s.audit("operator", "import-roster", area, now).await?;
     Ok(n)
 }
 
 /// Imports division names from CSV `code,name` (a header row optional): county, township
 /// and village codes of 12 digits. Any bad line and nothing is imported.
-pub fn import_divisions(s: &dyn Storage, bytes: &[u8], now: i64) -> Result<usize, AdminError> {
+pub async fn import_divisions(
+    s: &dyn Storage,
+    bytes: &[u8],
+    now: i64,
+) -> Result<usize, AdminError> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
         |_| AdminError::DivisionLine {
             line: 0,
@@ -221,26 +226,27 @@ pub fn import_divisions(s: &dyn Storage, bytes: &[u8], now: i64) -> Result<usize
             name: name.to_owned(),
         });
     }
-    let n = s.import_divisions(&names)?;
-    s.audit("operator", "import-divisions", &n.to_string(), now)?;
+    let n = s.import_divisions(&names).await?;
+    s.audit("operator", "import-divisions", &n.to_string(), now)
+        .await?;
     Ok(n)
 }
 
 /// Issues a policy to every device (checked first: a policy no device could apply is
 /// refused); returns its version.
-pub fn issue_policy(
+pub async fn issue_policy(
     s: &dyn Storage,
     policy: &Policy,
     actor: &str,
     now: i64,
 ) -> Result<u32, AdminError> {
     policy.validate().map_err(AdminError::Policy)?;
-    Ok(s.set_policy(policy, actor, now)?)
+    Ok(s.set_policy(policy, actor, now).await?)
 }
 
 /// A decision on a submitted visit. Returning needs a comment (what to correct), rejecting a
 /// reason; `area` scopes a supervisor (None: the operator, everywhere).
-pub fn review(
+pub async fn review(
     s: &dyn Storage,
     visit_id: &str,
     area: Option<&str>,
@@ -253,12 +259,13 @@ pub fn review(
     if decision != Decision::Approve && comment.is_empty() {
         return Err(AdminError::CommentRequired);
     }
-    s.decide(visit_id, area, decision, comment, actor, now)?;
+    s.decide(visit_id, area, decision, comment, actor, now)
+        .await?;
     Ok(())
 }
 
-pub fn revoke_device(s: &dyn Storage, device_id: &str, now: i64) -> Result<(), AdminError> {
-    s.revoke_device(device_id, now)?;
-    s.audit("operator", "revoke-device", device_id, now)?;
+pub async fn revoke_device(s: &dyn Storage, device_id: &str, now: i64) -> Result<(), AdminError> {
+    s.revoke_device(device_id, now).await?;
+    s.audit("operator", "revoke-device", device_id, now).await?;
     Ok(())
 }

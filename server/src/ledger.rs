@@ -92,7 +92,7 @@ pub struct TicketRow {
 }
 
 /// Moves a ticket one step; `area` scopes a supervisor (a ticket elsewhere is not found).
-pub fn advance(
+pub async fn advance(
     s: &dyn Storage,
     ticket_id: &str,
     area: Option<&str>,
@@ -108,14 +108,18 @@ pub fn advance(
     if text.trim().is_empty() {
         return Err(LedgerError::TextRequired);
     }
-    let current = s.ticket(ticket_id, area)?.ok_or(StorageError::NotFound)?;
+    let current = s
+        .ticket(ticket_id, area)
+        .await?
+        .ok_or(StorageError::NotFound)?;
     if current.state != step.moves_from() {
         return Err(LedgerError::OutOfOrder {
             found: current.state,
             wanted: step.moves_to(),
         });
     }
-    Ok(s.advance_ticket(ticket_id, current.state, step, actor, now)?)
+    Ok(s.advance_ticket(ticket_id, current.state, step, actor, now)
+        .await?)
 }
 
 // The description and the answers are the household's business.

@@ -24,12 +24,25 @@ pub use storage::{SqliteStorage, Storage};
 
 /// Opens the data folder (created 0700 if absent) and its database, migrated.
 pub fn open(data: &Path) -> Result<Arc<SqliteStorage>, storage::StorageError> {
-    create_private_dir(data).map_err(|e| storage::StorageError::Sqlite(io_to_sqlite(e)))?;
+    create_private_dir(data)?;
     Ok(Arc::new(SqliteStorage::open(data)?))
 }
 
-fn io_to_sqlite(e: std::io::Error) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+/// Runs a storage call (or any future) to completion from code that is not async: the
+/// operator commands, the demo, tests and benchmarks. One runtime for the process, so that
+/// the connections a pool opens here stay served after the call returns.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("doorstep-storage")
+                .enable_all()
+                .build()
+                .expect("a tokio runtime (threads and a reactor) can be built")
+        })
+        .block_on(f)
 }
 
 pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -164,19 +177,13 @@ pub async fn move_inline_media(
 ) -> Result<usize, RunError> {
     let mut moved = 0;
     loop {
-        let s = storage.clone();
-        let batch = tokio::task::spawn_blocking(move || s.media_kept_inline(64))
-            .await
-            .map_err(|e| RunError::Io(std::io::Error::other(e)))??;
+        let batch = storage.media_kept_inline(64).await?;
         if batch.is_empty() {
             return Ok(moved);
         }
         for (sha, bytes) in batch {
             media.put(&sha, bytes).await?;
-            let s = storage.clone();
-            tokio::task::spawn_blocking(move || s.media_commit(&sha))
-                .await
-                .map_err(|e| RunError::Io(std::io::Error::other(e)))??;
+            storage.media_commit(&sha).await?;
             moved += 1;
         }
     }

@@ -14,7 +14,13 @@ use serde_json::json;
 #[test]
 fn enrolment_codes_work_once() {
     let s = server();
-    let code = admin::enrolment_code(s.storage.as_ref(), "王五", AREA, now()).expect("code");
+    let code = doorstep_server::block_on(admin::enrolment_code(
+        s.storage.as_ref(),
+        "王五",
+        AREA,
+        now(),
+    ))
+    .expect("code");
     let key = || hex(&DeviceKey::generate().expect("key").public_key());
     let (status, _) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": key()}));
     assert_eq!(status, 200);
@@ -69,7 +75,8 @@ fn requests_must_be_signed_fresh_and_once() {
     assert_eq!(status, 401);
     assert_eq!(body["message"], "replayed request");
     // Revoked: refused from then on.
-    admin::revoke_device(s.storage.as_ref(), &d.id, now()).expect("revoke");
+    doorstep_server::block_on(admin::revoke_device(s.storage.as_ref(), &d.id, now()))
+        .expect("revoke");
     let (status, body) = s.signed(&d, "GET", path, b"");
     assert_eq!(status, 401);
     assert_eq!(body["message"], "this device has been revoked");
@@ -119,7 +126,14 @@ fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
     std::fs::write(&key_pem, cert.signing_key.serialize_pem()).expect("write");
     let config = doorstep_server::tls::config(&cert_pem, &key_pem).expect("tls config");
     let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
-    admin::add_supervisor(storage.as_ref(), "zhang", AREA, "a long password", now()).expect("sup");
+    doorstep_server::block_on(admin::add_supervisor(
+        storage.as_ref(),
+        "zhang",
+        AREA,
+        "a long password",
+        now(),
+    ))
+    .expect("sup");
     let media = doorstep_server::media_store(&dir.path().join("data"), None).expect("media");
     let state = doorstep_server::AppState::new(storage, media);
     let running =

@@ -18,8 +18,11 @@ fn the_server_flags_the_same_spot_and_photo_across_devices() {
     let photo: u64 = 0x9f3a_5c17_e2b4_0d68;
     let flags = |v: &str| {
         // What the background pass would do next; called here so the test need not wait.
-        s.storage.raise_pending_flags(1000).expect("flags");
-        s.storage.visit_status(v).expect("db").expect("visit").2
+        doorstep_server::block_on(s.storage.raise_pending_flags(1000)).expect("flags");
+        doorstep_server::block_on(s.storage.visit_status(v))
+            .expect("db")
+            .expect("visit")
+            .2
     };
     push(
         &s,
@@ -99,7 +102,10 @@ fn flags_are_raised_in_the_background_while_serving() {
     );
     let started = std::time::Instant::now();
     loop {
-        let f = s.storage.visit_status("B1").expect("db").expect("visit").2;
+        let f = doorstep_server::block_on(s.storage.visit_status("B1"))
+            .expect("db")
+            .expect("visit")
+            .2;
         if f == vec![ServerFlag::SameSpotOtherDevice] {
             break;
         }
@@ -130,14 +136,23 @@ fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
         &d,
         &[record_with(&d, "V1", 1, &who, |r| r.tickets = vec![ticket])],
     );
-    let ledger = s.storage.tickets_in(AREA).expect("ledger");
+    let ledger = doorstep_server::block_on(s.storage.tickets_in(AREA)).expect("ledger");
     assert_eq!(ledger.len(), 1);
     assert_eq!(
         (ledger[0].id.as_str(), ledger[0].state),
         ("V1-1", TicketState::Accepted)
     );
     let due = NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
-    let step = |st: &Step| advance(s.storage.as_ref(), "V1-1", Some(AREA), st, "zhang", now());
+    let step = |st: &Step| {
+        doorstep_server::block_on(advance(
+            s.storage.as_ref(),
+            "V1-1",
+            Some(AREA),
+            st,
+            "zhang",
+            now(),
+        ))
+    };
     // Out of order, without text, or from another county: refused, nothing changes.
     let close = Step::Close {
         outcome: "已重置密码".into(),
@@ -152,17 +167,17 @@ fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
         department: "县农商银行".into(),
         due,
     };
-    let elsewhere = advance(
+    let elsewhere = doorstep_server::block_on(advance(
         s.storage.as_ref(),
         "V1-1",
         Some("410224"),
         &transfer,
         "li",
         now(),
-    );
+    ));
     assert!(elsewhere.is_err());
     assert_eq!(
-        s.storage.tickets_in(AREA).expect("ledger")[0].state,
+        doorstep_server::block_on(s.storage.tickets_in(AREA)).expect("ledger")[0].state,
         TicketState::Accepted
     );
     let t = step(&transfer).expect("transfer");

@@ -56,7 +56,10 @@ fn pushes_are_idempotent_and_conflicts_are_named() {
     let (_, body) = push(&s, &d, &[forged, elsewhere]);
     assert_eq!(body["receipts"][0]["reason"], "bad_signature");
     assert_eq!(body["receipts"][1]["reason"], "recipient_not_in_area");
-    assert_eq!(s.storage.visit_status("V2").expect("db"), None);
+    assert_eq!(
+        doorstep_server::block_on(s.storage.visit_status("V2")).expect("db"),
+        None
+    );
 }
 
 #[test]
@@ -72,7 +75,9 @@ fn a_chain_gap_is_flagged_until_the_missing_record_arrives() {
     let (_, body) = push(&s, &d, &[one]);
     assert_eq!(body["receipts"][0]["chain"], "ok");
     assert_eq!(
-        s.storage.visit_status("V2").expect("db").map(|v| v.1),
+        doorstep_server::block_on(s.storage.visit_status("V2"))
+            .expect("db")
+            .map(|v| v.1),
         Some(Chain::Ok)
     );
     // A second record 2 with another predecessor hash: a fork, kept and flagged.
@@ -133,7 +138,7 @@ fn decisions_come_back_to_the_device_that_sent_the_visit() {
     let who = first_recipient(&s, &d);
     push(&s, &d, &[record(&d, "V1", 1, None, &who, &[])]);
     let review = |decision, comment: &str| {
-        admin::review(
+        doorstep_server::block_on(admin::review(
             s.storage.as_ref(),
             "V1",
             None,
@@ -141,7 +146,7 @@ fn decisions_come_back_to_the_device_that_sent_the_visit() {
             comment,
             "operator",
             now(),
-        )
+        ))
     };
     use doorstep_server::storage::Decision;
     assert!(matches!(
@@ -160,7 +165,7 @@ fn decisions_come_back_to_the_device_that_sent_the_visit() {
     let (_, page) = s.signed(&other, "GET", "/api/v1/decisions?since=0", b"");
     assert_eq!(page["decisions"].as_array().map(Vec::len), Some(0));
     // A supervisor of another county cannot decide on it.
-    let err = admin::review(
+    let err = doorstep_server::block_on(admin::review(
         s.storage.as_ref(),
         "V1",
         Some("410224"),
@@ -168,7 +173,7 @@ fn decisions_come_back_to_the_device_that_sent_the_visit() {
         "",
         "x",
         now(),
-    );
+    ));
     assert!(err.is_err());
 }
 
@@ -194,7 +199,7 @@ fn another_countys_records_are_not_found() {
     assert_eq!(body["receipts"][0]["reason"], "recipient_not_in_area");
     // Nor can their supervisors decide on our visit.
     use doorstep_server::storage::{Decision, StorageError};
-    let err = admin::review(
+    let err = doorstep_server::block_on(admin::review(
         s.storage.as_ref(),
         "V1",
         Some("410224"),
@@ -202,7 +207,7 @@ fn another_countys_records_are_not_found() {
         "",
         "li",
         now(),
-    );
+    ));
     assert!(
         matches!(err, Err(admin::AdminError::Storage(StorageError::NotFound))),
         "{err:?}"

@@ -99,7 +99,7 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 
 fn staging_bytes(s: &Server) -> u64 {
     use doorstep_server::Storage;
-    s.storage.media_staging_bytes().expect("staging")
+    doorstep_server::block_on(s.storage.media_staging_bytes()).expect("staging")
 }
 
 fn upload(s: &Server, d: &Device, photo: &[u8], chunk: usize) -> (u16, serde_json::Value) {

@@ -56,15 +56,28 @@ fn web() -> Web {
     let csv = format!(
         "{HEADER}\nP9,张小雨,{idn},,,minor,410225100201,兰考县某村,34.8,114.8,,,李芳,母亲,,GL01:生活补贴:100:0;TK09:{SECRET}:800:1,active,\n"
     );
-    admin::import_roster(s.storage.as_ref(), AREA, csv.as_bytes(), today(), now()).expect("roster");
+    doorstep_server::block_on(admin::import_roster(
+        s.storage.as_ref(),
+        AREA,
+        csv.as_bytes(),
+        today(),
+        now(),
+    ))
+    .expect("roster");
     for (login, area) in [
         ("zhang", AREA),
         ("li", "410224"),
         ("wang", "410225100"),
         ("zhao", "410225101"),
     ] {
-        admin::add_supervisor(s.storage.as_ref(), login, area, "a long password", now())
-            .expect("supervisor");
+        doorstep_server::block_on(admin::add_supervisor(
+            s.storage.as_ref(),
+            login,
+            area,
+            "a long password",
+            now(),
+        ))
+        .expect("supervisor");
     }
     let d = s.enrol();
     let photo = hex(&sha256(b"door photo"));
@@ -278,8 +291,7 @@ fn forms_without_this_sessions_csrf_token_are_refused() {
     );
     assert_eq!(status, 403);
     assert_eq!(
-        w.s.storage
-            .visit_status("V1")
+        doorstep_server::block_on(w.s.storage.visit_status("V1"))
             .expect("db")
             .expect("visit")
             .0,
@@ -300,8 +312,7 @@ fn forms_without_this_sessions_csrf_token_are_refused() {
     );
     assert_eq!(status, 303);
     assert_eq!(
-        w.s.storage
-            .visit_status("V1")
+        doorstep_server::block_on(w.s.storage.visit_status("V1"))
             .expect("db")
             .expect("visit")
             .0,
@@ -335,8 +346,7 @@ fn another_countys_supervisor_finds_nothing() {
         assert_eq!(status, 404);
     }
     assert_eq!(
-        w.s.storage
-            .visit_status("V1")
+        doorstep_server::block_on(w.s.storage.visit_status("V1"))
             .expect("db")
             .expect("visit")
             .0,
@@ -521,8 +531,7 @@ fn administration_issues_codes_revokes_devices_and_imports_rosters_whole_or_not_
     );
     assert_eq!(status, 303);
     assert!(
-        w.s.storage
-            .device(&device)
+        doorstep_server::block_on(w.s.storage.device(&device))
             .expect("db")
             .expect("device")
             .revoked
@@ -548,7 +557,8 @@ fn administration_issues_codes_revokes_devices_and_imports_rosters_whole_or_not_
         page.contains("id=\"row-errors\"") && page.contains("第3行"),
         "the bad line is named"
     );
-    let (rows, _) = w.s.storage.roster_since(AREA, 0, 10_000).expect("roster");
+    let (rows, _) =
+        doorstep_server::block_on(w.s.storage.roster_since(AREA, 0, 10_000)).expect("roster");
     assert!(!rows.iter().any(|r| r.id == "N1"), "nothing imported");
     let (ctype, body) = multipart(&csrf, &format!("{HEADER}\n{good}\n"));
     let (status, _, page) = read(

@@ -299,7 +299,7 @@ fn a_ticket_raised_in_a_visit_comes_back_with_the_departments_answer() {
     let ticket = format!("{id}-1");
     let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).expect("date");
     let now = chrono::Utc::now().timestamp();
-    advance(
+    doorstep_server::block_on(advance(
         storage.as_ref(),
         &ticket,
         Some("410225"),
@@ -309,9 +309,9 @@ fn a_ticket_raised_in_a_visit_comes_back_with_the_departments_answer() {
         },
         "zhang",
         now,
-    )
+    ))
     .expect("transfer");
-    advance(
+    doorstep_server::block_on(advance(
         storage.as_ref(),
         &ticket,
         Some("410225"),
@@ -321,7 +321,7 @@ fn a_ticket_raised_in_a_visit_comes_back_with_the_departments_answer() {
         },
         "zhang",
         now,
-    )
+    ))
     .expect("reply");
     let down = device(&cli, &["sync"]);
     assert_eq!(down["ticket_updates"], 1, "{down}");

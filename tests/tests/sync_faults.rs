@@ -83,20 +83,20 @@ fn every_record_arrives_exactly_once_through_cut_connections() {
     let dir = tempfile::tempdir().expect("dir");
     let server = start_server(&dir.path().join("server"));
     let roster = doorstep_sample::to_csv(&doorstep_sample::generate(5, 20, today()));
-    admin::import_roster(
+    doorstep_server::block_on(admin::import_roster(
         server.storage.as_ref(),
         "410225",
         roster.as_bytes(),
         today(),
         0,
-    )
+    ))
     .expect("roster");
-    let code = admin::enrolment_code(
+    let code = doorstep_server::block_on(admin::enrolment_code(
         server.storage.as_ref(),
         "李四",
         "410225",
         Utc::now().timestamp(),
-    )
+    ))
     .expect("code");
     let mut store =
         Doorstep::create(&dir.path().join("device"), &RawKeyVault::new([7; 32])).expect("store");

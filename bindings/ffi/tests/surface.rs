@@ -268,7 +268,7 @@ fn every_call_a_screen_uses_returns_typed_data() {
     assert!(!visit_page.contains(SECRET));
 
     // Review: returned → a task to correct; the ticket moves → a task to pass on.
-    admin::review(
+    doorstep_server::block_on(admin::review(
         s.storage.as_ref(),
         &sealed.visit_id,
         None,
@@ -276,10 +276,12 @@ fn every_call_a_screen_uses_returns_typed_data() {
         "照片不清楚，请补拍",
         "zhang",
         now(),
-    )
+    ))
     .expect("return");
-    let ticket = s.storage.tickets_in(AREA).expect("ledger")[0].id.clone();
-    doorstep_server::ledger::advance(
+    let ticket = doorstep_server::block_on(s.storage.tickets_in(AREA)).expect("ledger")[0]
+        .id
+        .clone();
+    doorstep_server::block_on(doorstep_server::ledger::advance(
         s.storage.as_ref(),
         &ticket,
         None,
@@ -289,7 +291,7 @@ fn every_call_a_screen_uses_returns_typed_data() {
         },
         "zhang",
         now(),
-    )
+    ))
     .expect("transfer");
     let down = ds.sync(http.clone(), None).expect("down");
     assert_eq!((down.decisions, down.ticket_updates), (1, 1));
@@ -314,9 +316,15 @@ fn every_call_a_screen_uses_returns_typed_data() {
     );
 
     // The county's policy reaches the device.
-    let mut policy = s.storage.policy().expect("policy");
+    let mut policy = doorstep_server::block_on(s.storage.policy()).expect("policy");
     policy.visit_intervals.elderly = 20;
-    admin::issue_policy(s.storage.as_ref(), &policy, "zhang", now()).expect("issue");
+    doorstep_server::block_on(admin::issue_policy(
+        s.storage.as_ref(),
+        &policy,
+        "zhang",
+        now(),
+    ))
+    .expect("issue");
     assert!(ds.sync(http.clone(), None).expect("sync").policy_updated);
 
     // Typed errors, in the chosen language.

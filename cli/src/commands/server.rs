@@ -96,7 +96,13 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
         AdminCommand::AddSupervisor { data, login, area } => {
             let password = std::env::var("DOORSTEP_NEW_PASSWORD")
                 .map_err(|_| CliError::usage(Text::NeedNewPassword))?;
-            admin::add_supervisor(open(data)?.as_ref(), login, area, &password, now)?;
+            doorstep_server::block_on(admin::add_supervisor(
+                open(data)?.as_ref(),
+                login,
+                area,
+                &password,
+                now,
+            ))?;
             if ctx.json {
                 print_json(&json!({ "login": login, "area": area }));
             } else {
@@ -108,13 +114,13 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
         }
         AdminCommand::ImportRoster { data, area, file } => {
             let bytes = std::fs::read(file)?;
-            let n = admin::import_roster(
+            let n = doorstep_server::block_on(admin::import_roster(
                 open(data)?.as_ref(),
                 area,
                 &bytes,
                 ctx.now.date_naive(),
                 now,
-            )?;
+            ))?;
             if ctx.json {
                 print_json(&json!({ "imported": n, "area": area }));
             } else {
@@ -122,7 +128,12 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             }
         }
         AdminCommand::EnrolmentCode { data, worker, area } => {
-            let code = admin::enrolment_code(open(data)?.as_ref(), worker, area, now)?;
+            let code = doorstep_server::block_on(admin::enrolment_code(
+                open(data)?.as_ref(),
+                worker,
+                area,
+                now,
+            ))?;
             if ctx.json {
                 print_json(&json!({ "code": code, "area": area }));
             } else {
@@ -140,7 +151,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
                 ReviewDecision::Return => Decision::Return,
                 ReviewDecision::Reject => Decision::Reject,
             };
-            admin::review(
+            doorstep_server::block_on(admin::review(
                 open(data)?.as_ref(),
                 visit_id,
                 None,
@@ -148,7 +159,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
                 comment,
                 "operator",
                 now,
-            )?;
+            ))?;
             if ctx.json {
                 print_json(&json!({ "visit_id": visit_id, "decision": d }));
             } else {
@@ -157,7 +168,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             }
         }
         AdminCommand::RevokeDevice { data, device_id } => {
-            admin::revoke_device(open(data)?.as_ref(), device_id, now)?;
+            doorstep_server::block_on(admin::revoke_device(open(data)?.as_ref(), device_id, now))?;
             if ctx.json {
                 print_json(&json!({ "device_id": device_id, "revoked": true }));
             } else {
@@ -165,7 +176,11 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             }
         }
         AdminCommand::ImportDivisions { data, file } => {
-            let n = admin::import_divisions(open(data)?.as_ref(), &std::fs::read(file)?, now)?;
+            let n = doorstep_server::block_on(admin::import_divisions(
+                open(data)?.as_ref(),
+                &std::fs::read(file)?,
+                now,
+            ))?;
             if ctx.json {
                 print_json(&json!({ "imported": n }));
             } else {
@@ -179,7 +194,12 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
                         .fill_all(ctx.lang, &[&file.display().to_string(), &e.to_string()]),
                 )
             })?;
-            let version = admin::issue_policy(open(data)?.as_ref(), &policy, "operator", now)?;
+            let version = doorstep_server::block_on(admin::issue_policy(
+                open(data)?.as_ref(),
+                &policy,
+                "operator",
+                now,
+            ))?;
             if ctx.json {
                 print_json(&json!({ "version": version }));
             } else {
@@ -190,7 +210,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             }
         }
         AdminCommand::ShowPolicy { data } => {
-            let policy = open(data)?.policy().map_err(server_err)?;
+            let policy = doorstep_server::block_on(open(data)?.policy()).map_err(server_err)?;
             print_json(&serde_json::to_value(&policy).map_err(server_err)?);
         }
     }

@@ -8,7 +8,7 @@ use doorstep_contract::wire::{
 };
 use doorstep_crypto::{unhex, verify_signature};
 
-use super::{blocking, AppState};
+use super::{stored, AppState};
 use crate::error::ApiError;
 use crate::storage::Device;
 
@@ -46,7 +46,7 @@ pub async fn device(
     }
     let sig = unhex(&sig_hex).ok_or_else(|| ApiError::unauthorized("bad signature"))?;
     let lookup = id.clone();
-    let device = blocking(state, move |s| s.device(&lookup))
+    let device = stored(state, move |s| async move { s.device(&lookup).await })
         .await?
         .ok_or_else(|| ApiError::unauthorized("unknown device"))?;
     if device.revoked {
@@ -58,8 +58,9 @@ pub async fn device(
         return Err(ApiError::unauthorized("bad signature"));
     }
     // Only a verified signature is remembered: junk cannot fill the replay table.
-    let fresh = blocking(state, move |s| {
+    let fresh = stored(state, move |s| async move {
         s.first_use(&id, &sig_hex, now, now - 2 * MAX_SKEW_SECS)
+            .await
     })
     .await?;
     if !fresh {

@@ -6,7 +6,7 @@ use axum::Json;
 use doorstep_contract::wire::{EnrolRequest, Enrolled};
 use doorstep_crypto::{hex, random_hex, sha256, unhex, PUBLIC_KEY_LEN};
 
-use super::{blocking, json, AppState};
+use super::{json, stored, AppState};
 use crate::error::ApiError;
 
 /// Codes are kept hashed: a copy of the database does not enrol anyone.
@@ -25,9 +25,9 @@ pub async fn enrol(
     let hash = code_hash(&req.code);
     let device_id = random_hex(16).map_err(|_| ApiError::bad_request("no randomness"))?;
     let now = state.now();
-    let device = blocking(&state, move |s| {
-        let d = s.enrol(&hash, &device_id, &key, now)?;
-        s.audit("device", "enrol", &d.id, now)?;
+    let device = stored(&state, move |s| async move {
+        let d = s.enrol(&hash, &device_id, &key, now).await?;
+        s.audit("device", "enrol", &d.id, now).await?;
         Ok(d)
     })
     .await?;

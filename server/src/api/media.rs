@@ -11,7 +11,7 @@ use doorstep_contract::wire::MediaProgress;
 use serde::Deserialize;
 
 use super::auth::Signed;
-use super::{blocking, AppState};
+use super::{stored, AppState};
 use doorstep_crypto::{hex, sha256};
 
 use crate::error::ApiError;
@@ -74,8 +74,9 @@ pub async fn put_chunk(
         ));
     }
     let name = sha.clone();
-    let s = blocking(&state, move |s| {
+    let s = stored(&state, move |s| async move {
         s.media_append(&device.area, &name, at.offset, at.total, &body)
+            .await
     })
     .await?;
     match s {
@@ -88,14 +89,14 @@ pub async fn put_chunk(
 async fn finish(state: &AppState, sha: String, bytes: Vec<u8>) -> Result<MediaState, ApiError> {
     let total = bytes.len() as u64;
     if hex(&sha256(&bytes)) != sha {
-        blocking(state, move |s| s.media_discard(&sha)).await?;
+        stored(state, move |s| async move { s.media_discard(&sha).await }).await?;
         return Ok(MediaState::HashMismatch);
     }
     state.media.put(&sha, bytes).await.map_err(|e| {
         tracing::warn!(error = %e, "a media write failed; the upload stays staged");
         ApiError::unavailable()
     })?;
-    blocking(state, move |s| s.media_commit(&sha)).await?;
+    stored(state, move |s| async move { s.media_commit(&sha).await }).await?;
     Ok(MediaState::Complete { total })
 }
 
@@ -107,12 +108,17 @@ pub async fn status(
     let device = signed.device;
     let sha = checked_hash(&sha)?;
     let name = sha.clone();
-    let now = blocking(&state, move |s| s.media_state(&device.area, &name)).await?;
+    let now = stored(&state, move |s| async move {
+        s.media_state(&device.area, &name).await
+    })
+    .await?;
     if let MediaState::Partial { received, total } = now {
         if received == total && total > 0 {
             // Staged whole by a call whose write to the media store failed: finish it now.
             let name = sha.clone();
-            if let Some(bytes) = blocking(&state, move |s| s.media_staged(&name)).await? {
+            if let Some(bytes) =
+                stored(&state, move |s| async move { s.media_staged(&name).await }).await?
+            {
                 return answer(finish(&state, sha, bytes).await?);
             }
         }

@@ -51,11 +51,12 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, media: crate::media_store::MediaStore) -> AppState {
+        let lanes = storage.lanes();
         AppState {
             storage,
             media,
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
-            gate: Arc::new(tokio::sync::Semaphore::new(1)),
+            gate: Arc::new(tokio::sync::Semaphore::new(lanes)),
             busy: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             secure_cookies: false,
             tiles: None,
@@ -77,43 +78,32 @@ impl Drop for Busy {
     }
 }
 
-/// Runs a request's storage call on tokio's blocking pool, in its turn at the gate.
-pub async fn blocking<T: Send + 'static>(
+/// Runs a request's storage calls in their turn at the gate, counted as busy while they wait
+/// and run (the flagger gives way to them).
+pub async fn stored<T, F>(
     state: &AppState,
-    f: impl FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
-) -> Result<T, ApiError> {
+    f: impl FnOnce(Arc<dyn Storage>) -> F,
+) -> Result<T, ApiError>
+where
+    F: std::future::Future<Output = Result<T, StorageError>>,
+{
     state.busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let _busy = Busy(state.busy.clone());
     gated(state, f).await
 }
 
-async fn gated<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&dyn Storage) -> Result<T, StorageError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let storage = state.storage.clone();
-    let permit = state.gate.clone().acquire_owned().await.map_err(|_| {
+async fn gated<T, F>(state: &AppState, f: impl FnOnce(Arc<dyn Storage>) -> F) -> Result<T, ApiError>
+where
+    F: std::future::Future<Output = Result<T, StorageError>>,
+{
+    let _permit = state.gate.acquire().await.map_err(|_| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "shutting_down",
             "the server is stopping",
         )
     })?;
-    tokio::task::spawn_blocking(move || {
-        let result = f(storage.as_ref());
-        drop(permit);
-        result
-    })
-    .await
-    .map_err(|_| {
-        tracing::error!("a storage task failed");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error",
-        )
-    })?
-    .map_err(ApiError::from)
+    f(state.storage.clone()).await.map_err(ApiError::from)
 }
 
 /// Visits flagged per transaction behind the pushes: large enough that index pages are
@@ -130,7 +120,11 @@ pub async fn raise_flags_behind(state: AppState) {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             continue;
         }
-        match gated(&state, |s| s.raise_pending_flags(FLAG_BATCH)).await {
+        match gated(&state, |s| async move {
+            s.raise_pending_flags(FLAG_BATCH).await
+        })
+        .await
+        {
             Ok(n) if n == FLAG_BATCH => tokio::task::yield_now().await,
             Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
             // Already logged; try again later rather than spin on a broken database.

@@ -9,7 +9,7 @@ use doorstep_contract::wire::{DecisionPage, RosterPage, RosterRow, TicketPage};
 use serde::Deserialize;
 
 use super::auth::Signed;
-use super::{blocking, AppState};
+use super::{stored, AppState};
 use crate::error::ApiError;
 
 /// Rows or decisions per response; a device asks again with the returned cursor.
@@ -28,20 +28,20 @@ pub async fn roster(
 ) -> Result<Json<RosterPage>, ApiError> {
     let device = signed.device;
     let area = device.area.clone();
-    let page = blocking(&state, move |s| {
-        let (rows, rows_top) = s.roster_since(&area, q.since, PAGE)?;
+    let page = stored(&state, move |s| async move {
+        let (rows, rows_top) = s.roster_since(&area, q.since, PAGE).await?;
         let more = rows.len() == PAGE;
         // Division names share the roster's cursor: those up to this page's last row, and on
         // the last page every one changed since.
         let upto = if more { rows_top } else { i64::MAX };
-        let (divisions, names_top) = s.divisions_between(&area, q.since, upto)?;
+        let (divisions, names_top) = s.divisions_between(&area, q.since, upto).await?;
         Ok(RosterPage {
             cursor: rows_top.max(names_top),
             more,
             rows: rows.into_iter().map(|r| RosterRow(r.fields)).collect(),
             divisions,
             template: ChecklistTemplate::builtin(),
-            policy: s.policy()?,
+            policy: s.policy().await?,
         })
     })
     .await?;
@@ -54,8 +54,8 @@ pub async fn decisions(
     signed: Signed,
 ) -> Result<Json<DecisionPage>, ApiError> {
     let device = signed.device;
-    let decisions = blocking(&state, move |s| {
-        s.decisions_since(&device.id, q.since, PAGE)
+    let decisions = stored(&state, move |s| async move {
+        s.decisions_since(&device.id, q.since, PAGE).await
     })
     .await?;
     Ok(Json(DecisionPage {
@@ -72,7 +72,10 @@ pub async fn tickets(
     signed: Signed,
 ) -> Result<Json<TicketPage>, ApiError> {
     let device = signed.device;
-    let updates = blocking(&state, move |s| s.ticket_updates(&device.id, q.since, PAGE)).await?;
+    let updates = stored(&state, move |s| async move {
+        s.ticket_updates(&device.id, q.since, PAGE).await
+    })
+    .await?;
     Ok(Json(TicketPage {
         cursor: updates.last().map_or(q.since, |u| u.cursor),
         more: updates.len() == PAGE,

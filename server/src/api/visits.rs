@@ -9,7 +9,7 @@ use doorstep_contract::wire::{Push, Receipt, ReceiptStatus, Receipts, RefusedBec
 use doorstep_crypto::{hex, sha256, unhex, verify_signature};
 
 use super::auth::Signed;
-use super::{blocking, json, AppState};
+use super::{json, stored, AppState};
 use crate::error::ApiError;
 use crate::storage::{IncomingVisit, Kept};
 
@@ -70,8 +70,8 @@ pub async fn push(
             now,
         });
     }
-    let kept = blocking(&state, move |s| {
-        let kept = s.keep_visits(&incoming)?;
+    let kept = stored(&state, move |s| async move {
+        let kept = s.keep_visits(&incoming).await?;
         Ok(incoming.into_iter().zip(kept).collect::<Vec<_>>())
     })
     .await?;

@@ -1,13 +1,16 @@
 //! The server's storage boundary: everything the API, the operator commands and the review
-//! logic keep goes through [`Storage`]. The values it carries are the contract's types
-//! (`doorstep_contract::wire`, `RecordV1`). The embedded default is one SQLite file
-//! ([`SqliteStorage`]); a PostgreSQL backend for deployments that outgrow one machine fills
-//! the same trait.
+//! logic keep goes through [`Storage`], an async trait with its own error type. The values
+//! it carries are the contract's types (`doorstep_contract::wire`, `RecordV1`). The embedded
+//! default is one SQLite file ([`SqliteStorage`]); a province's deployment runs on PostgreSQL
+//! ([`PgStorage`]), several server processes on one database.
 
+// mod postgres;
+pub mod rules;
 mod schema;
 mod sqlite;
 pub mod web;
 
+// pub use postgres::PgStorage;
 pub use sqlite::SqliteStorage;
 
 use std::collections::BTreeMap;
@@ -109,7 +112,12 @@ pub enum Appended {
 /// Why storage refused or failed. Words from the catalogue; Display is the English.
 #[derive(Debug)]
 pub enum StorageError {
-    Sqlite(rusqlite::Error),
+    /// The database failed or could not be reached. The detail is the engine's own words,
+    /// which carry no personal data: every value reaches a statement as a parameter.
+    Backend(String),
+    /// The database cannot hold Doorstep's data as written (an engine in a compatibility
+    /// mode that changes SQL's meaning, say); the detail says what to change.
+    Unsuitable(String),
     NewerSchema(u32),
     NotFound,
     AlreadyExists,
@@ -121,16 +129,12 @@ pub enum StorageError {
     Damaged(&'static str),
 }
 
-impl From<rusqlite::Error> for StorageError {
-    fn from(e: rusqlite::Error) -> Self {
-        StorageError::Sqlite(e)
-    }
-}
-
 impl Localize for StorageError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            StorageError::Sqlite(e) => Text::StorageFailed.fill(lang, &e.to_string()),
+            StorageError::Backend(e) | StorageError::Unsuitable(e) => {
+                Text::StorageFailed.fill(lang, e)
+            }
             StorageError::NewerSchema(v) => Text::StorageNewer.fill(lang, &v.to_string()),
             StorageError::NotFound => Text::StorageNotFound.get(lang).to_owned(),
             StorageError::AlreadyExists => Text::StorageExists.get(lang).to_owned(),
@@ -149,32 +153,51 @@ impl std::fmt::Display for StorageError {
     }
 }
 
-impl std::error::Error for StorageError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            StorageError::Sqlite(e) => Some(e),
-            _ => None,
-        }
+impl std::error::Error for StorageError {}
+
+impl From<std::io::Error> for StorageError {
+    fn from(e: std::io::Error) -> Self {
+        StorageError::Backend(e.to_string())
     }
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
-/// What the server keeps. Implementations are used from blocking threads.
+/// What the server keeps. Every rule about what is kept (the chain, idempotency, corrections,
+/// decisions, area scoping, flags) is in [`rules`] and [`crate::flags`], shared by the
+/// backends; a backend reads the facts the rules need and writes what they decide, each in
+/// the transactions its engine needs.
+#[async_trait::async_trait]
 pub trait Storage: Send + Sync + 'static {
+    /// The engine, for logs and benchmarks (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+    /// How many calls may run at once: one for SQLite (one writer, one connection), the
+    /// pool's size for PostgreSQL.
+    fn lanes(&self) -> usize;
     /// The policy the server issues (the defaults until one is set).
-    fn policy(&self) -> Result<Policy>;
+    async fn policy(&self) -> Result<Policy>;
     /// Issues a new policy: kept with the next version number, which it returns.
-    fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32>;
+    async fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32>;
     /// Upserts division names (county, townships, villages) by code; returns how many.
-    fn import_divisions(&self, names: &[Division]) -> Result<usize>;
+    async fn import_divisions(&self, names: &[Division]) -> Result<usize>;
     /// Names of divisions under `area` changed after `after` and up to `upto` (the roster's
     /// cursor), and the highest version among them (`after` when none).
-    fn divisions_between(&self, area: &str, after: i64, upto: i64) -> Result<(Vec<Division>, i64)>;
+    async fn divisions_between(
+        &self,
+        area: &str,
+        after: i64,
+        upto: i64,
+    ) -> Result<(Vec<Division>, i64)>;
     /// Every name of divisions under `area`, by code.
-    fn division_names(&self, area: &str) -> Result<BTreeMap<String, String>>;
-    fn add_supervisor(&self, login: &str, area: &str, password_hash: &str, now: i64) -> Result<()>;
-    fn add_enrolment_code(
+    async fn division_names(&self, area: &str) -> Result<BTreeMap<String, String>>;
+    async fn add_supervisor(
+        &self,
+        login: &str,
+        area: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<()>;
+    async fn add_enrolment_code(
         &self,
         code_hash: &str,
         worker: &str,
@@ -182,18 +205,18 @@ pub trait Storage: Send + Sync + 'static {
         expires_at: i64,
     ) -> Result<()>;
     /// Consumes the code and registers the key, in one transaction.
-    fn enrol(
+    async fn enrol(
         &self,
         code_hash: &str,
         device_id: &str,
         public_key: &[u8],
         now: i64,
     ) -> Result<Device>;
-    fn device(&self, id: &str) -> Result<Option<Device>>;
-    fn revoke_device(&self, id: &str, now: i64) -> Result<()>;
+    async fn device(&self, id: &str) -> Result<Option<Device>>;
+    async fn revoke_device(&self, id: &str, now: i64) -> Result<()>;
     /// Records a request signature; `false` when it was seen before (a replay). Forgets
     /// signatures older than `forget_before`, which the time check already refuses.
-    fn first_use(
+    async fn first_use(
         &self,
         device_id: &str,
         signature: &str,
@@ -201,12 +224,17 @@ pub trait Storage: Send + Sync + 'static {
         forget_before: i64,
     ) -> Result<bool>;
     /// Replaces nothing on error: all rows or none, upserting by id.
-    fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize>;
+    async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize>;
     /// Rows of the area changed after `cursor`, oldest first, and the cursor to ask next.
-    fn roster_since(&self, area: &str, cursor: i64, limit: usize) -> Result<(Vec<RosterRow>, i64)>;
+    async fn roster_since(
+        &self,
+        area: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<(Vec<RosterRow>, i64)>;
     /// Keeps a batch in one transaction; one outcome per visit, in order.
-    fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>>;
-    fn decisions_since(
+    async fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>>;
+    async fn decisions_since(
         &self,
         device_id: &str,
         cursor: i64,
@@ -214,7 +242,7 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Vec<DecisionOut>>;
     /// Decides on a submitted visit; `area` scopes it to a supervisor's area (None: the
     /// operator).
-    fn decide(
+    async fn decide(
         &self,
         visit_id: &str,
         area: Option<&str>,
@@ -225,11 +253,11 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<()>;
     /// Raises the cross-device flags of up to `limit` visits kept since the last call, in
     /// one transaction; returns how many it handled.
-    fn raise_pending_flags(&self, limit: usize) -> Result<usize>;
+    async fn raise_pending_flags(&self, limit: usize) -> Result<usize>;
     /// Visits whose cross-device flags are not raised yet.
-    fn flags_pending(&self) -> Result<usize>;
+    async fn flags_pending(&self) -> Result<usize>;
     /// A visit's status, chain and server flags.
-    fn visit_status(
+    async fn visit_status(
         &self,
         visit_id: &str,
     ) -> Result<
@@ -240,7 +268,7 @@ pub trait Storage: Send + Sync + 'static {
         )>,
     >;
     /// Stages a chunk of an upload at its offset.
-    fn media_append(
+    async fn media_append(
         &self,
         area: &str,
         sha256: &str,
@@ -250,24 +278,24 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Appended>;
     /// Where an upload stands; a fully staged upload not yet committed reads as `Partial`
     /// with every byte received.
-    fn media_state(&self, area: &str, sha256: &str) -> Result<MediaState>;
+    async fn media_state(&self, area: &str, sha256: &str) -> Result<MediaState>;
     /// The staged bytes of an upload whose every byte arrived; None otherwise.
-    fn media_staged(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    async fn media_staged(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
     /// The bytes are in the media store: the upload is complete and its staging emptied.
-    fn media_commit(&self, sha256: &str) -> Result<()>;
+    async fn media_commit(&self, sha256: &str) -> Result<()>;
     /// The staged bytes did not match their hash: the upload starts again from nothing.
-    fn media_discard(&self, sha256: &str) -> Result<()>;
+    async fn media_discard(&self, sha256: &str) -> Result<()>;
     /// Bytes held in staging, all uploads together (0 when every upload finished).
-    fn media_staging_bytes(&self) -> Result<u64>;
+    async fn media_staging_bytes(&self) -> Result<u64>;
     /// Complete media still held in the database by a version that kept photos there, up to
     /// `limit`: moved to the media store at start, then committed.
-    fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>>;
-    fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()>;
+    async fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>>;
+    async fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()>;
     /// A ticket, if it is in `area` (None: anywhere).
-    fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>>;
+    async fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>>;
     /// Moves a ticket from `from` by `step`, with an audit line; `Changed` if it was moved
     /// meanwhile.
-    fn advance_ticket(
+    async fn advance_ticket(
         &self,
         id: &str,
         from: TicketState,
@@ -276,22 +304,22 @@ pub trait Storage: Send + Sync + 'static {
         now: i64,
     ) -> Result<TicketRow>;
     /// Tickets of an area, oldest due first.
-    fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>>;
-    fn supervisor(&self, login: &str) -> Result<Option<web::Supervisor>>;
-    fn create_session(
+    async fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>>;
+    async fn supervisor(&self, login: &str) -> Result<Option<web::Supervisor>>;
+    async fn create_session(
         &self,
         token_hash: &str,
         login: &str,
         csrf: &str,
         expires_at: i64,
     ) -> Result<()>;
-    fn session(&self, token_hash: &str, now: i64) -> Result<Option<web::SessionRow>>;
-    fn delete_session(&self, token_hash: &str) -> Result<()>;
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<web::SessionRow>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Failed logins under `login` at or after `since` (older ones are forgotten).
-    fn login_failures_since(&self, login: &str, since: i64) -> Result<usize>;
-    fn note_login_failure(&self, login: &str, now: i64) -> Result<()>;
+    async fn login_failures_since(&self, login: &str, since: i64) -> Result<usize>;
+    async fn note_login_failure(&self, login: &str, now: i64) -> Result<()>;
     /// A page of the area's review queue.
-    fn queue(
+    async fn queue(
         &self,
         area: &str,
         filter: &web::QueueFilter,
@@ -299,18 +327,18 @@ pub trait Storage: Send + Sync + 'static {
         limit: usize,
     ) -> Result<web::QueuePage>;
     /// One visit of the area with everything the detail page shows.
-    fn visit_view(&self, visit_id: &str, area: &str) -> Result<Option<web::VisitView>>;
+    async fn visit_view(&self, visit_id: &str, area: &str) -> Result<Option<web::VisitView>>;
     /// The area's devices, newest first, with their visit counts.
-    fn devices_in(&self, area: &str) -> Result<Vec<web::DeviceRow>>;
+    async fn devices_in(&self, area: &str) -> Result<Vec<web::DeviceRow>>;
     /// The area's enrolment codes not yet used and not expired.
-    fn open_codes(&self, area: &str, now: i64) -> Result<Vec<web::OpenCode>>;
+    async fn open_codes(&self, area: &str, now: i64) -> Result<Vec<web::OpenCode>>;
     /// Each visit of the area: its household and when it started (for coverage).
-    fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>>;
+    async fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>>;
     /// Whether a visit of the area names this complete media file (its bytes are in the
     /// media store).
-    fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool>;
+    async fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool>;
     /// Changes to the tickets a device raised, after `cursor`.
-    fn ticket_updates(
+    async fn ticket_updates(
         &self,
         device_id: &str,
         cursor: i64,

@@ -15,7 +15,7 @@ use super::layout::page;
 use super::queue::{cst, when};
 use super::session::{check_csrf, posting, visitor, Visitor};
 use crate::admin::{self, AdminError};
-use crate::api::{blocking, AppState};
+use crate::api::{stored, AppState};
 
 /// What a form just did, shown above the lists.
 enum Outcome {
@@ -29,8 +29,8 @@ enum Outcome {
 async fn render(state: &AppState, v: &Visitor, outcome: Outcome) -> Response {
     let lang = v.lang;
     let (area, now) = (v.session.area.clone(), state.now());
-    let found = blocking(state, move |s| {
-        Ok((s.devices_in(&area)?, s.open_codes(&area, now)?))
+    let found = stored(state, move |s| async move {
+        Ok((s.devices_in(&area).await?, s.open_codes(&area, now).await?))
     })
     .await;
     let (devices, codes) = match found {
@@ -119,8 +119,8 @@ pub async fn issue_code(
         Err(r) => return r,
     };
     let (area, now, worker) = (v.session.area.clone(), state.now(), f.worker.clone());
-    let issued = blocking(&state, move |s| {
-        Ok(admin::enrolment_code(s, &worker, &area, now))
+    let issued = stored(&state, move |s| async move {
+        Ok(admin::enrolment_code(s.as_ref(), &worker, &area, now).await)
     })
     .await;
     let outcome = match issued {
@@ -148,13 +148,17 @@ pub async fn revoke(
     };
     let area = v.session.area.clone();
     let (login, now) = (v.session.login.clone(), state.now());
-    let done = blocking(&state, move |s| {
+    let done = stored(&state, move |s| async move {
         // Only a device of this supervisor's area; anything else is not found.
-        let Some(d) = s.device(&f.device)?.filter(|d| d.area.starts_with(&area)) else {
+        let Some(d) = s
+            .device(&f.device)
+            .await?
+            .filter(|d| d.area.starts_with(&area))
+        else {
             return Ok(false);
         };
-        s.revoke_device(&d.id, now)?;
-        s.audit(&login, "revoke-device", &d.id, now)?;
+        s.revoke_device(&d.id, now).await?;
+        s.audit(&login, "revoke-device", &d.id, now).await?;
         Ok(true)
     })
     .await;
@@ -188,10 +192,10 @@ pub async fn import_roster(
     let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
     let (area, now, login) = (v.session.area.clone(), state.now(), v.session.login.clone());
     let lang = v.lang;
-    let done = blocking(&state, move |s| {
-        let r = admin::import_roster(s, &area, &bytes, today, now);
+    let done = stored(&state, move |s| async move {
+        let r = admin::import_roster(s.as_ref(), &area, &bytes, today, now).await;
         if r.is_ok() {
-            s.audit(&login, "import-roster", &area, now)?;
+            s.audit(&login, "import-roster", &area, now).await?;
         }
         Ok(r)
     })

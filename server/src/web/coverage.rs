@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::layout::page;
 use super::queue::cst;
 use super::session::visitor;
-use crate::api::{blocking, AppState};
+use crate::api::{stored, AppState};
 
 /// One village's line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -79,15 +79,15 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 }
 
 /// The report for `area` over `[from, to]` (local dates), as of `today`.
-fn compute(
+async fn compute(
     s: &dyn crate::storage::Storage,
     area: &str,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
 ) -> crate::storage::Result<Vec<Line>> {
-    let (rows, _) = s.roster_since(area, 0, usize::MAX >> 1)?;
-    let starts = s.visit_starts(area)?;
+    let (rows, _) = s.roster_since(area, 0, usize::MAX >> 1).await?;
+    let starts = s.visit_starts(area).await?;
     let day_of = |unix: i64| {
         cst()
             .timestamp_opt(unix, 0)
@@ -104,7 +104,7 @@ fn compute(
         let e = last.entry(who).or_insert(day);
         *e = (*e).max(day);
     }
-    let intervals = s.policy()?.visit_intervals;
+    let intervals = s.policy().await?.visit_intervals;
     let mut lines: BTreeMap<String, Line> = BTreeMap::new();
     for row in rows {
         let fields = row.fields.into_iter().collect();
@@ -185,10 +185,10 @@ pub async fn coverage(
     let from = parse_day(&p.from).unwrap_or(to - chrono::Duration::days(30));
     let (area, login, now) = (v.session.area.clone(), v.session.login.clone(), state.now());
     let format = p.format.clone();
-    let lines = match blocking(&state, move |s| {
-        let lines = compute(s, &area, from, to, today)?;
+    let lines = match stored(&state, move |s| async move {
+        let lines = compute(s.as_ref(), &area, from, to, today).await?;
         if !format.is_empty() {
-            s.audit(&login, "export-coverage", &area, now)?;
+            s.audit(&login, "export-coverage", &area, now).await?;
         }
         Ok(lines)
     })

@@ -15,7 +15,7 @@ use doorstep_contract::wire::VisitStatus;
 
 use super::layout::page;
 use super::session::visitor;
-use crate::api::{blocking, AppState};
+use crate::api::{stored, AppState};
 use crate::storage::web::QueueFilter;
 
 pub const PAGE: usize = 50;
@@ -118,7 +118,11 @@ pub async fn queue(
     let filter = q.filter();
     let area = v.session.area.clone();
     let offset = q.page * PAGE;
-    let found = match blocking(&state, move |s| s.queue(&area, &filter, offset, PAGE)).await {
+    let found = match stored(&state, move |s| async move {
+        s.queue(&area, &filter, offset, PAGE).await
+    })
+    .await
+    {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };

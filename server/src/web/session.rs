@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{lang_of, page};
-use crate::api::{blocking, AppState};
+use crate::api::{stored, AppState};
 use crate::storage::web::SessionRow;
 
 const COOKIE: &str = "doorstep_session";
@@ -47,8 +47,8 @@ pub async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, R
         return Err(Redirect::to("/login").into_response());
     };
     let now = state.now();
-    let found = blocking(state, move |s| {
-        s.session(&hex(&sha256(token.as_bytes())), now)
+    let found = stored(state, move |s| async move {
+        s.session(&hex(&sha256(token.as_bytes())), now).await
     })
     .await;
     match found {
@@ -123,8 +123,9 @@ pub struct LoginForm {
 /// holds across every server process on it.
 async fn allowed(state: &AppState, login: &str, now: i64) -> Result<bool, Response> {
     let login = login.to_owned();
-    blocking(state, move |s| {
+    stored(state, move |s| async move {
         s.login_failures_since(&login, now - FAILURE_WINDOW_SECS + 1)
+            .await
     })
     .await
     .map(|n| n < MAX_FAILURES)
@@ -133,9 +134,11 @@ async fn allowed(state: &AppState, login: &str, now: i64) -> Result<bool, Respon
 
 async fn note_failure(state: &AppState, login: &str, now: i64) {
     let login = login.to_owned();
-    if blocking(state, move |s| s.note_login_failure(&login, now))
-        .await
-        .is_err()
+    if stored(state, move |s| async move {
+        s.note_login_failure(&login, now).await
+    })
+    .await
+    .is_err()
     {
         tracing::error!("a failed login could not be counted");
     }
@@ -162,7 +165,8 @@ pub async fn login(
             .into_response();
     }
     let lookup = name.clone();
-    let supervisor = match blocking(&state, move |s| s.supervisor(&lookup)).await {
+    let supervisor = match stored(&state, move |s| async move { s.supervisor(&lookup).await }).await
+    {
         Ok(s) => s,
         Err(e) => return e.into_response(),
     };
@@ -196,9 +200,10 @@ pub async fn login(
     };
     let token_hash = hex(&sha256(token.as_bytes()));
     let login = sup.login.clone();
-    if let Err(e) = blocking(&state, move |s| {
-        s.create_session(&token_hash, &login, &csrf, now + SESSION_SECS)?;
-        s.audit(&login, "login", &login, now)
+    if let Err(e) = stored(&state, move |s| async move {
+        s.create_session(&token_hash, &login, &csrf, now + SESSION_SECS)
+            .await?;
+        s.audit(&login, "login", &login, now).await
     })
     .await
     {
@@ -225,8 +230,8 @@ pub async fn logout(
         return r;
     }
     if let Some(token) = cookie(&headers, COOKIE).map(str::to_owned) {
-        let _ = blocking(&state, move |s| {
-            s.delete_session(&hex(&sha256(token.as_bytes())))
+        let _ = stored(&state, move |s| async move {
+            s.delete_session(&hex(&sha256(token.as_bytes()))).await
         })
         .await;
     }

@@ -13,7 +13,7 @@ use super::layout::page;
 use super::queue::cst;
 use super::session::{posting, visitor};
 use super::visit::not_found;
-use crate::api::{blocking, AppState};
+use crate::api::{stored, AppState};
 use crate::ledger::{advance, LedgerError, Step, TicketState};
 use crate::storage::StorageError;
 use doorstep_contract::text::{Localize, Text};
@@ -39,7 +39,7 @@ pub async fn ledger(
     };
     let lang = v.lang;
     let area = v.session.area.clone();
-    let all = match blocking(&state, move |s| s.tickets_in(&area)).await {
+    let all = match stored(&state, move |s| async move { s.tickets_in(&area).await }).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
@@ -146,8 +146,8 @@ pub async fn advance_ticket(
         _ => return StatusCode::BAD_REQUEST.into_response(),
     };
     let (area, login, now) = (v.session.area.clone(), v.session.login.clone(), state.now());
-    let done = blocking(&state, move |s| {
-        Ok(advance(s, &id, Some(&area), &step, &login, now))
+    let done = stored(&state, move |s| async move {
+        Ok(advance(s.as_ref(), &id, Some(&area), &step, &login, now).await)
     })
     .await;
     match done {

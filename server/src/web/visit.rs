@@ -22,7 +22,7 @@ use super::map;
 use super::queue::when;
 use super::session::{posting, visitor, Visitor};
 use crate::admin::{self, AdminError};
-use crate::api::{blocking, AppState};
+use crate::api::{stored, AppState};
 use crate::storage::web::VisitView;
 use crate::storage::{Decision, StorageError};
 
@@ -214,13 +214,13 @@ async fn load(
 ) -> Result<(VisitView, doorstep_contract::policy::Evidence), Response> {
     let area = v.session.area.clone();
     let (login, now) = (v.session.login.clone(), state.now());
-    match blocking(state, move |s| {
-        let view = s.visit_view(&id, &area)?;
+    match stored(state, move |s| async move {
+        let view = s.visit_view(&id, &area).await?;
         if view.is_some() {
             // Every view of a visit (and so of its household) is on the record.
-            s.audit(&login, "view-visit", &id, now)?;
+            s.audit(&login, "view-visit", &id, now).await?;
         }
-        Ok((view, s.policy()?.evidence))
+        Ok((view, s.policy().await?.evidence))
     })
     .await
     {
@@ -275,16 +275,17 @@ pub async fn decide(
         id.clone(),
     );
     let comment = f.comment;
-    let decided = blocking(&state, move |s| {
+    let decided = stored(&state, move |s| async move {
         Ok(admin::review(
-            s,
+            s.as_ref(),
             &vid,
             Some(&area),
             decision,
             &comment,
             &login,
             now,
-        ))
+        )
+        .await)
     })
     .await;
     let error = match decided {
@@ -324,7 +325,11 @@ pub async fn media(
     let area = v.session.area.clone();
     let sha = sha.to_ascii_lowercase();
     let name = sha.clone();
-    match blocking(&state, move |s| s.media_in_area(&name, &area)).await {
+    match stored(&state, move |s| async move {
+        s.media_in_area(&name, &area).await
+    })
+    .await
+    {
         Ok(true) => {}
         Ok(false) => return not_found(v.lang, Some(&v)),
         Err(e) => return e.into_response(),

@@ -42,8 +42,14 @@ pub fn server_with(s3: Option<&doorstep_server::media_store::S3Config>) -> Serve
     let dir = tempfile::tempdir().expect("dir");
     let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
     let roster = doorstep_sample::to_csv(&doorstep_sample::generate(7, 40, today()));
-    admin::import_roster(storage.as_ref(), AREA, roster.as_bytes(), today(), now())
-        .expect("roster");
+    doorstep_server::block_on(admin::import_roster(
+        storage.as_ref(),
+        AREA,
+        roster.as_bytes(),
+        today(),
+        now(),
+    ))
+    .expect("roster");
     let state = doorstep_server::AppState::new(
         storage.clone(),
         doorstep_server::media_store(&dir.path().join("data"), s3).expect("media store"),
@@ -84,7 +90,13 @@ impl Server {
     }
 
     pub fn enrol_in(&self, area: &str) -> Device {
-        let code = admin::enrolment_code(self.storage.as_ref(), "李四", area, now()).expect("code");
+        let code = doorstep_server::block_on(admin::enrolment_code(
+            self.storage.as_ref(),
+            "李四",
+            area,
+            now(),
+        ))
+        .expect("code");
         let key = DeviceKey::generate().expect("key");
         let (status, body) = self.post_json(
             "/api/v1/enrol",

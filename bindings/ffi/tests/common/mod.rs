@@ -136,11 +136,29 @@ pub fn setup() -> Setup {
         id_number("19400312", 11),
         id_number("20150101", 13),
     );
-    admin::import_roster(storage.as_ref(), AREA, roster.as_bytes(), today, now()).expect("roster");
+    doorstep_server::block_on(admin::import_roster(
+        storage.as_ref(),
+        AREA,
+        roster.as_bytes(),
+        today,
+        now(),
+    ))
+    .expect("roster");
     let names = "code,name\n410225000000,兰考县\n410225100000,城关镇\n410225100201,北街村\n";
-    admin::import_divisions(storage.as_ref(), names.as_bytes(), now()).expect("names");
-    admin::add_supervisor(storage.as_ref(), "zhang", AREA, "a long password", now())
-        .expect("supervisor");
+    doorstep_server::block_on(admin::import_divisions(
+        storage.as_ref(),
+        names.as_bytes(),
+        now(),
+    ))
+    .expect("names");
+    doorstep_server::block_on(admin::add_supervisor(
+        storage.as_ref(),
+        "zhang",
+        AREA,
+        "a long password",
+        now(),
+    ))
+    .expect("supervisor");
     let running = doorstep_server::spawn(
         doorstep_server::AppState::new(
             storage.clone(),
@@ -160,7 +178,13 @@ pub fn setup() -> Setup {
 }
 
 pub fn code(s: &Setup) -> String {
-    admin::enrolment_code(s.storage.as_ref(), "李四", AREA, now()).expect("code")
+    doorstep_server::block_on(admin::enrolment_code(
+        s.storage.as_ref(),
+        "李四",
+        AREA,
+        now(),
+    ))
+    .expect("code")
 }
 
 pub fn strokes() -> SignatureInput {

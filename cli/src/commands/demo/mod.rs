@@ -71,8 +71,18 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
     let now = ctx.now.timestamp();
     let people = doorstep_sample::generate(SEED, a.recipients, today);
     let csv = doorstep_sample::to_csv(&people);
-    admin::import_roster(storage.as_ref(), county.code, csv.as_bytes(), today, now)?;
-    admin::import_divisions(storage.as_ref(), county.divisions_csv().as_bytes(), now)?;
+    doorstep_server::block_on(admin::import_roster(
+        storage.as_ref(),
+        county.code,
+        csv.as_bytes(),
+        today,
+        now,
+    ))?;
+    doorstep_server::block_on(admin::import_divisions(
+        storage.as_ref(),
+        county.divisions_csv().as_bytes(),
+        now,
+    ))?;
     // Townships: the 9-digit prefix of their villages' codes, with the first village's site.
     let mut townships: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for v in &county.villages {
@@ -90,7 +100,13 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
         ("township", first_township),
     ];
     for (login, area) in &logins {
-        admin::add_supervisor(storage.as_ref(), login, area, DEMO_PASSWORD, now)?;
+        doorstep_server::block_on(admin::add_supervisor(
+            storage.as_ref(),
+            login,
+            area,
+            DEMO_PASSWORD,
+            now,
+        ))?;
     }
     let media = doorstep_server::media_store(&a.data, None).map_err(server_err)?;
     let state = doorstep_server::AppState::new(storage.clone(), media);
@@ -104,7 +120,12 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
         let (code_prefix, base) = towns[n % towns.len()];
         let sharing = (a.devices + towns.len() - 1 - n % towns.len()) / towns.len();
         let worker = format!("{}{}", WORKERS[n % WORKERS.len()], n / WORKERS.len() + 1);
-        let code = admin::enrolment_code(storage.as_ref(), &worker, county.code, now)?;
+        let code = doorstep_server::block_on(admin::enrolment_code(
+            storage.as_ref(),
+            &worker,
+            county.code,
+            now,
+        ))?;
         let mut phone = Device::enrol(
             &data.join("devices"),
             n as u8,
@@ -143,7 +164,7 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
     if let (Some((visit, household)), Some(phone)) =
         (first_day_visits.get(2).cloned(), phones.first_mut())
     {
-        admin::review(
+        doorstep_server::block_on(admin::review(
             storage.as_ref(),
             &visit,
             None,
@@ -151,7 +172,7 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             "定位距住户约1.5公里，请重新入户核实",
             "county",
             now,
-        )?;
+        ))?;
         phone.sync(&transport, ctx.now)?;
         let fixed = visits::correct(
             &mut phone.store,
@@ -166,7 +187,7 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
     }
     // Some of the queue already cleared, and one problem already handed to a department.
     if let Some((first, _)) = first_day_visits.first() {
-        admin::review(
+        doorstep_server::block_on(admin::review(
             storage.as_ref(),
             first,
             None,
@@ -174,15 +195,26 @@ pub fn run(ctx: &Context, a: &DemoArgs) -> Result<(), CliError> {
             "",
             "county",
             now,
-        )?;
+        ))?;
     }
-    if let Some(t) = storage.tickets_in(county.code).map_err(server_err)?.first() {
+    if let Some(t) = doorstep_server::block_on(storage.tickets_in(county.code))
+        .map_err(server_err)?
+        .first()
+    {
         let due = today + chrono::Duration::days(7);
         let step = Step::Transfer {
             department: "县农商银行".into(),
             due,
         };
-        ledger::advance(storage.as_ref(), &t.id, None, &step, "county", now).map_err(server_err)?;
+        doorstep_server::block_on(ledger::advance(
+            storage.as_ref(),
+            &t.id,
+            None,
+            &step,
+            "county",
+            now,
+        ))
+        .map_err(server_err)?;
     }
     for phone in phones {
         phone.store.close()?;

@@ -1,5 +1,6 @@
 //! The embedded storage: one SQLite file in the data folder, WAL, one connection behind a
-//! mutex (SQLite has one writer anyway; reads are short).
+//! mutex (SQLite has one writer anyway; reads are short). [`Db`] does the work on the
+//! calling thread; [`SqliteStorage`] (handle.rs) runs it on tokio's blocking pool.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -15,35 +16,43 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::ledger::{Step, TicketRow, TicketState};
 
 use super::{
-    schema, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
-    Result, RosterRow, Storage, StorageError, TicketUpdate,
+    rules, schema, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
+    Result, RosterRow, StorageError, TicketUpdate,
 };
 
 mod devices;
+mod flags;
+mod handle;
 mod issued;
 mod media;
 mod tickets;
 mod visits;
 mod web;
 
+pub use handle::SqliteStorage;
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
 use media::{media_state_in, staged};
 use tickets::{finish_ticket, next_ticket_version, ticket_row, TICKET_COLUMNS};
 use visits::keep_one;
 
 #[derive(Debug)]
-pub struct SqliteStorage {
+pub(crate) struct Db {
     conn: Mutex<Connection>,
 }
 
-impl SqliteStorage {
+impl Db {
     /// Opens (creating) `server.sqlite` in `dir` and migrates it.
-    pub fn open(dir: &Path) -> Result<SqliteStorage> {
+    pub(crate) fn open(dir: &Path) -> Result<Db> {
         let path = dir.join("server.sqlite");
         // Created owner-only before SQLite opens it: its WAL and shared-memory files take the
         // database file's permissions, and all of it holds personal data.
-        create_private(&path).map_err(|e| {
-            StorageError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-        })?;
+        create_private(&path)?;
         let mut conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -55,7 +64,7 @@ impl SqliteStorage {
         // Every statement of the device API stays compiled (the default of 16 thrashed).
         conn.set_prepared_statement_cache_capacity(128);
         schema::migrate(&mut conn)?.map_err(StorageError::NewerSchema)?;
-        Ok(SqliteStorage {
+        Ok(Db {
             conn: Mutex::new(conn),
         })
     }
@@ -75,12 +84,12 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     o.open(path).map(drop)
 }
 
-impl Storage for SqliteStorage {
-    fn policy(&self) -> Result<Policy> {
+impl Db {
+    pub(crate) fn policy(&self) -> Result<Policy> {
         issued::policy(&self.conn())
     }
 
-    fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
+    pub(crate) fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let version = issued::set_policy(&tx, policy, actor, now)?;
@@ -88,7 +97,7 @@ impl Storage for SqliteStorage {
         Ok(version)
     }
 
-    fn import_divisions(&self, names: &[Division]) -> Result<usize> {
+    pub(crate) fn import_divisions(&self, names: &[Division]) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         issued::import_divisions(&tx, names)?;
@@ -96,14 +105,25 @@ impl Storage for SqliteStorage {
         Ok(names.len())
     }
 
-    fn divisions_between(&self, area: &str, after: i64, upto: i64) -> Result<(Vec<Division>, i64)> {
+    pub(crate) fn divisions_between(
+        &self,
+        area: &str,
+        after: i64,
+        upto: i64,
+    ) -> Result<(Vec<Division>, i64)> {
         issued::divisions_between(&self.conn(), area, after, upto)
     }
 
-    fn division_names(&self, area: &str) -> Result<BTreeMap<String, String>> {
+    pub(crate) fn division_names(&self, area: &str) -> Result<BTreeMap<String, String>> {
         issued::division_names(&self.conn(), area)
     }
-    fn add_supervisor(&self, login: &str, area: &str, password_hash: &str, now: i64) -> Result<()> {
+    pub(crate) fn add_supervisor(
+        &self,
+        login: &str,
+        area: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<()> {
         let conn = self.conn();
         let n = conn
             .prepare_cached(
@@ -117,7 +137,7 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn add_enrolment_code(
+    pub(crate) fn add_enrolment_code(
         &self,
         code_hash: &str,
         worker: &str,
@@ -127,7 +147,7 @@ impl Storage for SqliteStorage {
         devices::add_enrolment_code(&self.conn(), code_hash, worker, area, expires_at)
     }
 
-    fn enrol(
+    pub(crate) fn enrol(
         &self,
         code_hash: &str,
         device_id: &str,
@@ -137,15 +157,15 @@ impl Storage for SqliteStorage {
         devices::enrol(&mut self.conn(), code_hash, device_id, public_key, now)
     }
 
-    fn device(&self, id: &str) -> Result<Option<Device>> {
+    pub(crate) fn device(&self, id: &str) -> Result<Option<Device>> {
         devices::device(&self.conn(), id)
     }
 
-    fn revoke_device(&self, id: &str, now: i64) -> Result<()> {
+    pub(crate) fn revoke_device(&self, id: &str, now: i64) -> Result<()> {
         devices::revoke(&self.conn(), id, now)
     }
 
-    fn first_use(
+    pub(crate) fn first_use(
         &self,
         device_id: &str,
         signature: &str,
@@ -155,7 +175,7 @@ impl Storage for SqliteStorage {
         devices::first_use(&self.conn(), device_id, signature, now, forget_before)
     }
 
-    fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
+    pub(crate) fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut version = issued::last_roster_version(&tx)?;
@@ -175,7 +195,12 @@ impl Storage for SqliteStorage {
         Ok(rows.len())
     }
 
-    fn roster_since(&self, area: &str, cursor: i64, limit: usize) -> Result<(Vec<RosterRow>, i64)> {
+    pub(crate) fn roster_since(
+        &self,
+        area: &str,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<(Vec<RosterRow>, i64)> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT id, village, row_json, version FROM recipients
@@ -199,7 +224,7 @@ impl Storage for SqliteStorage {
         Ok((rows, next))
     }
 
-    fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>> {
+    pub(crate) fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>> {
         let mut conn = self.conn();
         // One transaction per request: a device's batch lands whole or not at all.
         let tx = conn.transaction()?;
@@ -211,7 +236,7 @@ impl Storage for SqliteStorage {
         Ok(kept)
     }
 
-    fn decisions_since(
+    pub(crate) fn decisions_since(
         &self,
         device_id: &str,
         cursor: i64,
@@ -246,7 +271,7 @@ impl Storage for SqliteStorage {
             .collect()
     }
 
-    fn decide(
+    pub(crate) fn decide(
         &self,
         visit_id: &str,
         area: Option<&str>,
@@ -265,14 +290,7 @@ impl Storage for SqliteStorage {
             )
             .optional()?
             .ok_or(StorageError::NotFound)?;
-        if let Some(scope) = area {
-            if !village.starts_with(scope) {
-                return Err(StorageError::NotFound);
-            }
-        }
-        if status != VisitStatus::Submitted.code() {
-            return Err(StorageError::AlreadyDecided);
-        }
+        rules::may_decide(&status, &village, area)?;
         tx.prepare_cached(
             "INSERT INTO decisions (visit_id, device_id, decision, comment, actor, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -293,7 +311,7 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn raise_pending_flags(&self, limit: usize) -> Result<usize> {
+    pub(crate) fn raise_pending_flags(&self, limit: usize) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let pending = tx
@@ -315,7 +333,7 @@ impl Storage for SqliteStorage {
             // Kept records decoded when they arrived; one that no longer does is damage.
             let record =
                 RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
-            crate::flags::raise(&tx, device, &record, &evidence)?;
+            flags::raise(&tx, device, &record, &evidence)?;
             tx.prepare_cached("UPDATE visits SET flags_pending = 0 WHERE id = ?1")?
                 .execute([id])?;
         }
@@ -323,7 +341,7 @@ impl Storage for SqliteStorage {
         Ok(pending.len())
     }
 
-    fn flags_pending(&self) -> Result<usize> {
+    pub(crate) fn flags_pending(&self) -> Result<usize> {
         let n: i64 = self.conn().query_row(
             "SELECT count(*) FROM visits WHERE flags_pending = 1",
             [],
@@ -332,7 +350,7 @@ impl Storage for SqliteStorage {
         Ok(n as usize)
     }
 
-    fn visit_status(
+    pub(crate) fn visit_status(
         &self,
         visit_id: &str,
     ) -> Result<Option<(VisitStatus, Chain, Vec<ServerFlag>)>> {
@@ -360,7 +378,7 @@ impl Storage for SqliteStorage {
         .transpose()
     }
 
-    fn media_append(
+    pub(crate) fn media_append(
         &self,
         area: &str,
         sha256_hex: &str,
@@ -409,36 +427,36 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn media_state(&self, area: &str, sha256_hex: &str) -> Result<MediaState> {
+    pub(crate) fn media_state(&self, area: &str, sha256_hex: &str) -> Result<MediaState> {
         let conn = self.conn();
         media_state_in(&conn, area, sha256_hex)
     }
 
-    fn media_staged(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn media_staged(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>> {
         media::staged_whole(&self.conn(), sha256_hex)
     }
 
-    fn media_commit(&self, sha256_hex: &str) -> Result<()> {
+    pub(crate) fn media_commit(&self, sha256_hex: &str) -> Result<()> {
         media::commit(&self.conn(), sha256_hex)
     }
 
-    fn media_discard(&self, sha256_hex: &str) -> Result<()> {
+    pub(crate) fn media_discard(&self, sha256_hex: &str) -> Result<()> {
         media::discard(&self.conn(), sha256_hex)
     }
 
-    fn media_staging_bytes(&self) -> Result<u64> {
+    pub(crate) fn media_staging_bytes(&self) -> Result<u64> {
         media::staging_bytes(&self.conn())
     }
 
-    fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>> {
+    pub(crate) fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>> {
         media::kept_inline(&self.conn(), limit)
     }
 
-    fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>> {
-        SqliteStorage::ticket_in(&self.conn(), id, area)
+    pub(crate) fn ticket(&self, id: &str, area: Option<&str>) -> Result<Option<TicketRow>> {
+        Db::ticket_in(&self.conn(), id, area)
     }
 
-    fn advance_ticket(
+    pub(crate) fn advance_ticket(
         &self,
         id: &str,
         from: TicketState,
@@ -493,12 +511,12 @@ impl Storage for SqliteStorage {
             "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![now, actor, format!("ticket:{to}"), id])?;
-        let row = SqliteStorage::ticket_in(&tx, id, None)?.ok_or(StorageError::NotFound)?;
+        let row = Db::ticket_in(&tx, id, None)?.ok_or(StorageError::NotFound)?;
         tx.commit()?;
         Ok(row)
     }
 
-    fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>> {
+    pub(crate) fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {TICKET_COLUMNS} FROM tickets WHERE village >= ?1 AND village < ?1 || ':'
@@ -510,7 +528,7 @@ impl Storage for SqliteStorage {
         rows.into_iter().map(finish_ticket).collect()
     }
 
-    fn ticket_updates(
+    pub(crate) fn ticket_updates(
         &self,
         device_id: &str,
         cursor: i64,
@@ -552,11 +570,14 @@ impl Storage for SqliteStorage {
             .collect()
     }
 
-    fn supervisor(&self, login: &str) -> Result<Option<crate::storage::web::Supervisor>> {
+    pub(crate) fn supervisor(
+        &self,
+        login: &str,
+    ) -> Result<Option<crate::storage::web::Supervisor>> {
         web::supervisor(&self.conn(), login)
     }
 
-    fn create_session(
+    pub(crate) fn create_session(
         &self,
         token_hash: &str,
         login: &str,
@@ -566,7 +587,7 @@ impl Storage for SqliteStorage {
         web::create_session(&self.conn(), token_hash, login, csrf, expires_at)
     }
 
-    fn session(
+    pub(crate) fn session(
         &self,
         token_hash: &str,
         now: i64,
@@ -574,11 +595,11 @@ impl Storage for SqliteStorage {
         web::session(&self.conn(), token_hash, now)
     }
 
-    fn delete_session(&self, token_hash: &str) -> Result<()> {
+    pub(crate) fn delete_session(&self, token_hash: &str) -> Result<()> {
         web::delete_session(&self.conn(), token_hash)
     }
 
-    fn login_failures_since(&self, login: &str, since: i64) -> Result<usize> {
+    pub(crate) fn login_failures_since(&self, login: &str, since: i64) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.prepare_cached("DELETE FROM login_failures WHERE login = ?1 AND at < ?2")?
@@ -590,14 +611,14 @@ impl Storage for SqliteStorage {
         Ok(n as usize)
     }
 
-    fn note_login_failure(&self, login: &str, now: i64) -> Result<()> {
+    pub(crate) fn note_login_failure(&self, login: &str, now: i64) -> Result<()> {
         self.conn()
             .prepare_cached("INSERT INTO login_failures (login, at) VALUES (?1, ?2)")?
             .execute(params![login, now])?;
         Ok(())
     }
 
-    fn queue(
+    pub(crate) fn queue(
         &self,
         area: &str,
         filter: &crate::storage::web::QueueFilter,
@@ -607,7 +628,7 @@ impl Storage for SqliteStorage {
         web::queue(&self.conn(), area, filter, offset, limit)
     }
 
-    fn visit_view(
+    pub(crate) fn visit_view(
         &self,
         visit_id: &str,
         area: &str,
@@ -615,7 +636,7 @@ impl Storage for SqliteStorage {
         web::visit_view(&self.conn(), visit_id, area)
     }
 
-    fn devices_in(&self, area: &str) -> Result<Vec<crate::storage::web::DeviceRow>> {
+    pub(crate) fn devices_in(&self, area: &str) -> Result<Vec<crate::storage::web::DeviceRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.worker, d.area, d.enrolled_at, d.revoked_at IS NOT NULL,
@@ -638,7 +659,11 @@ impl Storage for SqliteStorage {
         Ok(rows)
     }
 
-    fn open_codes(&self, area: &str, now: i64) -> Result<Vec<crate::storage::web::OpenCode>> {
+    pub(crate) fn open_codes(
+        &self,
+        area: &str,
+        now: i64,
+    ) -> Result<Vec<crate::storage::web::OpenCode>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT worker, area, expires_at FROM enrolment_codes
@@ -657,7 +682,7 @@ impl Storage for SqliteStorage {
         Ok(rows)
     }
 
-    fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
+    pub(crate) fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT recipient_id, started_at FROM visits WHERE village >= ?1 AND village < ?1 || ':'",
@@ -668,11 +693,11 @@ impl Storage for SqliteStorage {
         Ok(rows)
     }
 
-    fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool> {
+    pub(crate) fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool> {
         web::media_in_area(&self.conn(), sha256, area)
     }
 
-    fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {
+    pub(crate) fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",

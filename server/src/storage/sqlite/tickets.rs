@@ -2,8 +2,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::SqliteStorage;
+use super::Db;
 use crate::ledger::{TicketRow, TicketState};
+use crate::storage::rules::{self, code_of, parse_code};
 use crate::storage::{IncomingVisit, Result, StorageError};
 
 /// Enters a new visit's tickets in the ledger as accepted (受理), due as the device set.
@@ -23,7 +24,7 @@ pub(super) fn enter_tickets(tx: &Connection, v: &IncomingVisit) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'accepted', ?10, ?11, ?12)",
         )?
         .execute(params![
-            format!("{}-{}", r.visit_id, t.number),
+            rules::ticket_id(&r.visit_id, t.number),
             r.visit_id,
             t.number,
             v.device_id,
@@ -38,20 +39,6 @@ pub(super) fn enter_tickets(tx: &Connection, v: &IncomingVisit) -> Result<()> {
         ])?;
     }
     Ok(())
-}
-
-/// An enum's snake_case name, as its serde form gives it (the kinds and urgencies the
-/// ledger stores).
-fn code_of<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|j| j.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-/// The enum whose snake_case name `code` is.
-fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
 }
 
 pub(super) fn next_ticket_version(tx: &Connection) -> Result<i64> {
@@ -112,7 +99,7 @@ pub(super) fn finish_ticket(t: StoredTicket) -> Result<TicketRow> {
     })
 }
 
-impl SqliteStorage {
+impl Db {
     pub(super) fn ticket_in(
         conn: &Connection,
         id: &str,

@@ -4,33 +4,29 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::tickets::enter_tickets;
-use crate::storage::{Chain, IncomingVisit, Kept, Result};
+use crate::storage::rules::{self, ChainFacts};
+use crate::storage::{IncomingVisit, Kept, Result};
 
-/// The record's place in its device's chain, from what is stored.
-pub(super) fn judge_chain(tx: &Connection, v: &IncomingVisit) -> Result<Chain> {
-    let same_place: i64 = tx.query_row(
-        "SELECT count(*) FROM visits WHERE device_id = ?1 AND seq = ?2 AND id <> ?3",
-        params![v.device_id, v.record.seq as i64, v.record.visit_id],
-        |r| r.get(0),
-    )?;
-    if same_place > 0 {
-        return Ok(Chain::Fork);
-    }
-    if v.record.seq <= 1 {
-        return Ok(if v.record.prev_hash.is_none() {
-            Chain::Ok
-        } else {
-            Chain::Fork
-        });
-    }
-    let mut stmt = tx.prepare("SELECT sha256 FROM visits WHERE device_id = ?1 AND seq = ?2")?;
-    let before: Vec<String> = stmt
-        .query_map(params![v.device_id, v.record.seq as i64 - 1], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(match (&v.record.prev_hash, before.is_empty()) {
-        (_, true) => Chain::Gap,
-        (Some(prev), false) if before.iter().any(|h| h == prev) => Chain::Ok,
-        _ => Chain::Fork,
+/// What the chain judgement needs to know of the record's neighbours.
+fn chain_facts(tx: &Connection, v: &IncomingVisit) -> Result<ChainFacts> {
+    let taken: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM visits WHERE device_id = ?1 AND seq = ?2 AND id <> ?3",
+        )?
+        .query_row(
+            params![v.device_id, v.record.seq as i64, v.record.visit_id],
+            |r| r.get(0),
+        )?;
+    let before = if v.record.seq > 1 {
+        tx.prepare_cached("SELECT sha256 FROM visits WHERE device_id = ?1 AND seq = ?2")?
+            .query_map(params![v.device_id, v.record.seq as i64 - 1], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(ChainFacts {
+        seq_taken: taken > 0,
+        before,
     })
 }
 
@@ -45,11 +41,7 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
         )
         .optional()?;
     if let Some((sha, chain)) = existing {
-        return Ok(if sha == v.sha256 {
-            Kept::Duplicate(Chain::parse(&chain))
-        } else {
-            Kept::Conflict
-        });
+        return Ok(rules::already_kept(&sha, &chain, &v.sha256));
     }
     let village: Option<String> = tx
         .query_row(
@@ -62,15 +54,13 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
         return Ok(Kept::UnknownRecipient);
     };
     // What the review queue sorts on: the kinds of the flags the device raised.
-    let mut flags: Vec<&str> = v.record.flags.iter().map(|f| f.code()).collect();
-    flags.sort_unstable();
-    flags.dedup();
-    let chain = judge_chain(tx, v)?;
+    let flags = rules::device_flag_kinds(&v.record);
+    let chain = rules::judge_chain(&v.record, &chain_facts(tx, v)?);
     tx.prepare_cached(
         "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
                              recipient_id, area, corrects, chain, status, received_at,
                              village, started_at, flag_kinds, flagged)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'submitted', ?12,
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?17, ?12,
                  ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
@@ -89,7 +79,8 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
         village,
         v.record.started_at.timestamp(),
         serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
-        !flags.is_empty()
+        !flags.is_empty(),
+        rules::KEPT_STATUS.code()
     ])?;
     for sha in v.record.media() {
         tx.prepare_cached("INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)")?
@@ -100,13 +91,12 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
         "UPDATE visits SET chain = 'ok'
          WHERE device_id = ?1 AND seq = ?2 AND chain = 'gap' AND prev_hash = ?3",
     )?
-    .execute(params![v.device_id, v.record.seq as i64 + 1, v.sha256])?;
+    .execute(params![v.device_id, rules::closes_gap(&v.record), v.sha256])?;
     // A correction answers a returned visit.
     if let Some(original) = &v.record.corrects {
-        tx.prepare_cached(
-            "UPDATE visits SET status = 'corrected' WHERE id = ?1 AND status = 'returned'",
-        )?
-        .execute([original])?;
+        let (from, to) = rules::CORRECTED;
+        tx.prepare_cached("UPDATE visits SET status = ?3 WHERE id = ?1 AND status = ?2")?
+            .execute(params![original, from.code(), to.code()])?;
     }
     enter_tickets(tx, v)?;
     Ok(Kept::Stored(chain))

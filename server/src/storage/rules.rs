@@ -1,0 +1,147 @@
+//! The rules of what the server keeps, the same on every backend: a visit id kept once (the
+//! same bytes again are a duplicate, other bytes a conflict), a record's place in its
+//! device's hash chain, what a correction answers, which decisions may be taken, what an
+//! area holds. A backend reads the facts these take and writes what they decide.
+
+use doorstep_contract::record::RecordV1;
+use doorstep_contract::wire::VisitStatus;
+
+use super::{Chain, Kept, Result, StorageError};
+
+/// Whether a division code lies in a supervisor's or device's area (a prefix of it).
+pub fn in_area(area: &str, code: &str) -> bool {
+    code.starts_with(area)
+}
+
+/// The upper bound of an area's codes as a range (`code >= area AND code < end`), so that an
+/// index on the code serves it: ':' sorts right after the digits.
+pub fn area_end(area: &str) -> String {
+    format!("{area}:")
+}
+
+/// A visit id already kept: the same bytes again change nothing, other bytes are refused
+/// and the first record stands.
+pub fn already_kept(stored_sha: &str, stored_chain: &str, incoming_sha: &str) -> Kept {
+    if stored_sha == incoming_sha {
+        Kept::Duplicate(Chain::parse(stored_chain))
+    } else {
+        Kept::Conflict
+    }
+}
+
+/// What is stored about a record's neighbours in its device's chain.
+#[derive(Debug, Default)]
+pub struct ChainFacts {
+    /// Another visit of the device already holds this sequence number.
+    pub seq_taken: bool,
+    /// The hashes of the device's records one place before (usually one, or none yet).
+    pub before: Vec<String>,
+}
+
+/// A record's place in its device's chain: it follows its predecessor (`Ok`), the
+/// predecessor has not arrived (`Gap`, closed by [`closes_gap`] when it does), or the chain
+/// was rewritten (`Fork`: the same place taken twice, or a predecessor with another hash).
+pub fn judge_chain(r: &RecordV1, facts: &ChainFacts) -> Chain {
+    if facts.seq_taken {
+        return Chain::Fork;
+    }
+    if r.seq <= 1 {
+        return if r.prev_hash.is_none() {
+            Chain::Ok
+        } else {
+            Chain::Fork
+        };
+    }
+    match &r.prev_hash {
+        _ if facts.before.is_empty() => Chain::Gap,
+        Some(prev) if facts.before.iter().any(|h| h == prev) => Chain::Ok,
+        _ => Chain::Fork,
+    }
+}
+
+/// The record a gap waited for: the device's record at the next place, if it names this
+/// hash as its predecessor and stands as a gap, now follows the chain.
+/// Returns that place (the sequence number) for the backend's update.
+pub fn closes_gap(r: &RecordV1) -> i64 {
+    r.seq as i64 + 1
+}
+
+/// The kinds of the flags the device raised, sorted, once each (what the queue sorts on).
+pub fn device_flag_kinds(r: &RecordV1) -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = r.flags.iter().map(|f| f.code()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// The status a kept visit starts in.
+pub const KEPT_STATUS: VisitStatus = VisitStatus::Submitted;
+
+/// A correction answers a returned visit: the original moves from `from` to `to` (and from
+/// no other status: a correction of an accepted visit is kept but changes nothing).
+pub const CORRECTED: (VisitStatus, VisitStatus) = (VisitStatus::Returned, VisitStatus::Corrected);
+
+/// Whether a decision may be taken on a visit in `status` in `village`, by someone whose
+/// area is `scope` (None: the operator). Outside the area is not found, so that nobody
+/// learns what exists elsewhere; only a submitted visit is decided, once.
+pub fn may_decide(status: &str, village: &str, scope: Option<&str>) -> Result<()> {
+    if scope.is_some_and(|a| !in_area(a, village)) {
+        return Err(StorageError::NotFound);
+    }
+    if status != VisitStatus::Submitted.code() {
+        return Err(StorageError::AlreadyDecided);
+    }
+    Ok(())
+}
+
+/// A ticket's id: the visit it was raised in and its number there.
+pub fn ticket_id(visit_id: &str, number: u32) -> String {
+    format!("{visit_id}-{number}")
+}
+
+/// An enum's snake_case name, as its serde form gives it (the kinds and urgencies the
+/// ledger stores).
+pub fn code_of<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|j| j.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The enum whose snake_case name `code` is.
+pub fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_are_prefixes_and_their_range_ends_past_every_code() {
+        assert!(in_area("410225", "410225105201"));
+        assert!(!in_area("410225105", "410225106201"));
+        let end = area_end("410225");
+        assert!("410225999999".as_bytes() < end.as_bytes());
+        assert!("410226".as_bytes() > end.as_bytes());
+    }
+
+    #[test]
+    fn decisions_outside_the_area_are_not_found_and_taken_once() {
+        assert!(matches!(
+            may_decide("submitted", "410225105201", Some("410226")),
+            Err(StorageError::NotFound)
+        ));
+        assert!(matches!(
+            may_decide("accepted", "410225105201", Some("410225")),
+            Err(StorageError::AlreadyDecided)
+        ));
+        assert!(may_decide("submitted", "410225105201", None).is_ok());
+    }
+
+    #[test]
+    fn a_kept_id_is_a_duplicate_only_with_the_same_bytes() {
+        assert_eq!(already_kept("aa", "gap", "aa"), Kept::Duplicate(Chain::Gap));
+        assert_eq!(already_kept("aa", "ok", "bb"), Kept::Conflict);
+    }
+}
