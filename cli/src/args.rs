@@ -91,6 +91,17 @@ pub enum Command {
         /// Virtual-host addressing (bucket.endpoint/key: OBS, OSS, COS); path style otherwise.
         #[arg(long, requires = "s3_bucket")]
         s3_virtual_host: bool,
+        /// Keep everything in this PostgreSQL database (postgres://user@host:port/db, add
+        /// ?pool_size=N for other than 16 connections) instead of the data folder's SQLite
+        /// file; several servers may share it. From the environment rather than the command
+        /// line when it holds a password.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "DOORSTEP_DATABASE",
+            hide_env_values = true
+        )]
+        database: Option<String>,
     },
     /// Operator commands on a server's data folder.
     #[command(subcommand)]

@@ -44,6 +44,7 @@ fn main() -> ExitCode {
             s3_endpoint,
             s3_region,
             s3_virtual_host,
+            database,
         } => commands::server::s3_config(s3_bucket, s3_endpoint, s3_region, *s3_virtual_host)
             .and_then(|s3| {
                 commands::server::serve(
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
                     tls_cert.as_deref().zip(tls_key.as_deref()),
                     tiles.clone(),
                     s3,
+                    database.as_deref(),
                 )
             }),
         Command::Admin(c) => commands::server::admin(&ctx, c),

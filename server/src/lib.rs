@@ -28,6 +28,24 @@ pub fn open(data: &Path) -> Result<Arc<SqliteStorage>, storage::StorageError> {
     Ok(Arc::new(SqliteStorage::open(data)?))
 }
 
+/// Opens the server's storage: the PostgreSQL database at `database` when given
+/// (`postgres://user@host:port/db`, or an engine compatible with it), the SQLite file in the
+/// data folder otherwise.
+pub async fn open_storage(
+    data: &Path,
+    database: Option<&str>,
+) -> Result<Arc<dyn Storage>, storage::StorageError> {
+    match database {
+        None => Ok(open(data)?),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(storage::PgStorage::open(url).await?))
+        }
+        Some(_) => Err(storage::StorageError::Unsuitable(
+            "--database takes a postgres:// URL (without it, the data folder's SQLite file)".into(),
+        )),
+    }
+}
+
 /// Runs a storage call (or any future) to completion from code that is not async: the
 /// operator commands, the demo, tests and benchmarks. One runtime for the process, so that
 /// the connections a pool opens here stay served after the call returns.
@@ -197,6 +215,7 @@ pub fn run(
     tls_files: Option<(&Path, &Path)>,
     tiles: Option<String>,
     s3: Option<media_store::S3Config>,
+    database: Option<&str>,
     on_ready: impl FnOnce(String),
 ) -> Result<(), RunError> {
     if let Some(t) = &tiles {
@@ -210,14 +229,14 @@ pub fn run(
     let tls = tls_files
         .map(|(cert, key)| tls::config(cert, key))
         .transpose()?;
-    let storage = open(data)?;
     let media = media_store(data, s3.as_ref())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(RunError::Io)?;
     rt.block_on(async move {
-        let storage: Arc<dyn Storage> = storage;
+        let storage = open_storage(data, database).await?;
+        tracing::info!(backend = storage.backend(), "storage open");
         let moved = move_inline_media(&storage, &media).await?;
         if moved > 0 {
             tracing::info!(

@@ -125,7 +125,7 @@ fn tls_serves_the_same_api_to_clients_that_trust_its_certificate() {
     std::fs::write(&cert_pem, cert.cert.pem()).expect("write");
     std::fs::write(&key_pem, cert.signing_key.serialize_pem()).expect("write");
     let config = doorstep_server::tls::config(&cert_pem, &key_pem).expect("tls config");
-    let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
+    let (storage, _) = test_storage(&dir.path().join("data"));
     doorstep_server::block_on(admin::add_supervisor(
         storage.as_ref(),
         "zhang",

@@ -6,7 +6,6 @@ mod common;
 use chrono::NaiveDate;
 use common::*;
 use doorstep_contract::visit::{ServerFlag, Ticket, TicketKind, Urgency};
-use doorstep_server::storage::Storage;
 
 #[test]
 fn the_server_flags_the_same_spot_and_photo_across_devices() {
@@ -199,14 +198,11 @@ fn a_ticket_moves_through_the_ledger_and_its_device_hears_of_it() {
         matches!(step(&close), Err(LedgerError::OutOfOrder { .. })),
         "closed is final"
     );
-    let db = rusqlite::Connection::open(s.dir.path().join("data/server.sqlite")).expect("db");
-    let audited: Vec<(String, String)> = db
-        .prepare("SELECT actor, action FROM audit_log WHERE subject = 'V1-1' ORDER BY id")
-        .expect("sql")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("audit");
+    let audited: Vec<(String, String)> =
+        s.db.rows("SELECT actor, action FROM audit_log WHERE subject = 'V1-1' ORDER BY id")
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
     let steps: Vec<&str> = audited.iter().map(|(_, a)| a.as_str()).collect();
     assert_eq!(
         steps,

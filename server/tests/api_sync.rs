@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use doorstep_crypto::{hex, sha256, DeviceKey};
 use doorstep_server::admin;
-use doorstep_server::storage::{Chain, Storage};
+use doorstep_server::storage::Chain;
 
 #[test]
 fn the_roster_comes_down_by_area_and_cursor() {

@@ -98,7 +98,6 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 }
 
 fn staging_bytes(s: &Server) -> u64 {
-    use doorstep_server::Storage;
     doorstep_server::block_on(s.storage.media_staging_bytes()).expect("staging")
 }
 
@@ -237,14 +236,8 @@ fn photos_an_older_version_kept_in_the_database_move_to_the_store() {
     on_each_store(|kind, s, store| {
         let photo = format!("a photo kept inline before the media store ({kind})").into_bytes();
         let sha = hex(&sha256(&photo));
-        let db = rusqlite::Connection::open(s.dir.path().join("data").join("server.sqlite"))
-            .expect("db");
-        db.execute(
-            "INSERT INTO media (sha256, total, bytes, complete) VALUES (?1, ?2, ?3, 1)",
-            rusqlite::params![sha, photo.len() as i64, photo],
-        )
-        .expect("inline photo");
-        let storage: std::sync::Arc<dyn doorstep_server::Storage> = s.storage.clone();
+        s.db.put_inline_media(&sha, &photo);
+        let storage = s.storage.clone();
         assert_eq!(
             block_on(doorstep_server::move_inline_media(&storage, store)).expect("move"),
             1,

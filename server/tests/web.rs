@@ -9,7 +9,6 @@ use doorstep_contract::visit::{Arrival, Flag, Outcome, SubsidyCheck, Ticket, Tic
 use doorstep_contract::wire::VisitStatus;
 use doorstep_crypto::{hex, sha256};
 use doorstep_server::admin;
-use doorstep_server::storage::Storage;
 use serde_json::json;
 
 const HEADER: &str = "id,name,id_number,gender,birth_date,categories,village_code,address,lat,lon,datum,phone,guardian_name,guardian_relation,guardian_phone,enrolments,card_status,last_visit_date";
@@ -234,7 +233,7 @@ fn the_login_limit_holds_across_server_processes_on_one_database() {
     // A second server on the same data folder, with its own connection to the database (as
     // a second process behind a load balancer would be).
     let data = w.s.dir.path().join("data");
-    let other = doorstep_server::open(&data).expect("second handle");
+    let other = open_db(&w.s.db);
     let media = doorstep_server::media_store(&data, None).expect("media");
     let second = doorstep_server::spawn(
         doorstep_server::AppState::new(other, media),
@@ -384,15 +383,10 @@ fn protected_subsidy_names_appear_on_no_page_and_views_are_audited() {
         detail.contains("距住户556米"),
         "the flag is explained in words"
     );
-    let db = rusqlite::Connection::open(w.s.dir.path().join("data/server.sqlite")).expect("db");
-    let views: i64 = db
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE actor = 'zhang' AND action = 'view-visit' AND subject = 'V1'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("audit");
-    assert_eq!(views, 2, "each of the two views of the visit");
+    let views = w.s.db.rows(
+        "SELECT count(*) FROM audit_log WHERE actor = 'zhang' AND action = 'view-visit' AND subject = 'V1'",
+    );
+    assert_eq!(views, [["2"]], "each of the two views of the visit");
     let (status, photo) = w.get(&session, &format!("/media/{}", w.photo));
     assert_eq!((status, photo.as_str()), (200, "door photo"));
 }

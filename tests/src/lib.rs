@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use chrono::NaiveDate;
 
+pub mod postgres;
 mod server;
 pub mod webdriver;
 pub use server::{start_server, LiveServer, UreqTransport};

@@ -67,9 +67,10 @@ pub fn serve(
     tls: Option<(&Path, &Path)>,
     tiles: Option<String>,
     s3: Option<S3Config>,
+    database: Option<&str>,
 ) -> Result<(), CliError> {
     let (json, lang) = (ctx.json, ctx.lang);
-    doorstep_server::run(data, listen, tls, tiles, s3, move |url| {
+    doorstep_server::run(data, listen, tls, tiles, s3, database, move |url| {
         if json {
             // One line: a script reads it as soon as the server listens.
             outln!("{}", json!({ "listening": url }));
@@ -80,14 +81,20 @@ pub fn serve(
     .map_err(server_err)
 }
 
-fn open(data: &Path) -> Result<std::sync::Arc<doorstep_server::SqliteStorage>, CliError> {
+/// The server's storage for an operator command: the PostgreSQL database named by
+/// DOORSTEP_DATABASE when set (as `serve --database` takes it), the data folder's otherwise.
+fn open(data: &Path) -> Result<std::sync::Arc<dyn Storage>, CliError> {
+    if let Ok(url) = std::env::var("DOORSTEP_DATABASE") {
+        return doorstep_server::block_on(doorstep_server::open_storage(data, Some(&url)))
+            .map_err(server_err);
+    }
     if !data.join("server.sqlite").exists() && data.exists() && data.read_dir()?.next().is_some() {
         return Err(CliError::usage_with(
             Text::NotServerData,
             &data.display().to_string(),
         ));
     }
-    doorstep_server::open(data).map_err(server_err)
+    Ok(doorstep_server::open(data).map_err(server_err)?)
 }
 
 pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {

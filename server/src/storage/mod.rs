@@ -4,13 +4,14 @@
 //! default is one SQLite file ([`SqliteStorage`]); a province's deployment runs on PostgreSQL
 //! ([`PgStorage`]), several server processes on one database.
 
-// mod postgres;
+mod postgres;
 pub mod rules;
 mod schema;
 mod sqlite;
+pub mod stored;
 pub mod web;
 
-// pub use postgres::PgStorage;
+pub use postgres::PgStorage;
 pub use sqlite::SqliteStorage;
 
 use std::collections::BTreeMap;

@@ -1,8 +1,15 @@
 //! Shared by the API tests: a real server on an ephemeral loopback port with the sample
 //! county's roster, signed requests, and records as devices seal them.
+//!
+//! The backend is SQLite, or a fresh database on the PostgreSQL server named by
+//! DOORSTEP_TEST_POSTGRES (a URL whose database the tests may create others beside):
+//! `scripts/test` runs this suite once on each.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::sync::Arc;
+
+use doorstep_server::Storage;
 
 use chrono::{DateTime, NaiveDate};
 use doorstep_contract::record::{FormatV1, RecordV1};
@@ -19,9 +26,133 @@ pub const AREA: &str = "410225";
 
 pub struct Server {
     pub base: String,
-    pub storage: Arc<doorstep_server::SqliteStorage>,
+    pub storage: Arc<dyn Storage>,
+    pub db: TestDb,
     pub dir: tempfile::TempDir,
     _running: doorstep_server::Background,
+}
+
+/// Where a test's server keeps its data.
+#[derive(Debug, Clone)]
+pub enum TestDb {
+    /// The data folder (its server.sqlite).
+    Sqlite(std::path::PathBuf),
+    /// A database of its own on the test PostgreSQL server.
+    Postgres(String),
+}
+
+/// A fresh storage for one test: SQLite in `data`, or a new database on the PostgreSQL
+/// server of DOORSTEP_TEST_POSTGRES.
+pub fn test_storage(data: &Path) -> (Arc<dyn Storage>, TestDb) {
+    let db = match std::env::var("DOORSTEP_TEST_POSTGRES") {
+        Ok(base) => TestDb::Postgres(fresh_database(&base)),
+        Err(_) => TestDb::Sqlite(data.to_owned()),
+    };
+    (open_db(&db), db)
+}
+
+/// Another handle on the same data, as a second server process would open it.
+pub fn open_db(db: &TestDb) -> Arc<dyn Storage> {
+    match db {
+        TestDb::Sqlite(data) => doorstep_server::open(data).expect("open"),
+        TestDb::Postgres(url) => doorstep_server::block_on(doorstep_server::open_storage(
+            Path::new("unused"),
+            Some(url),
+        ))
+        .expect("open postgres"),
+    }
+}
+
+fn fresh_database(base: &str) -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+        &random_hex(4).expect("random")
+    );
+    pg(base, &format!("CREATE DATABASE {name}"));
+    let (root, _) = base.rsplit_once('/').expect("a URL with a database");
+    format!("{root}/{name}")
+}
+
+/// Runs statements on a PostgreSQL URL.
+fn pg(url: &str, sql: &str) -> Vec<tokio_postgres::SimpleQueryMessage> {
+    doorstep_server::block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test PostgreSQL");
+        tokio::spawn(conn);
+        client.simple_query(sql).await.expect("sql")
+    })
+}
+
+impl TestDb {
+    /// The rows of a query, every column as text (write the SQL so that both engines read it
+    /// the same: `?` placeholders are not supported here, values go in the text).
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        match self {
+            TestDb::Sqlite(data) => {
+                let db = rusqlite::Connection::open(data.join("server.sqlite")).expect("db");
+                let mut st = db.prepare(sql).expect("sql");
+                let n = st.column_count();
+                st.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => String::new(),
+                                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Text(t) => {
+                                    String::from_utf8_lossy(t).into_owned()
+                                }
+                                rusqlite::types::ValueRef::Blob(b) => hex(b),
+                            })
+                        })
+                        .collect()
+                })
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("rows")
+            }
+            TestDb::Postgres(url) => pg(url, sql)
+                .into_iter()
+                .filter_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                        (0..r.len())
+                            .map(|i| r.get(i).unwrap_or_default().to_owned())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// A photo kept in the database itself, as a version before the media store did.
+    pub fn put_inline_media(&self, sha: &str, bytes: &[u8]) {
+        match self {
+            TestDb::Sqlite(data) => {
+                let db = rusqlite::Connection::open(data.join("server.sqlite")).expect("db");
+                db.execute(
+                    "INSERT INTO media (sha256, total, bytes, complete) VALUES (?1, ?2, ?3, 1)",
+                    rusqlite::params![sha, bytes.len() as i64, bytes],
+                )
+                .expect("inline photo");
+            }
+            TestDb::Postgres(url) => {
+                pg(
+                    url,
+                    &format!(
+                        "INSERT INTO media (sha256, total, bytes, complete)
+                         VALUES ('{sha}', {}, decode('{}', 'hex'), TRUE)",
+                        bytes.len(),
+                        hex(bytes)
+                    ),
+                );
+            }
+        }
+    }
 }
 
 pub fn today() -> NaiveDate {
@@ -40,7 +171,7 @@ pub fn server() -> Server {
 /// The same, its media in an S3 bucket when `s3` is given (the data folder's otherwise).
 pub fn server_with(s3: Option<&doorstep_server::media_store::S3Config>) -> Server {
     let dir = tempfile::tempdir().expect("dir");
-    let storage = doorstep_server::open(&dir.path().join("data")).expect("open");
+    let (storage, db) = test_storage(&dir.path().join("data"));
     let roster = doorstep_sample::to_csv(&doorstep_sample::generate(7, 40, today()));
     doorstep_server::block_on(admin::import_roster(
         storage.as_ref(),
@@ -59,6 +190,7 @@ pub fn server_with(s3: Option<&doorstep_server::media_store::S3Config>) -> Serve
     Server {
         base: running.url(),
         storage,
+        db,
         dir,
         _running: running,
     }

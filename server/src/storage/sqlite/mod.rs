@@ -37,8 +37,9 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
+use super::stored::{self, finish_ticket, TICKET_COLUMNS};
 use media::{media_state_in, staged};
-use tickets::{finish_ticket, next_ticket_version, ticket_row, TICKET_COLUMNS};
+use tickets::{next_ticket_version, ticket_row};
 use visits::keep_one;
 
 #[derive(Debug)]
@@ -263,7 +264,7 @@ impl Db {
                 Ok(DecisionOut {
                     cursor,
                     visit_id,
-                    decision: Decision::parse(&d).ok_or(StorageError::Damaged("decision"))?,
+                    decision: stored::decision_of(&d)?,
                     comment,
                     at,
                 })
@@ -370,9 +371,9 @@ impl Db {
             .optional()?;
         row.map(|(status, chain, flags)| {
             Ok((
-                VisitStatus::parse(&status).ok_or(StorageError::Damaged("visit status"))?,
+                stored::status_of(&status)?,
                 chain,
-                web::server_flags(&flags),
+                stored::server_flags(&flags),
             ))
         })
         .transpose()
@@ -560,11 +561,8 @@ impl Db {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(|(mut u, state, due)| {
-                u.state =
-                    TicketState::parse(&state).ok_or(StorageError::Damaged("ticket state"))?;
-                u.due = due
-                    .parse()
-                    .map_err(|_| StorageError::Damaged("ticket due date"))?;
+                u.state = stored::ticket_state(&state)?;
+                u.due = stored::due_date(&due)?;
                 Ok(u)
             })
             .collect()

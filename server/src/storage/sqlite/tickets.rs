@@ -3,9 +3,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::Db;
-use crate::ledger::{TicketRow, TicketState};
-use crate::storage::rules::{self, code_of, parse_code};
-use crate::storage::{IncomingVisit, Result, StorageError};
+use crate::ledger::TicketRow;
+use crate::storage::rules::{self, code_of};
+use crate::storage::stored::{finish_ticket, StoredTicket, TICKET_COLUMNS};
+use crate::storage::{IncomingVisit, Result};
 
 /// Enters a new visit's tickets in the ledger as accepted (受理), due as the device set.
 pub(super) fn enter_tickets(tx: &Connection, v: &IncomingVisit) -> Result<()> {
@@ -47,24 +48,6 @@ pub(super) fn next_ticket_version(tx: &Connection) -> Result<i64> {
         .query_row([], |r| r.get(0))?)
 }
 
-pub(super) const TICKET_COLUMNS: &str =
-    "id, visit_id, village, kind, urgency, description, state, department, reply, outcome, due";
-
-/// A ticket's columns as stored; [`finish_ticket`] parses the coded ones.
-pub(super) struct StoredTicket {
-    id: String,
-    visit_id: String,
-    village: String,
-    kind: String,
-    urgency: String,
-    description: String,
-    state: String,
-    department: Option<String>,
-    reply: Option<String>,
-    outcome: Option<String>,
-    due: String,
-}
-
 pub(super) fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTicket> {
     Ok(StoredTicket {
         id: r.get(0)?,
@@ -78,24 +61,6 @@ pub(super) fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredTicket
         reply: r.get(8)?,
         outcome: r.get(9)?,
         due: r.get(10)?,
-    })
-}
-
-/// Parses the state, kind, urgency and due date; damage if any does not parse.
-pub(super) fn finish_ticket(t: StoredTicket) -> Result<TicketRow> {
-    let damaged = StorageError::Damaged;
-    Ok(TicketRow {
-        state: TicketState::parse(&t.state).ok_or(damaged("ticket state"))?,
-        kind: parse_code(&t.kind).ok_or(damaged("ticket kind"))?,
-        urgency: parse_code(&t.urgency).ok_or(damaged("ticket urgency"))?,
-        due: t.due.parse().map_err(|_| damaged("ticket due date"))?,
-        id: t.id,
-        visit_id: t.visit_id,
-        village: t.village,
-        description: t.description,
-        department: t.department,
-        reply: t.reply,
-        outcome: t.outcome,
     })
 }
 

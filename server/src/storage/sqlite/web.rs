@@ -4,29 +4,13 @@ use std::collections::BTreeMap;
 
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::roster::Household;
-use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Chain, VisitStatus};
 use doorstep_crypto::{unhex, verify_signature};
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::storage::stored::{decision_of, server_flags, status_of};
 use crate::storage::web::{QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitView};
-use crate::storage::{Decision, DecisionOut, Result, StorageError};
-
-/// The server flags as stored (a JSON list of codes); an unknown code is left out.
-pub(super) fn server_flags(json: &str) -> Vec<ServerFlag> {
-    let mut flags: Vec<ServerFlag> = serde_json::from_str::<Vec<String>>(json)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| ServerFlag::parse(c))
-        .collect();
-    flags.sort_unstable();
-    flags.dedup();
-    flags
-}
-
-fn status_of(s: &str) -> Result<VisitStatus> {
-    VisitStatus::parse(s).ok_or(StorageError::Damaged("visit status"))
-}
+use crate::storage::{DecisionOut, Result, StorageError};
 
 pub(super) fn supervisor(conn: &Connection, login: &str) -> Result<Option<Supervisor>> {
     Ok(conn
@@ -271,7 +255,7 @@ pub(super) fn visit_view(
             Ok(DecisionOut {
                 cursor,
                 visit_id: visit_id.to_owned(),
-                decision: Decision::parse(&d).ok_or(StorageError::Damaged("decision"))?,
+                decision: decision_of(&d)?,
                 comment,
                 at,
             })
