@@ -1,8 +1,10 @@
 //! `doorstep-bench ingest`: 100 simulated devices upload 10,000 sealed visits at once to a
 //! real server over loopback (signed requests, batches of 10, each device's records in chain
-//! order), against inserting the same rows into a bare SQLite file with the same settings.
-//! Last line: `ingest: visits_per_s=N p99_ms=N vs_bare_sqlite=X.XX` (the server's time over
-//! the bare inserts').
+//! order), against inserting the same rows into a bare SQLite file with the same settings —
+//! or, with `--backend postgres`, into a bare PostgreSQL database by tokio-postgres over as
+//! many connections as the server's pool holds. Last line:
+//! `ingest: visits_per_s=N p99_ms=N vs_bare_sqlite=X.XX flags_lag_s=N` (`vs_bare_pg` on
+//! PostgreSQL: the server's time over the bare inserts').
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,6 +17,8 @@ use doorstep_core::wire::{
 use doorstep_server::admin;
 use serde_json::json;
 
+use crate::pg::{Backend, Cluster};
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, clap::Args)]
@@ -26,6 +30,12 @@ pub struct Args {
     /// Records per push request.
     #[arg(long, default_value_t = 10)]
     batch: usize,
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// With `--backend postgres`: a server to make the benchmark's databases on
+    /// (postgres://user@host:port/postgres); without it, a throwaway cluster of its own.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 struct Device {
@@ -149,12 +159,89 @@ fn bare(devices: &[Device], batch: usize) -> Result<f64, BoxError> {
     Ok(started.elapsed().as_secs_f64())
 }
 
+/// The same rows into a bare PostgreSQL database: `connections` clients, each device's
+/// batches one transaction each, nothing else.
+fn bare_pg(
+    devices: &Arc<Vec<Device>>,
+    batch: usize,
+    url: &str,
+    connections: usize,
+) -> Result<f64, BoxError> {
+    let setup = crate::pg::connect(url)?;
+    doorstep_server::block_on(setup.batch_execute(
+        "CREATE TABLE visits (id TEXT PRIMARY KEY, device_id TEXT, seq BIGINT, sha256 TEXT,
+            record BYTEA, signature BYTEA);
+         CREATE INDEX visits_device_seq ON visits (device_id, seq);",
+    ))?;
+    let clients = (0..connections)
+        .map(|_| crate::pg::connect(url))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    doorstep_server::block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for mut client in clients {
+            let (devices, next) = (devices.clone(), next.clone());
+            tasks.spawn(async move {
+                // Devices taken in turn, as requests reach a pool's free connection.
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(d) = devices.get(i) else {
+                        return Ok::<_, tokio_postgres::Error>(());
+                    };
+                    let put = client
+                        .prepare("INSERT INTO visits VALUES ($1, $2, $3, $4, $5, $6)")
+                        .await?;
+                    for chunk in d.records.chunks(batch) {
+                        let tx = client.transaction().await?;
+                        for (seq, (text, sig)) in chunk.iter().enumerate() {
+                            let sha = hex(&sha256(text.as_bytes()));
+                            tx.execute(
+                                &put,
+                                &[
+                                    &sha,
+                                    &d.id,
+                                    &(seq as i64),
+                                    &sha,
+                                    &text.as_bytes(),
+                                    &sig.as_bytes(),
+                                ],
+                            )
+                            .await?;
+                        }
+                        tx.commit().await?;
+                    }
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.map_err(|e| -> BoxError { e.into() })??;
+        }
+        Ok::<_, BoxError>(())
+    })?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
 pub fn run(a: &Args) -> Result<(), BoxError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; run with `cargo run --release -p doorstep-bench`");
     }
     let dir = tempfile::tempdir()?;
-    let storage = doorstep_server::open(&dir.path().join("server"))?;
+    let cluster = match a.backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(Cluster::start(a.database.as_deref())?),
+    };
+    let server_db = cluster
+        .as_ref()
+        .map(|c| c.database("bench_server"))
+        .transpose()?;
+    if let Some(url) = &server_db {
+        println!("{}", crate::pg::settings_line(url)?);
+    }
+    let storage = doorstep_server::block_on(doorstep_server::open_storage(
+        &dir.path().join("server"),
+        server_db.as_deref(),
+    ))?;
     let today = NaiveDate::from_ymd_opt(2026, 11, 27).ok_or("date")?;
     let people = doorstep_sample::generate(42, 2_000, today);
     let roster = doorstep_sample::to_csv(&people);
@@ -264,14 +351,17 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     let server_s = started.elapsed().as_secs_f64();
     // The cross-device flags follow the pushes in the background: how long until they
     // have caught up with all 10,000.
-    use doorstep_server::Storage;
     while doorstep_server::block_on(storage.flags_pending())? > 0 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let flagged_s = started.elapsed().as_secs_f64();
     let sent: usize = devices.iter().map(|d| d.records.len()).sum();
     drop(server);
-    let bare_s = bare(&devices, a.batch.max(1))?;
+    let lanes = storage.lanes();
+    let bare_s = match &cluster {
+        None => bare(&devices, a.batch.max(1))?,
+        Some(c) => bare_pg(&devices, a.batch.max(1), &c.database("bench_bare")?, lanes)?,
+    };
     latencies.sort_by(f64::total_cmp);
     let per_s = sent as f64 / server_s;
     println!(
@@ -289,11 +379,24 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         "cross-device flags caught up {:.2} s after the last receipt",
         flagged_s - server_s
     );
-    println!("bare SQLite inserts of the same rows: {bare_s:.2} s");
+    let engine = match a.backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "pg",
+    };
     println!(
-        "ingest: visits_per_s={per_s:.0} p99_ms={:.0} vs_bare_sqlite={:.2}",
+        "bare {} inserts of the same rows{}: {bare_s:.2} s",
+        storage.backend(),
+        if cluster.is_some() {
+            format!(" over {lanes} connections")
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "ingest: visits_per_s={per_s:.0} p99_ms={:.0} vs_bare_{engine}={:.2} flags_lag_s={:.1}",
         percentile(&latencies, 0.99),
-        server_s / bare_s
+        server_s / bare_s,
+        flagged_s - server_s
     );
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod ingest_bench;
 mod media_bench;
+mod pg;
 mod photo_bench;
 mod plain;
 mod queue_bench;

@@ -2,145 +2,327 @@
 //! pushes. The judgement is the shared one (storage/rules.rs, flags.rs); this reads the facts
 //! it needs and writes what it decides.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use deadpool_postgres::{Client, GenericClient};
-use doorstep_contract::policy::Evidence;
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::visit::ServerFlag;
 
 use super::{issued, rows, schema, tickets};
 use crate::flags::{matches, probe, with_flag, Near, PhotoHit};
 use crate::storage::rules::{self, ChainFacts};
-use crate::storage::{IncomingVisit, Kept, Result, StorageError};
+use crate::storage::{Chain, IncomingVisit, Kept, Result, StorageError};
 
-async fn chain_facts(tx: &impl GenericClient, v: &IncomingVisit) -> Result<ChainFacts> {
-    let seq = v.record.seq as i64;
-    let taken = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM visits WHERE device_id = $1 AND seq = $2 AND id <> $3)",
-        )
-        .await?;
-    let seq_taken: bool = tx
-        .query_one(&taken, &[&v.device_id, &seq, &v.record.visit_id])
-        .await?
-        .try_get(0)?;
-    let before = if v.record.seq > 1 {
-        let st = tx
-            .prepare_cached("SELECT sha256 FROM visits WHERE device_id = $1 AND seq = $2")
-            .await?;
-        rows(tx.query(&st, &[&v.device_id, &(seq - 1)]).await?, |r| {
-            r.try_get(0)
-        })?
-    } else {
-        Vec::new()
-    };
-    Ok(ChainFacts { seq_taken, before })
+/// A record of the device as the batch sees it: stored before, or kept earlier in the batch.
+#[derive(Debug, Clone)]
+struct Placed {
+    id: String,
+    sha: String,
+    chain: String,
+    prev: Option<String>,
 }
 
-async fn existing(tx: &impl GenericClient, v: &IncomingVisit) -> Result<Option<Kept>> {
-    let st = tx
-        .prepare_cached("SELECT sha256, chain FROM visits WHERE id = $1")
-        .await?;
-    Ok(match tx.query_opt(&st, &[&v.record.visit_id]).await? {
-        Some(r) => Some(rules::already_kept(r.try_get(0)?, r.try_get(1)?, &v.sha256)),
-        None => None,
-    })
-}
-
-/// Keeps one visit in the caller's transaction: idempotent by visit id, judged against its
-/// device's chain.
-pub(super) async fn keep_one(tx: &impl GenericClient, v: &IncomingVisit) -> Result<Kept> {
-    if let Some(kept) = existing(tx, v).await? {
-        return Ok(kept);
+/// Keeps a request's batch in the caller's transaction with a handful of statements, not a
+/// few per visit: the facts every visit's judgement needs read at once, judged in order
+/// (each visit sees those kept before it in the batch, as one at a time would), then written
+/// at once. Idempotent by visit id, judged against its device's chain.
+pub(super) async fn keep_batch(
+    tx: &impl GenericClient,
+    batch: &[IncomingVisit],
+) -> Result<Vec<Kept>> {
+    let ids: Vec<&str> = batch.iter().map(|v| v.record.visit_id.as_str()).collect();
+    let people: Vec<&str> = batch
+        .iter()
+        .map(|v| v.record.recipient_id.as_str())
+        .collect();
+    // The chain places around every record of the batch, per device (a request's records
+    // are one device's).
+    let mut devices: Vec<&str> = batch.iter().map(|v| v.device_id.as_str()).collect();
+    devices.sort_unstable();
+    devices.dedup();
+    let seqs: Vec<Vec<i64>> = devices
+        .iter()
+        .map(|device| {
+            batch
+                .iter()
+                .filter(|v| v.device_id == *device)
+                .flat_map(|v| {
+                    let s = v.record.seq as i64;
+                    [s - 1, s, s + 1]
+                })
+                .collect()
+        })
+        .collect();
+    let (kept_st, people_st, places_st) = tokio::try_join!(
+        tx.prepare_cached("SELECT id, sha256, chain FROM visits WHERE id = ANY($1)"),
+        tx.prepare_cached("SELECT id, village FROM recipients WHERE id = ANY($1)"),
+        tx.prepare_cached(
+            "SELECT seq, id, sha256, chain, prev_hash FROM visits
+             WHERE device_id = $1 AND seq = ANY($2)",
+        ),
+    )?;
+    // The reads are independent: sent together (tokio-postgres pipelines them on the
+    // connection), one round trip instead of three.
+    let around =
+        futures_util::future::try_join_all(devices.iter().zip(&seqs).map(|(device, seqs)| {
+            let places_st = &places_st;
+            async move { tx.query(places_st, &[device, seqs]).await }
+        }));
+    let (kept_rows, people_rows, around) = tokio::try_join!(
+        async { tx.query(&kept_st, &[&ids]).await },
+        async { tx.query(&people_st, &[&people]).await },
+        around
+    )?;
+    let mut known: HashMap<String, (String, String)> = HashMap::new();
+    for r in kept_rows {
+        known.insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
     }
-    let village = tx
-        .prepare_cached("SELECT village FROM recipients WHERE id = $1")
-        .await?;
-    let village: Option<String> = match tx.query_opt(&village, &[&v.record.recipient_id]).await? {
-        Some(r) => Some(r.try_get(0)?),
-        None => None,
+    let mut villages: HashMap<String, String> = HashMap::new();
+    for r in people_rows {
+        villages.insert(r.try_get(0)?, r.try_get(1)?);
+    }
+    let mut places: HashMap<(String, i64), Vec<Placed>> = HashMap::new();
+    for (device, found) in devices.iter().zip(around) {
+        for r in found {
+            places
+                .entry(((*device).to_owned(), r.try_get(0)?))
+                .or_default()
+                .push(Placed {
+                    id: r.try_get(1)?,
+                    sha: r.try_get(2)?,
+                    chain: r.try_get(3)?,
+                    prev: r.try_get(4)?,
+                });
+        }
+    }
+
+    let mut out = Vec::with_capacity(batch.len());
+    let mut new: Vec<(&IncomingVisit, String, Chain)> = Vec::new();
+    for v in batch {
+        if let Some((sha, chain)) = known.get(&v.record.visit_id) {
+            out.push(rules::already_kept(sha, chain, &v.sha256));
+            continue;
+        }
+        let Some(village) = villages
+            .get(&v.record.recipient_id)
+            .filter(|code| rules::in_area(&v.area, code))
+        else {
+            out.push(Kept::UnknownRecipient);
+            continue;
+        };
+        let seq = v.record.seq as i64;
+        let at = |s: i64| places.get(&(v.device_id.clone(), s));
+        let facts = ChainFacts {
+            seq_taken: at(seq).is_some_and(|p| p.iter().any(|x| x.id != v.record.visit_id)),
+            before: if v.record.seq > 1 {
+                at(seq - 1)
+                    .map(|p| p.iter().map(|x| x.sha.clone()).collect())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            },
+        };
+        let chain = rules::judge_chain(&v.record, &facts);
+        // The record a gap waited for: its successor kept earlier in this batch follows now
+        // (one stored before is updated below).
+        if let Some(next) = places.get_mut(&(v.device_id.clone(), rules::closes_gap(&v.record))) {
+            for p in next.iter_mut() {
+                if p.chain == Chain::Gap.code() && p.prev.as_deref() == Some(v.sha256.as_str()) {
+                    p.chain = Chain::Ok.code().to_owned();
+                    if let Some(n) = new.iter_mut().find(|(n, _, _)| n.record.visit_id == p.id) {
+                        n.2 = Chain::Ok;
+                    }
+                }
+            }
+        }
+        places
+            .entry((v.device_id.clone(), seq))
+            .or_default()
+            .push(Placed {
+                id: v.record.visit_id.clone(),
+                sha: v.sha256.clone(),
+                chain: chain.code().to_owned(),
+                prev: v.record.prev_hash.clone(),
+            });
+        known.insert(
+            v.record.visit_id.clone(),
+            (v.sha256.clone(), chain.code().to_owned()),
+        );
+        out.push(Kept::Stored(chain));
+        new.push((v, village.clone(), chain));
+    }
+    if new.is_empty() {
+        return Ok(out);
+    }
+    write_new(tx, &new).await?;
+    Ok(out)
+}
+
+/// Writes the batch's new visits, their media names, the gaps they close and the visits
+/// they correct, and enters their tickets.
+async fn write_new(tx: &impl GenericClient, new: &[(&IncomingVisit, String, Chain)]) -> Result<()> {
+    let col = |f: &dyn Fn(&IncomingVisit) -> String| -> Vec<String> {
+        new.iter().map(|(v, _, _)| f(v)).collect()
     };
-    let Some(village) = village.filter(|code| rules::in_area(&v.area, code)) else {
-        return Ok(Kept::UnknownRecipient);
-    };
-    let flags = rules::device_flag_kinds(&v.record);
-    let chain = rules::judge_chain(&v.record, &chain_facts(tx, v).await?);
+    let ids = col(&|v| v.record.visit_id.clone());
+    let devices = col(&|v| v.device_id.clone());
+    let seqs: Vec<i64> = new.iter().map(|(v, _, _)| v.record.seq as i64).collect();
+    let shas = col(&|v| v.sha256.clone());
+    let prevs: Vec<Option<String>> = new
+        .iter()
+        .map(|(v, _, _)| v.record.prev_hash.clone())
+        .collect();
+    let records: Vec<&[u8]> = new.iter().map(|(v, _, _)| v.bytes.as_slice()).collect();
+    let sigs: Vec<&[u8]> = new.iter().map(|(v, _, _)| v.signature.as_slice()).collect();
+    let people = col(&|v| v.record.recipient_id.clone());
+    let areas = col(&|v| v.area.clone());
+    let corrects: Vec<Option<String>> = new
+        .iter()
+        .map(|(v, _, _)| v.record.corrects.clone())
+        .collect();
+    let chains: Vec<&str> = new.iter().map(|(_, _, c)| c.code()).collect();
+    let received: Vec<i64> = new.iter().map(|(v, _, _)| v.now).collect();
+    let villages: Vec<&str> = new.iter().map(|(_, village, _)| village.as_str()).collect();
+    let started: Vec<i64> = new
+        .iter()
+        .map(|(v, _, _)| v.record.started_at.timestamp())
+        .collect();
+    let kinds: Vec<Vec<&'static str>> = new
+        .iter()
+        .map(|(v, _, _)| rules::device_flag_kinds(&v.record))
+        .collect();
+    let flagged: Vec<bool> = kinds.iter().map(|k| !k.is_empty()).collect();
+    let kinds: Vec<String> = kinds
+        .iter()
+        .map(|k| serde_json::to_string(k).unwrap_or_else(|_| "[]".into()))
+        .collect();
     let put = tx
         .prepare_cached(
             "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
                                  recipient_id, area, corrects, chain, status, received_at,
                                  village, started_at, flag_kinds, flagged)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-             ON CONFLICT (id) DO NOTHING",
+             SELECT id, device_id, seq, sha256, prev_hash, record, signature, recipient_id,
+                    area, corrects, chain, $12, received_at, village, started_at, flag_kinds,
+                    flagged
+             FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[],
+                         $6::BYTEA[], $7::BYTEA[], $8::TEXT[], $9::TEXT[], $10::TEXT[],
+                         $11::TEXT[], $13::BIGINT[], $14::TEXT[], $15::BIGINT[], $16::TEXT[],
+                         $17::BOOLEAN[])
+                 AS u (id, device_id, seq, sha256, prev_hash, record, signature, recipient_id,
+                       area, corrects, chain, received_at, village, started_at, flag_kinds,
+                       flagged)",
         )
         .await?;
-    let kinds = serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into());
-    let added = tx
-        .execute(
-            &put,
-            &[
-                &v.record.visit_id,
-                &v.device_id,
-                &(v.record.seq as i64),
-                &v.sha256,
-                &v.record.prev_hash,
-                &v.bytes,
-                &v.signature,
-                &v.record.recipient_id,
-                &v.area,
-                &v.record.corrects,
-                &chain.code(),
-                &rules::KEPT_STATUS.code(),
-                &v.now,
-                &village,
-                &v.record.started_at.timestamp(),
-                &kinds,
-                &!flags.is_empty(),
-            ],
-        )
-        .await?;
-    if added == 0 {
-        // Kept meanwhile by another request of the same device (a retry racing the first).
-        return existing(tx, v)
-            .await?
-            .ok_or(StorageError::Backend("a visit kept and gone".into()));
-    }
-    let media = tx
-        .prepare_cached(
-            "INSERT INTO visit_media (visit_id, sha256) VALUES ($1, $2)
-             ON CONFLICT (sha256, visit_id) DO NOTHING",
-        )
-        .await?;
-    for sha in v.record.media() {
-        tx.execute(&media, &[&v.record.visit_id, &sha]).await?;
-    }
-    let gap = tx
-        .prepare_cached(
-            "UPDATE visits SET chain = 'ok'
-             WHERE device_id = $1 AND seq = $2 AND chain = 'gap' AND prev_hash = $3",
-        )
-        .await?;
+    // A plain insert: a visit id kept meanwhile by another request of the same device (a
+    // retry racing the first) fails the batch, and the device's next try finds it kept.
     tx.execute(
-        &gap,
-        &[&v.device_id, &rules::closes_gap(&v.record), &v.sha256],
+        &put,
+        &[
+            &ids,
+            &devices,
+            &seqs,
+            &shas,
+            &prevs,
+            &records,
+            &sigs,
+            &people,
+            &areas,
+            &corrects,
+            &chains,
+            &rules::KEPT_STATUS.code(),
+            &received,
+            &villages,
+            &started,
+            &kinds,
+            &flagged,
+        ],
     )
     .await?;
-    if let Some(original) = &v.record.corrects {
+    let (mut media_visits, mut media_shas) = (Vec::new(), Vec::new());
+    for (v, _, _) in new {
+        for sha in v.record.media() {
+            media_visits.push(v.record.visit_id.as_str());
+            media_shas.push(sha);
+        }
+    }
+    // Gaps stored before this batch that its records close.
+    let next: Vec<i64> = new
+        .iter()
+        .map(|(v, _, _)| rules::closes_gap(&v.record))
+        .collect();
+    let originals: Vec<&str> = new
+        .iter()
+        .filter_map(|(v, _, _)| v.record.corrects.as_deref())
+        .collect();
+    // Independent of each other (each only needs the visits inserted above): sent together,
+    // pipelined on the connection.
+    let media = async {
+        if media_visits.is_empty() {
+            return Ok(0);
+        }
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO visit_media (visit_id, sha256)
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[])
+                 ON CONFLICT (sha256, visit_id) DO NOTHING",
+            )
+            .await?;
+        tx.execute(&st, &[&media_visits, &media_shas]).await
+    };
+    let gaps = async {
+        let st = tx
+            .prepare_cached(
+                "UPDATE visits SET chain = 'ok'
+                 FROM unnest($1::TEXT[], $2::BIGINT[], $3::TEXT[]) AS u (device_id, seq, sha)
+                 WHERE visits.device_id = u.device_id AND visits.seq = u.seq
+                   AND visits.chain = 'gap' AND visits.prev_hash = u.sha",
+            )
+            .await?;
+        tx.execute(&st, &[&devices, &next, &shas]).await
+    };
+    let corrected = async {
+        if originals.is_empty() {
+            return Ok(0);
+        }
         let (from, to) = rules::CORRECTED;
         let st = tx
-            .prepare_cached("UPDATE visits SET status = $3 WHERE id = $1 AND status = $2")
+            .prepare_cached("UPDATE visits SET status = $3 WHERE id = ANY($1) AND status = $2")
             .await?;
-        tx.execute(&st, &[original, &from.code(), &to.code()])
-            .await?;
+        tx.execute(&st, &[&originals, &from.code(), &to.code()])
+            .await
+    };
+    tokio::try_join!(media, gaps, corrected)?;
+    for (v, village, _) in new {
+        tickets::enter(tx, v, village).await?;
     }
-    tickets::enter(tx, v, &village).await?;
-    Ok(Kept::Stored(chain))
+    Ok(())
+}
+
+/// A visit in the spot index.
+struct Point {
+    visit_id: String,
+    device_id: String,
+    recipient_id: String,
+    cell: (i64, i64),
+    lat: f64,
+    lon: f64,
+    started: i64,
+}
+
+/// A photo in the band index.
+struct Band {
+    band: (i64, i64),
+    visit_id: String,
+    device_id: String,
+    phash: i64,
 }
 
 /// Raises the flags of up to `limit` visits waiting for them, in one transaction under the
 /// flagger's advisory lock. When another process holds it, this one leaves the batch to it
-/// and returns 0.
+/// and returns 0. The batch is judged with a few statements, not a few per visit: the
+/// candidates of all its visits read at once, each visit then judged in order against them
+/// and against the batch's visits before it (as one at a time would), and the flags and
+/// index entries written at once.
 pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<usize> {
     let tx = c.transaction().await?;
     let mine: bool = tx
@@ -166,136 +348,247 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
             r.try_get::<_, Vec<u8>>(2)?,
         ))
     })?;
-    let evidence = issued::policy(&tx).await?.evidence;
-    let done = tx
-        .prepare_cached("UPDATE visits SET flags_pending = FALSE WHERE id = $1")
-        .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let e = issued::policy(&tx).await?.evidence;
+    let mut batch = Vec::with_capacity(pending.len());
     for (id, device, bytes) in &pending {
         let record = RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
-        raise(&tx, device, &record, &evidence).await?;
-        tx.execute(&done, &[id]).await?;
+        let p = probe(&record, &e);
+        batch.push((id.as_str(), device.as_str(), record, p));
     }
+    let (mut points, mut bands) = candidates(&tx, &batch).await?;
+    let (stored_points, stored_bands) = (points.len(), bands.len());
+    // Flags to add, by visit.
+    let mut raised: HashMap<String, BTreeSet<ServerFlag>> = HashMap::new();
+    for (id, device, record, p) in &batch {
+        let mut near = Vec::new();
+        if let Some(s) = &p.spot {
+            near = points
+                .iter()
+                .filter(|q| {
+                    (q.cell.0 - s.cell_lat).abs() <= 1
+                        && (q.cell.1 - s.cell_lon).abs() <= 1
+                        && q.device_id != *device
+                        && q.recipient_id != record.recipient_id
+                        && (q.started - s.started).abs() <= s.window
+                })
+                .map(|q| Near {
+                    visit_id: q.visit_id.clone(),
+                    lat: q.lat,
+                    lon: q.lon,
+                })
+                .collect();
+        }
+        let mut hits = Vec::new();
+        for (photo, ph) in p.photos.iter().enumerate() {
+            for b in bands.iter().filter(|b| b.device_id != *device) {
+                if ph.bands.contains(&b.band) {
+                    hits.push(PhotoHit {
+                        photo,
+                        visit_id: b.visit_id.clone(),
+                        phash: b.phash,
+                    });
+                }
+            }
+        }
+        for (other, flag) in matches(p, &e, &near, &hits) {
+            raised.entry(other).or_default().insert(flag);
+            raised.entry((*id).to_owned()).or_default().insert(flag);
+        }
+        // Indexed for the batch's later visits, and below for good.
+        if let Some(s) = &p.spot {
+            points.push(Point {
+                visit_id: (*id).to_owned(),
+                device_id: (*device).to_owned(),
+                recipient_id: record.recipient_id.clone(),
+                cell: (s.cell_lat, s.cell_lon),
+                lat: s.lat,
+                lon: s.lon,
+                started: s.started,
+            });
+        }
+        for ph in &p.photos {
+            for band in ph.bands {
+                bands.push(Band {
+                    band,
+                    visit_id: (*id).to_owned(),
+                    device_id: (*device).to_owned(),
+                    phash: ph.phash as i64,
+                });
+            }
+        }
+    }
+    index(&tx, &points[stored_points..], &bands[stored_bands..]).await?;
+    add_flags(&tx, &raised).await?;
+    let ids: Vec<&str> = pending.iter().map(|(id, _, _)| id.as_str()).collect();
+    let done = tx
+        .prepare_cached("UPDATE visits SET flags_pending = FALSE WHERE id = ANY($1)")
+        .await?;
+    tx.execute(&done, &[&ids]).await?;
     tx.commit().await?;
     Ok(pending.len())
 }
 
-async fn add_flag(tx: &impl GenericClient, visit_id: &str, flag: ServerFlag) -> Result<()> {
-    let st = tx
-        .prepare_cached("SELECT server_flags, flag_kinds FROM visits WHERE id = $1 FOR UPDATE")
-        .await?;
-    let r = tx.query_one(&st, &[&visit_id]).await?;
-    if let Some((server, kinds)) = with_flag(r.try_get(0)?, r.try_get(1)?, flag) {
-        let st = tx
-            .prepare_cached(
-                "UPDATE visits SET server_flags = $2, flag_kinds = $3, flagged = TRUE
-                 WHERE id = $1",
-            )
-            .await?;
-        tx.execute(&st, &[&visit_id, &server, &kinds]).await?;
-    }
-    Ok(())
-}
-
-async fn raise(
+/// The stored index entries any visit of the batch may match: points in the cells around
+/// its best fix, photos sharing one of its bands.
+async fn candidates(
     tx: &impl GenericClient,
-    device_id: &str,
-    record: &RecordV1,
-    e: &Evidence,
-) -> Result<()> {
-    let (visit_id, recipient_id) = (record.visit_id.as_str(), record.recipient_id.as_str());
-    let p = probe(record, e);
-    let mut near = Vec::new();
-    if let Some(s) = &p.spot {
+    batch: &[(&str, &str, RecordV1, crate::flags::Probe)],
+) -> Result<(Vec<Point>, Vec<Band>)> {
+    let (mut cy, mut cx) = (Vec::new(), Vec::new());
+    let (mut bn, mut bv) = (Vec::new(), Vec::new());
+    for (_, _, _, p) in batch {
+        if let Some(s) = &p.spot {
+            cy.push(s.cell_lat);
+            cx.push(s.cell_lon);
+        }
+        for ph in &p.photos {
+            for (b, v) in ph.bands {
+                bn.push(b);
+                bv.push(v);
+            }
+        }
+    }
+    let mut points = Vec::new();
+    if !cy.is_empty() {
         let st = tx
             .prepare_cached(
-                "SELECT visit_id, lat, lon FROM visit_points
-                 WHERE cell_lat BETWEEN $1::BIGINT - 1 AND $1::BIGINT + 1
-                   AND cell_lon BETWEEN $2::BIGINT - 1 AND $2::BIGINT + 1
-                   AND device_id <> $3 AND recipient_id <> $4 AND abs(started_at - $5) <= $6",
+                "SELECT DISTINCT p.visit_id, p.device_id, p.recipient_id, p.cell_lat, p.cell_lon,
+                        p.lat, p.lon, p.started_at
+                 FROM unnest($1::BIGINT[], $2::BIGINT[]) AS q (cy, cx)
+                 JOIN visit_points p ON p.cell_lat BETWEEN q.cy - 1 AND q.cy + 1
+                                    AND p.cell_lon BETWEEN q.cx - 1 AND q.cx + 1",
             )
             .await?;
-        let found = tx
-            .query(
-                &st,
-                &[
-                    &s.cell_lat,
-                    &s.cell_lon,
-                    &device_id,
-                    &recipient_id,
-                    &s.started,
-                    &s.window,
-                ],
-            )
-            .await?;
-        near = rows(found, |r| {
-            Ok(Near {
+        points = rows(tx.query(&st, &[&cy, &cx]).await?, |r| {
+            Ok(Point {
                 visit_id: r.try_get(0)?,
-                lat: r.try_get(1)?,
-                lon: r.try_get(2)?,
+                device_id: r.try_get(1)?,
+                recipient_id: r.try_get(2)?,
+                cell: (r.try_get(3)?, r.try_get(4)?),
+                lat: r.try_get(5)?,
+                lon: r.try_get(6)?,
+                started: r.try_get(7)?,
             })
         })?;
+    }
+    let mut bands = Vec::new();
+    if !bn.is_empty() {
+        let st = tx
+            .prepare_cached(
+                "SELECT DISTINCT b.band, b.value, b.visit_id, b.device_id, b.phash
+                 FROM unnest($1::BIGINT[], $2::BIGINT[]) AS q (band, value)
+                 JOIN photo_bands b ON b.band = q.band AND b.value = q.value",
+            )
+            .await?;
+        bands = rows(tx.query(&st, &[&bn, &bv]).await?, |r| {
+            Ok(Band {
+                band: (r.try_get(0)?, r.try_get(1)?),
+                visit_id: r.try_get(2)?,
+                device_id: r.try_get(3)?,
+                phash: r.try_get(4)?,
+            })
+        })?;
+    }
+    Ok((points, bands))
+}
+
+/// The batch's visits in the spot and band indexes.
+async fn index(tx: &impl GenericClient, points: &[Point], bands: &[Band]) -> Result<()> {
+    if !points.is_empty() {
         let st = tx
             .prepare_cached(
                 "INSERT INTO visit_points
                      (visit_id, device_id, recipient_id, cell_lat, cell_lon, lat, lon, started_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[],
+                                      $5::BIGINT[], $6::DOUBLE PRECISION[],
+                                      $7::DOUBLE PRECISION[], $8::BIGINT[])
                  ON CONFLICT (cell_lat, cell_lon, visit_id) DO NOTHING",
+            )
+            .await?;
+        let col = |f: &dyn Fn(&Point) -> String| points.iter().map(f).collect::<Vec<_>>();
+        tx.execute(
+            &st,
+            &[
+                &col(&|p| p.visit_id.clone()),
+                &col(&|p| p.device_id.clone()),
+                &col(&|p| p.recipient_id.clone()),
+                &points.iter().map(|p| p.cell.0).collect::<Vec<_>>(),
+                &points.iter().map(|p| p.cell.1).collect::<Vec<_>>(),
+                &points.iter().map(|p| p.lat).collect::<Vec<_>>(),
+                &points.iter().map(|p| p.lon).collect::<Vec<_>>(),
+                &points.iter().map(|p| p.started).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    }
+    if !bands.is_empty() {
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO photo_bands (band, value, visit_id, device_id, phash)
+                 SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[],
+                                      $5::BIGINT[])
+                 ON CONFLICT (band, value, visit_id, phash) DO NOTHING",
             )
             .await?;
         tx.execute(
             &st,
             &[
-                &visit_id,
-                &device_id,
-                &recipient_id,
-                &s.cell_lat,
-                &s.cell_lon,
-                &s.lat,
-                &s.lon,
-                &s.started,
+                &bands.iter().map(|b| b.band.0).collect::<Vec<_>>(),
+                &bands.iter().map(|b| b.band.1).collect::<Vec<_>>(),
+                &bands.iter().map(|b| b.visit_id.clone()).collect::<Vec<_>>(),
+                &bands
+                    .iter()
+                    .map(|b| b.device_id.clone())
+                    .collect::<Vec<_>>(),
+                &bands.iter().map(|b| b.phash).collect::<Vec<_>>(),
             ],
         )
         .await?;
     }
-    let mut hits = Vec::new();
-    let find = tx
+    Ok(())
+}
+
+/// Adds the raised flags to each visit's lists (read and written at once, rows locked).
+async fn add_flags(
+    tx: &impl GenericClient,
+    raised: &HashMap<String, BTreeSet<ServerFlag>>,
+) -> Result<()> {
+    if raised.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = raised.keys().map(String::as_str).collect();
+    let st = tx
         .prepare_cached(
-            "SELECT visit_id, phash FROM photo_bands
-             WHERE band = $1 AND value = $2 AND device_id <> $3",
+            "SELECT id, server_flags, flag_kinds FROM visits WHERE id = ANY($1) ORDER BY id
+             FOR UPDATE",
         )
         .await?;
-    let put = tx
+    let (mut changed, mut servers, mut kinds) = (Vec::new(), Vec::new(), Vec::new());
+    for r in tx.query(&st, &[&ids]).await? {
+        let id: String = r.try_get(0)?;
+        let (mut server, mut kind): (String, String) = (r.try_get(1)?, r.try_get(2)?);
+        let mut any = false;
+        for flag in raised.get(&id).into_iter().flatten() {
+            if let Some((s, k)) = with_flag(&server, &kind, *flag) {
+                (server, kind, any) = (s, k, true);
+            }
+        }
+        if any {
+            changed.push(id);
+            servers.push(server);
+            kinds.push(kind);
+        }
+    }
+    let st = tx
         .prepare_cached(
-            "INSERT INTO photo_bands (band, value, visit_id, device_id, phash)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (band, value, visit_id, phash) DO NOTHING",
+            "UPDATE visits SET server_flags = u.server, flag_kinds = u.kinds, flagged = TRUE
+             FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[]) AS u (id, server, kinds)
+             WHERE visits.id = u.id",
         )
         .await?;
-    for (photo, ph) in p.photos.iter().enumerate() {
-        for (band, value) in ph.bands {
-            let found = tx.query(&find, &[&band, &value, &device_id]).await?;
-            hits.extend(rows(found, |r| {
-                Ok(PhotoHit {
-                    photo,
-                    visit_id: r.try_get(0)?,
-                    phash: r.try_get(1)?,
-                })
-            })?);
-        }
-        for (band, value) in ph.bands {
-            tx.execute(
-                &put,
-                &[&band, &value, &visit_id, &device_id, &(ph.phash as i64)],
-            )
-            .await?;
-        }
-    }
-    let mut mine = BTreeSet::new();
-    for (other, flag) in matches(&p, e, &near, &hits) {
-        add_flag(tx, &other, flag).await?;
-        mine.insert(flag);
-    }
-    for flag in mine {
-        add_flag(tx, visit_id, flag).await?;
-    }
+    tx.execute(&st, &[&changed, &servers, &kinds]).await?;
     Ok(())
 }

@@ -348,17 +348,19 @@ impl Storage for PgStorage {
         forget_before: i64,
     ) -> Result<bool> {
         let c = self.client().await?;
-        let forget = c
-            .prepare_cached("DELETE FROM seen_requests WHERE at < $1")
-            .await?;
-        c.execute(&forget, &[&forget_before]).await?;
+        // One round trip: forgetting what the time check refuses anyway, and noting this one.
         let note = c
             .prepare_cached(
-                "INSERT INTO seen_requests (device_id, signature, at) VALUES ($1, $2, $3)
+                "WITH forgotten AS (DELETE FROM seen_requests WHERE at < $4)
+                 INSERT INTO seen_requests (device_id, signature, at) VALUES ($1, $2, $3)
                  ON CONFLICT (device_id, signature) DO NOTHING",
             )
             .await?;
-        Ok(c.execute(&note, &[&device_id, &signature, &now]).await? == 1)
+        Ok(
+            c.execute(&note, &[&device_id, &signature, &now, &forget_before])
+                .await?
+                == 1,
+        )
     }
 
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
@@ -425,10 +427,7 @@ impl Storage for PgStorage {
         let mut c = self.client().await?;
         // One transaction per request: a device's batch lands whole or not at all.
         let tx = c.transaction().await?;
-        let mut kept = Vec::with_capacity(batch.len());
-        for v in batch {
-            kept.push(keep::keep_one(&tx, v).await?);
-        }
+        let kept = keep::keep_batch(&tx, batch).await?;
         tx.commit().await?;
         Ok(kept)
     }
