@@ -107,3 +107,11 @@ pub fn settings_line(url: &str) -> Result<String, BoxError> {
         .collect();
     Ok(format!("postgresql: {}", parts.join(" ")))
 }
+
+/// A PostgreSQL error with the server's message (tokio-postgres alone says only "db error").
+pub fn explained(e: tokio_postgres::Error) -> BoxError {
+    match e.as_db_error() {
+        Some(d) => format!("PostgreSQL: {} ({})", d.message(), d.code().code()).into(),
+        None => e.into(),
+    }
+}

@@ -1,12 +1,15 @@
 //! `doorstep-bench queue`: a server store holding 1,000,000 visits across a province (Henan:
 //! 17 cities, 170 counties, their townships and villages), and a county supervisor working
 //! the review queue over real HTTP: filtered, paged pages, timed end to end (query and
-//! rendering). Last line: `queue: p50_ms=N p95_ms=N`.
+//! rendering). `--backend postgres` runs the same on PostgreSQL (loaded by one
+//! `generate_series` statement per million visits). Last line: `queue: p50_ms=N p95_ms=N`.
 
 use std::time::Instant;
 
 use doorstep_server::admin;
 use rusqlite::params;
+
+use crate::pg::{explained, Backend, Cluster};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -17,6 +20,12 @@ pub struct Args {
     /// Queue pages requested (a mix of filters).
     #[arg(long, default_value_t = 400)]
     requests: usize,
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// With `--backend postgres`: a server to make the benchmark's database on
+    /// (postgres://user@host:port/postgres); without it, a throwaway cluster of its own.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 /// A small deterministic generator (the data's shape matters, not its randomness).
@@ -131,6 +140,63 @@ fn load(db: &std::path::Path, visits: usize) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The same shape of data into PostgreSQL, generated server-side: the devices, then the
+/// visits a million per statement (`random()` after `setseed`, so every run loads the same).
+fn load_pg(url: &str, visits: usize) -> Result<(), BoxError> {
+    let c = crate::pg::connect(url)?;
+    let counties = counties();
+    let statuses = STATUSES
+        .iter()
+        .scan(0u64, |acc, (s, p)| {
+            *acc += p;
+            Some(format!("WHEN roll < {:.2} THEN '{s}'", *acc as f64 / 100.0))
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flags: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
+    let visits_sql = format!(
+        "INSERT INTO visits (id, device_id, seq, sha256, record, signature, recipient_id, area,
+             chain, status, received_at, village, started_at, flag_kinds, flagged, flags_pending)
+         SELECT 'V' || lpad(n::text, 8, '0'), 'D' || ci || '-' || w, n, 'V' || lpad(n::text, 8, '0'),
+             '\\x7b7d'::bytea, '\\x00'::bytea, 'R' || r, ($1::text[])[ci + 1], 'ok',
+             CASE {statuses} ELSE 'submitted' END, started + 3600,
+             ($1::text[])[ci + 1] || (100 + t) || (200 + v), started,
+             CASE WHEN froll < 0.08 THEN '[\"' || ($2::text[])[fk + 1] || '\"]' ELSE '[]' END,
+             froll < 0.08, FALSE
+         FROM (SELECT n, floor(random() * 170)::int AS ci, floor(random() * 20)::int AS w,
+                      floor(random() * 5000000)::int AS r, floor(random() * 16)::int AS t,
+                      floor(random() * 20)::int AS v,
+                      1735660800 + floor(random() * 365 * 86400)::bigint AS started,
+                      random() AS roll, random() AS froll, floor(random() * 6)::int AS fk
+               FROM generate_series($3::bigint, $4::bigint) AS n) AS g"
+    );
+    doorstep_server::block_on(async {
+        c.batch_execute("SET synchronous_commit = off; SELECT setseed(0.2026)")
+            .await
+            .map_err(explained)?;
+        c.execute(
+            "INSERT INTO devices (id, public_key, worker, area, enrolled_at)
+             SELECT 'D' || ci || '-' || w, lpad(ci::text, 4, '0') || lpad(w::text, 60, '0'),
+                    '工作人员' || w, ($1::text[])[ci + 1], 0
+             FROM generate_series(0, 169) AS ci, generate_series(0, 19) AS w",
+            &[&counties],
+        )
+        .await
+        .map_err(explained)?;
+        let step = 1_000_000i64;
+        let mut from = 0i64;
+        while from < visits as i64 {
+            let to = (from + step).min(visits as i64) - 1;
+            c.execute(&visits_sql, &[&counties, &flags, &from, &to])
+                .await
+                .map_err(explained)?;
+            from = to + 1;
+        }
+        c.batch_execute("ANALYZE").await.map_err(explained)?;
+        Ok::<_, BoxError>(())
+    })
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -141,9 +207,23 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     }
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("server");
-    let storage = doorstep_server::open(&data)?;
+    let cluster = match a.backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(Cluster::start(a.database.as_deref())?),
+    };
+    let url = cluster
+        .as_ref()
+        .map(|c| c.database("bench_queue"))
+        .transpose()?;
+    if let Some(url) = &url {
+        println!("{}", crate::pg::settings_line(url)?);
+    }
+    let storage = doorstep_server::block_on(doorstep_server::open_storage(&data, url.as_deref()))?;
     let t = Instant::now();
-    load(&data.join("server.sqlite"), a.visits)?;
+    match &url {
+        None => load(&data.join("server.sqlite"), a.visits)?,
+        Some(url) => load_pg(url, a.visits)?,
+    }
     eprintln!(
         "loaded {} visits in {:.1} s",
         a.visits,
@@ -216,7 +296,9 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         println!("  {:>8.1} ms median  {q}", percentile(&t, 0.5));
     }
     println!(
-        "queue benchmark: {} visits in 170 counties; county supervisor 410225; {} pages over {} filters ({} rows shown)",
+        "queue benchmark ({}, {}): {} visits in 170 counties; county supervisor 410225; {} pages over {} filters ({} rows shown)",
+        storage.backend(),
+        if cfg!(debug_assertions) { "a debug build" } else { "a release build" },
         a.visits,
         a.requests,
         queries.len(),

@@ -133,3 +133,61 @@ pub(super) async fn in_area(c: &impl GenericClient, sha256: &str, area: &str) ->
         .await?
         .try_get(0)?)
 }
+
+/// The staged bytes of an upload once every byte is there (for the hash check and the PUT).
+pub(super) async fn staged(c: &impl GenericClient, sha256: &str) -> Result<Option<Vec<u8>>> {
+    let r = c
+        .query_opt(
+            "SELECT bytes FROM media
+             WHERE sha256 = $1 AND NOT complete AND octet_length(bytes) = total",
+            &[&sha256],
+        )
+        .await?;
+    Ok(r.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// The media store holds the file: the upload is complete and its staging emptied.
+pub(super) async fn commit(c: &impl GenericClient, sha256: &str) -> Result<()> {
+    c.execute(
+        "UPDATE media SET complete = TRUE, bytes = ''::bytea WHERE sha256 = $1",
+        &[&sha256],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An upload whose bytes did not hash to its name starts again from nothing.
+pub(super) async fn discard(c: &impl GenericClient, sha256: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM media WHERE sha256 = $1 AND NOT complete",
+        &[&sha256],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn staging_bytes(c: &impl GenericClient) -> Result<u64> {
+    let n: i64 = c
+        .query_one(
+            "SELECT coalesce(sum(octet_length(bytes)), 0)::BIGINT FROM media",
+            &[],
+        )
+        .await?
+        .try_get(0)?;
+    Ok(n as u64)
+}
+
+/// Complete files still held in their rows (from before the media store), to move out.
+pub(super) async fn kept_inline(
+    c: &impl GenericClient,
+    limit: usize,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let found = c
+        .query(
+            "SELECT sha256, bytes FROM media WHERE complete AND octet_length(bytes) > 0
+             LIMIT $1",
+            &[&(limit as i64)],
+        )
+        .await?;
+    super::rows(found, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
+}

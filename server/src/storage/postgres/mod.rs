@@ -26,38 +26,13 @@ use crate::storage::{
 
 mod issued;
 mod keep;
+mod link;
 mod media;
 mod schema;
+mod sessions;
 mod tickets;
 mod web;
 
-/// Connections per server process unless the URL's `pool_size` says otherwise.
-const POOL_SIZE: usize = 16;
-
-impl From<tokio_postgres::Error> for StorageError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        // The server's message and SQLSTATE, never its DETAIL: that repeats the values of a
-        // conflicting key, which may be personal.
-        match e.as_db_error() {
-            Some(db) => StorageError::Backend(format!("{} ({})", db.message(), db.code().code())),
-            None => StorageError::Backend(match std::error::Error::source(&e) {
-                Some(cause) => format!("{e}: {cause}"),
-                None => e.to_string(),
-            }),
-        }
-    }
-}
-
-impl From<deadpool_postgres::PoolError> for StorageError {
-    fn from(e: deadpool_postgres::PoolError) -> Self {
-        match e {
-            deadpool_postgres::PoolError::Backend(e) => e.into(),
-            other => StorageError::Backend(format!("no database connection: {other}")),
-        }
-    }
-}
-
-#[derive(Clone)]
 pub struct PgStorage {
     pool: Pool,
     lanes: usize,
@@ -75,7 +50,7 @@ impl PgStorage {
     /// Connects to `url` (`postgres://user@host:port/db`, optionally `?pool_size=N`),
     /// checks the engine speaks PostgreSQL's SQL, and migrates.
     pub async fn open(url: &str) -> Result<PgStorage> {
-        let (url, lanes) = pool_size(url)?;
+        let (url, lanes) = link::pool_size(url)?;
         let config = tokio_postgres::Config::from_str(&url)
             .map_err(|e| StorageError::Backend(format!("the database URL: {e}")))?;
         let manager = Manager::from_config(
@@ -118,35 +93,6 @@ impl PgStorage {
         }
         Ok(out)
     }
-}
-
-/// Takes `pool_size=N` out of the URL's query (the driver does not know it).
-fn pool_size(url: &str) -> Result<(String, usize)> {
-    let Some((base, query)) = url.split_once('?') else {
-        return Ok((url.to_owned(), POOL_SIZE));
-    };
-    let mut size = POOL_SIZE;
-    let mut rest = Vec::new();
-    for part in query.split('&') {
-        match part.strip_prefix("pool_size=") {
-            Some(n) => {
-                size = n
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=512).contains(n))
-                    .ok_or_else(|| {
-                        StorageError::Backend("pool_size must be a number from 1 to 512".into())
-                    })?
-            }
-            None => rest.push(part),
-        }
-    }
-    let url = if rest.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", rest.join("&"))
-    };
-    Ok((url, size))
 }
 
 /// Rows read into values, with a column of the wrong type an error (tokio-postgres's
@@ -554,64 +500,23 @@ impl Storage for PgStorage {
     }
 
     async fn media_staged(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let r = self
-            .client()
-            .await?
-            .query_opt(
-                "SELECT bytes FROM media
-                 WHERE sha256 = $1 AND NOT complete AND octet_length(bytes) = total",
-                &[&sha256],
-            )
-            .await?;
-        Ok(r.map(|r| r.try_get(0)).transpose()?)
+        media::staged(&self.client().await?, sha256).await
     }
 
     async fn media_commit(&self, sha256: &str) -> Result<()> {
-        self.client()
-            .await?
-            .execute(
-                "UPDATE media SET complete = TRUE, bytes = ''::bytea WHERE sha256 = $1",
-                &[&sha256],
-            )
-            .await?;
-        Ok(())
+        media::commit(&self.client().await?, sha256).await
     }
 
     async fn media_discard(&self, sha256: &str) -> Result<()> {
-        self.client()
-            .await?
-            .execute(
-                "DELETE FROM media WHERE sha256 = $1 AND NOT complete",
-                &[&sha256],
-            )
-            .await?;
-        Ok(())
+        media::discard(&self.client().await?, sha256).await
     }
 
     async fn media_staging_bytes(&self) -> Result<u64> {
-        let n: i64 = self
-            .client()
-            .await?
-            .query_one(
-                "SELECT coalesce(sum(octet_length(bytes)), 0)::BIGINT FROM media",
-                &[],
-            )
-            .await?
-            .try_get(0)?;
-        Ok(n as u64)
+        media::staging_bytes(&self.client().await?).await
     }
 
     async fn media_kept_inline(&self, limit: usize) -> Result<Vec<(String, Vec<u8>)>> {
-        let found = self
-            .client()
-            .await?
-            .query(
-                "SELECT sha256, bytes FROM media WHERE complete AND octet_length(bytes) > 0
-                 LIMIT $1",
-                &[&(limit as i64)],
-            )
-            .await?;
-        rows(found, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        media::kept_inline(&self.client().await?, limit).await
     }
 
     async fn audit(&self, actor: &str, action: &str, subject: &str, now: i64) -> Result<()> {
@@ -639,22 +544,7 @@ impl Storage for PgStorage {
     }
 
     async fn supervisor(&self, login: &str) -> Result<Option<Supervisor>> {
-        let r = self
-            .client()
-            .await?
-            .query_opt(
-                "SELECT login, area, password_hash FROM supervisors WHERE login = $1",
-                &[&login],
-            )
-            .await?;
-        r.map(|r| {
-            Ok(Supervisor {
-                login: r.try_get(0)?,
-                area: r.try_get(1)?,
-                password_hash: r.try_get(2)?,
-            })
-        })
-        .transpose()
+        sessions::supervisor(&self.client().await?, login).await
     }
 
     async fn create_session(
@@ -664,75 +554,23 @@ impl Storage for PgStorage {
         csrf: &str,
         expires_at: i64,
     ) -> Result<()> {
-        let c = self.client().await?;
-        c.execute(
-            "DELETE FROM sessions WHERE expires_at < $1",
-            &[&(expires_at - 30 * 86_400)],
-        )
-        .await?;
-        c.execute(
-            "INSERT INTO sessions (token_hash, login, csrf, expires_at) VALUES ($1, $2, $3, $4)",
-            &[&token_hash, &login, &csrf, &expires_at],
-        )
-        .await?;
-        Ok(())
+        sessions::create(&self.client().await?, token_hash, login, csrf, expires_at).await
     }
 
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
-        let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "SELECT s.login, p.area, s.csrf, s.expires_at FROM sessions s
-                 JOIN supervisors p ON p.login = s.login
-                 WHERE s.token_hash = $1 AND s.expires_at > $2",
-            )
-            .await?;
-        let r = c.query_opt(&st, &[&token_hash, &now]).await?;
-        r.map(|r| {
-            Ok(SessionRow {
-                login: r.try_get(0)?,
-                area: r.try_get(1)?,
-                csrf: r.try_get(2)?,
-                expires_at: r.try_get(3)?,
-            })
-        })
-        .transpose()
+        sessions::session(&self.client().await?, token_hash, now).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        self.client()
-            .await?
-            .execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
-            .await?;
-        Ok(())
+        sessions::delete(&self.client().await?, token_hash).await
     }
 
     async fn login_failures_since(&self, login: &str, since: i64) -> Result<usize> {
-        let c = self.client().await?;
-        c.execute(
-            "DELETE FROM login_failures WHERE login = $1 AND at < $2",
-            &[&login, &since],
-        )
-        .await?;
-        let n: i64 = c
-            .query_one(
-                "SELECT count(*) FROM login_failures WHERE login = $1",
-                &[&login],
-            )
-            .await?
-            .try_get(0)?;
-        Ok(n as usize)
+        sessions::failures_since(&self.client().await?, login, since).await
     }
 
     async fn note_login_failure(&self, login: &str, now: i64) -> Result<()> {
-        self.client()
-            .await?
-            .execute(
-                "INSERT INTO login_failures (login, at) VALUES ($1, $2)",
-                &[&login, &now],
-            )
-            .await?;
-        Ok(())
+        sessions::note_failure(&self.client().await?, login, now).await
     }
 
     async fn queue(

@@ -39,7 +39,7 @@ impl From<rusqlite::Error> for StorageError {
 
 use super::stored::{self, finish_ticket, TICKET_COLUMNS};
 use media::{media_state_in, staged};
-use tickets::{next_ticket_version, ticket_row};
+use tickets::ticket_row;
 use visits::keep_one;
 
 #[derive(Debug)]
@@ -465,56 +465,7 @@ impl Db {
         actor: &str,
         now: i64,
     ) -> Result<TicketRow> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let version = next_ticket_version(&tx)?;
-        let to = step.moves_to().code();
-        let n = match step {
-            Step::Transfer { department, due } => tx
-                .prepare_cached(
-                    "UPDATE tickets SET state = ?3, department = ?4, due = ?5, updated_at = ?6,
-                         version = ?7 WHERE id = ?1 AND state = ?2",
-                )?
-                .execute(params![
-                    id,
-                    from.code(),
-                    to,
-                    department,
-                    due.to_string(),
-                    now,
-                    version
-                ])?,
-            Step::Reply { text, due } => tx
-                .prepare_cached(
-                    "UPDATE tickets SET state = ?3, reply = ?4, due = ?5, updated_at = ?6,
-                         version = ?7 WHERE id = ?1 AND state = ?2",
-                )?
-                .execute(params![
-                    id,
-                    from.code(),
-                    to,
-                    text,
-                    due.to_string(),
-                    now,
-                    version
-                ])?,
-            Step::Close { outcome } => tx
-                .prepare_cached(
-                    "UPDATE tickets SET state = ?3, outcome = ?4, updated_at = ?5, version = ?6
-                     WHERE id = ?1 AND state = ?2",
-                )?
-                .execute(params![id, from.code(), to, outcome, now, version])?,
-        };
-        if n != 1 {
-            return Err(StorageError::Changed);
-        }
-        tx.prepare_cached(
-            "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![now, actor, format!("ticket:{to}"), id])?;
-        let row = Db::ticket_in(&tx, id, None)?.ok_or(StorageError::NotFound)?;
-        tx.commit()?;
-        Ok(row)
+        tickets::advance(&mut self.conn(), id, from, step, actor, now)
     }
 
     pub(crate) fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>> {

@@ -3,10 +3,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::Db;
-use crate::ledger::TicketRow;
+use crate::ledger::{Step, TicketRow, TicketState};
 use crate::storage::rules::{self, code_of};
 use crate::storage::stored::{finish_ticket, StoredTicket, TICKET_COLUMNS};
-use crate::storage::{IncomingVisit, Result};
+use crate::storage::{IncomingVisit, Result, StorageError};
 
 /// Enters a new visit's tickets in the ledger as accepted (受理), due as the device set.
 pub(super) fn enter_tickets(tx: &Connection, v: &IncomingVisit) -> Result<()> {
@@ -79,4 +79,65 @@ impl Db {
             .optional()?;
         row.map(finish_ticket).transpose()
     }
+}
+
+/// Moves a ticket one step on from `from` (or `Changed` if someone moved it first), with its
+/// audit entry and a new version devices pull by, in one transaction.
+pub(super) fn advance(
+    conn: &mut Connection,
+    id: &str,
+    from: TicketState,
+    step: &Step,
+    actor: &str,
+    now: i64,
+) -> Result<TicketRow> {
+    let tx = conn.transaction()?;
+    let version = next_ticket_version(&tx)?;
+    let to = step.moves_to().code();
+    let n = match step {
+        Step::Transfer { department, due } => tx
+            .prepare_cached(
+                "UPDATE tickets SET state = ?3, department = ?4, due = ?5, updated_at = ?6,
+                     version = ?7 WHERE id = ?1 AND state = ?2",
+            )?
+            .execute(params![
+                id,
+                from.code(),
+                to,
+                department,
+                due.to_string(),
+                now,
+                version
+            ])?,
+        Step::Reply { text, due } => tx
+            .prepare_cached(
+                "UPDATE tickets SET state = ?3, reply = ?4, due = ?5, updated_at = ?6,
+                     version = ?7 WHERE id = ?1 AND state = ?2",
+            )?
+            .execute(params![
+                id,
+                from.code(),
+                to,
+                text,
+                due.to_string(),
+                now,
+                version
+            ])?,
+        Step::Close { outcome } => tx
+            .prepare_cached(
+                "UPDATE tickets SET state = ?3, outcome = ?4, updated_at = ?5, version = ?6
+                 WHERE id = ?1 AND state = ?2",
+            )?
+            .execute(params![id, from.code(), to, outcome, now, version])?,
+    };
+    if n != 1 {
+        return Err(StorageError::Changed);
+    }
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![now, actor, format!("ticket:{to}"), id])?;
+    let row = Db::ticket_in(&tx, id, None)?.ok_or(StorageError::NotFound)?;
+    tx.commit()?;
+    Ok(row)
 }

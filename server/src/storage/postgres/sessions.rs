@@ -1,0 +1,107 @@
+//! Supervisors' logins on PostgreSQL: their accounts, web sessions and the failed attempts
+//! the login rate limit counts, all in the database so that every server process behind the
+//! load balancer sees the same.
+
+use deadpool_postgres::GenericClient;
+
+use crate::storage::web::{SessionRow, Supervisor};
+use crate::storage::Result;
+
+pub(super) async fn supervisor(c: &impl GenericClient, login: &str) -> Result<Option<Supervisor>> {
+    let r = c
+        .query_opt(
+            "SELECT login, area, password_hash FROM supervisors WHERE login = $1",
+            &[&login],
+        )
+        .await?;
+    r.map(|r| {
+        Ok(Supervisor {
+            login: r.try_get(0)?,
+            area: r.try_get(1)?,
+            password_hash: r.try_get(2)?,
+        })
+    })
+    .transpose()
+}
+
+/// A new session; sessions expired a month ago are cleared on the way.
+pub(super) async fn create(
+    c: &impl GenericClient,
+    token_hash: &str,
+    login: &str,
+    csrf: &str,
+    expires_at: i64,
+) -> Result<()> {
+    c.execute(
+        "DELETE FROM sessions WHERE expires_at < $1",
+        &[&(expires_at - 30 * 86_400)],
+    )
+    .await?;
+    c.execute(
+        "INSERT INTO sessions (token_hash, login, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+        &[&token_hash, &login, &csrf, &expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The live session a cookie's token hash names, with its supervisor's area.
+pub(super) async fn session(
+    c: &impl GenericClient,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<SessionRow>> {
+    let st = c
+        .prepare_cached(
+            "SELECT s.login, p.area, s.csrf, s.expires_at FROM sessions s
+             JOIN supervisors p ON p.login = s.login
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .await?;
+    let r = c.query_opt(&st, &[&token_hash, &now]).await?;
+    r.map(|r| {
+        Ok(SessionRow {
+            login: r.try_get(0)?,
+            area: r.try_get(1)?,
+            csrf: r.try_get(2)?,
+            expires_at: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}
+
+pub(super) async fn delete(c: &impl GenericClient, token_hash: &str) -> Result<()> {
+    c.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
+        .await?;
+    Ok(())
+}
+
+/// Failed logins since `since`; older ones are forgotten on the way.
+pub(super) async fn failures_since(
+    c: &impl GenericClient,
+    login: &str,
+    since: i64,
+) -> Result<usize> {
+    c.execute(
+        "DELETE FROM login_failures WHERE login = $1 AND at < $2",
+        &[&login, &since],
+    )
+    .await?;
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM login_failures WHERE login = $1",
+            &[&login],
+        )
+        .await?
+        .try_get(0)?;
+    Ok(n as usize)
+}
+
+pub(super) async fn note_failure(c: &impl GenericClient, login: &str, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO login_failures (login, at) VALUES ($1, $2)",
+        &[&login, &now],
+    )
+    .await?;
+    Ok(())
+}
