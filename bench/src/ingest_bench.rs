@@ -17,7 +17,7 @@ use doorstep_core::wire::{
 use doorstep_server::admin;
 use serde_json::json;
 
-use crate::pg::{Backend, Cluster};
+use crate::pg::Backend;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -227,17 +227,8 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         eprintln!("warning: a debug build; run with `cargo run --release -p doorstep-bench`");
     }
     let dir = tempfile::tempdir()?;
-    let cluster = match a.backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(Cluster::start(a.database.as_deref())?),
-    };
-    let server_db = cluster
-        .as_ref()
-        .map(|c| c.database("bench_server"))
-        .transpose()?;
-    if let Some(url) = &server_db {
-        println!("{}", crate::pg::settings_line(url)?);
-    }
+    let (cluster, server_db) =
+        crate::pg::server_database(a.backend, a.database.as_deref(), "bench_server")?;
     let storage = doorstep_server::block_on(doorstep_server::open_storage(
         &dir.path().join("server"),
         server_db.as_deref(),

@@ -115,3 +115,19 @@ pub fn explained(e: tokio_postgres::Error) -> BoxError {
         None => e.into(),
     }
 }
+
+/// For a benchmark's server: on SQLite nothing; on PostgreSQL a cluster (the caller keeps it
+/// alive) and a fresh database named from `prefix` on it, its settings printed first.
+pub fn server_database(
+    backend: Backend,
+    database: Option<&str>,
+    prefix: &str,
+) -> Result<(Option<Cluster>, Option<String>), BoxError> {
+    if backend == Backend::Sqlite {
+        return Ok((None, None));
+    }
+    let cluster = Cluster::start(database)?;
+    let url = cluster.database(prefix)?;
+    println!("{}", settings_line(&url)?);
+    Ok((Some(cluster), Some(url)))
+}

@@ -9,7 +9,7 @@ use std::time::Instant;
 use doorstep_server::admin;
 use rusqlite::params;
 
-use crate::pg::{explained, Backend, Cluster};
+use crate::pg::{explained, Backend};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -207,17 +207,9 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
     }
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("server");
-    let cluster = match a.backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(Cluster::start(a.database.as_deref())?),
-    };
-    let url = cluster
-        .as_ref()
-        .map(|c| c.database("bench_queue"))
-        .transpose()?;
-    if let Some(url) = &url {
-        println!("{}", crate::pg::settings_line(url)?);
-    }
+    // The cluster lives until the benchmark ends.
+    let (_cluster, url) =
+        crate::pg::server_database(a.backend, a.database.as_deref(), "bench_queue")?;
     let storage = doorstep_server::block_on(doorstep_server::open_storage(&data, url.as_deref()))?;
     let t = Instant::now();
     match &url {
