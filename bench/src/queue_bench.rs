@@ -68,7 +68,8 @@ fn counties() -> Vec<String> {
 }
 
 /// Fills the store straight through SQLite (loading is not what is measured): devices, then
-/// visits with villages, statuses, flags and times spread over a year.
+/// visits with villages, statuses, flags and times spread over a year (the schema's triggers
+/// keep the queue's counts as they would for the server's own writes).
 fn load(db: &std::path::Path, visits: usize) -> Result<(), BoxError> {
     let mut conn = rusqlite::Connection::open(db)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -92,8 +93,8 @@ fn load(db: &std::path::Path, visits: usize) -> Result<(), BoxError> {
         }
         let mut put = tx.prepare(
             "INSERT INTO visits (id, device_id, seq, sha256, record, signature, recipient_id, area,
-                 chain, status, received_at, village, started_at, flag_kinds, flagged)
-             VALUES (?1, ?2, ?3, ?1, x'7b7d', x'00', ?4, ?5, 'ok', ?6, ?7, ?8, ?9, ?10, ?11)",
+                 chain, status, received_at, village, started_at, flag_kinds, flagged, county)
+             VALUES (?1, ?2, ?3, ?1, x'7b7d', x'00', ?4, ?5, 'ok', ?6, ?7, ?8, ?9, ?10, ?11, ?5)",
         )?;
         let year_start = 1_735_660_800i64; // 2025-01-01
         for n in 0..visits {
@@ -156,13 +157,14 @@ fn load_pg(url: &str, visits: usize) -> Result<(), BoxError> {
     let flags: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
     let visits_sql = format!(
         "INSERT INTO visits (id, device_id, seq, sha256, record, signature, recipient_id, area,
-             chain, status, received_at, village, started_at, flag_kinds, flagged, flags_pending)
+             chain, status, received_at, village, started_at, flag_kinds, flagged, flags_pending,
+             county)
          SELECT 'V' || lpad(n::text, 8, '0'), 'D' || ci || '-' || w, n, 'V' || lpad(n::text, 8, '0'),
              '\\x7b7d'::bytea, '\\x00'::bytea, 'R' || r, ($1::text[])[ci + 1], 'ok',
              CASE {statuses} ELSE 'submitted' END, started + 3600,
              ($1::text[])[ci + 1] || (100 + t) || (200 + v), started,
              CASE WHEN froll < 0.08 THEN '[\"' || ($2::text[])[fk + 1] || '\"]' ELSE '[]' END,
-             froll < 0.08, FALSE
+             froll < 0.08, FALSE, ($1::text[])[ci + 1]
          FROM (SELECT n, floor(random() * 170)::int AS ci, floor(random() * 20)::int AS w,
                       floor(random() * 5000000)::int AS r, floor(random() * 16)::int AS t,
                       floor(random() * 20)::int AS v,
@@ -192,7 +194,16 @@ fn load_pg(url: &str, visits: usize) -> Result<(), BoxError> {
                 .map_err(explained)?;
             from = to + 1;
         }
-        c.batch_execute("ANALYZE").await.map_err(explained)?;
+        // The queue's kept counts, which the server's writes keep and this load bypassed.
+        c.batch_execute(
+            "INSERT INTO queue_counts (village, status, flagged, n)
+             SELECT village, status, flagged, count(*) FROM visits
+             GROUP BY village, status, flagged",
+        )
+        .await
+        .map_err(explained)?;
+        // As autovacuum leaves a table after a load (PostgreSQL 13 on vacuums after inserts).
+        c.batch_execute("VACUUM ANALYZE").await.map_err(explained)?;
         Ok::<_, BoxError>(())
     })
 }

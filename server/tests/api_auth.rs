@@ -82,6 +82,32 @@ fn requests_must_be_signed_fresh_and_once() {
     assert_eq!(body["message"], "this device has been revoked");
 }
 
+/// A push notes its signature in the transaction that keeps its visits: the same request
+/// again is a replay, answered 401, and keeps nothing; the first was kept whole.
+#[test]
+fn a_replayed_push_is_refused_and_keeps_nothing() {
+    let s = server();
+    let d = s.enrol();
+    let who = first_recipient(&s, &d);
+    let (r, sig) = record(&d, "V1", 1, None, &who, &[]);
+    let body = serde_json::json!({"records": [{"record": r, "signature": sig}]}).to_string();
+    let path = "/api/v1/visits";
+    let headers = sign(&d, "POST", path, body.as_bytes(), now());
+    let (status, receipts) = s.send("POST", path, body.as_bytes(), &headers);
+    assert_eq!(status, 200, "{receipts}");
+    assert_eq!(receipts["receipts"][0]["status"], "stored");
+    let (status, answer) = s.send("POST", path, body.as_bytes(), &headers);
+    assert_eq!(status, 401);
+    assert_eq!(answer["message"], "replayed request");
+    let count = |sql: &str| s.db.rows(sql)[0][0].clone();
+    assert_eq!(count("SELECT count(*) FROM visits"), "1");
+    assert_eq!(
+        count("SELECT count(*) FROM seen_requests WHERE device_id IN (SELECT id FROM devices)"),
+        "2",
+        "the roster pull's signature and the push's, each once"
+    );
+}
+
 #[test]
 fn bad_bodies_get_400_and_413_never_500() {
     let s = server();

@@ -10,7 +10,7 @@ use doorstep_crypto::{unhex, verify_signature};
 
 use super::{stored, AppState};
 use crate::error::ApiError;
-use crate::storage::Device;
+use crate::storage::{Device, Seen};
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
     headers
@@ -19,14 +19,14 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
         .ok_or_else(|| ApiError::unauthorized(format!("the {name} header is missing")))
 }
 
-/// The device that signed this request, or why it is refused.
-pub async fn device(
+/// The device that signed this request and the signature to note, or why it is refused.
+async fn verified(
     state: &AppState,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Device, ApiError> {
+) -> Result<(Device, Seen), ApiError> {
     let id = header(headers, HEADER_DEVICE)?.to_owned();
     let time: i64 = header(headers, HEADER_TIME)?
         .parse()
@@ -58,15 +58,44 @@ pub async fn device(
         return Err(ApiError::unauthorized("bad signature"));
     }
     // Only a verified signature is remembered: junk cannot fill the replay table.
+    Ok((
+        device,
+        Seen {
+            device_id: id,
+            signature: sig_hex,
+            now,
+            forget_before: now - 2 * MAX_SKEW_SECS,
+        },
+    ))
+}
+
+/// The device that signed this request, its signature noted (refused when seen before).
+pub async fn device(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Device, ApiError> {
+    let (device, seen) = verified(state, method, uri, headers, body).await?;
     let fresh = stored(state, move |s| async move {
-        s.first_use(&id, &sig_hex, now, now - 2 * MAX_SKEW_SECS)
-            .await
+        s.first_use(
+            &seen.device_id,
+            &seen.signature,
+            seen.now,
+            seen.forget_before,
+        )
+        .await
     })
     .await?;
     if !fresh {
-        return Err(ApiError::unauthorized("replayed request"));
+        return Err(replayed());
     }
     Ok(device)
+}
+
+pub fn replayed() -> ApiError {
+    ApiError::unauthorized("replayed request")
 }
 
 /// A request signed by an enrolled device: the device and the exact body it signed. As an
@@ -86,17 +115,57 @@ impl axum::extract::FromRequest<AppState> for Signed {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse;
-        let (method, uri, headers) = (
-            req.method().clone(),
-            req.uri().clone(),
-            req.headers().clone(),
-        );
-        let body = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let (parts, body) = signed_parts(req, state).await?;
+        let (method, uri, headers) = parts;
         let device = device(state, &method, &uri, &headers, &body)
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(Signed { device, body })
     }
+}
+
+/// A request signed by an enrolled device whose signature is verified but not yet noted:
+/// the handler notes it in the transaction of what the request writes (the push: one commit
+/// per request, not two), and answers [`replayed`] when the storage says it was seen.
+#[derive(Debug)]
+pub struct SignedOnce {
+    pub device: Device,
+    pub seen: Seen,
+    pub body: axum::body::Bytes,
+}
+
+impl axum::extract::FromRequest<AppState> for SignedOnce {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let ((method, uri, headers), body) = signed_parts(req, state).await?;
+        let (device, seen) = verified(state, &method, &uri, &headers, &body)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(SignedOnce { device, seen, body })
+    }
+}
+
+type Parts = (Method, Uri, HeaderMap);
+
+/// What a signature covers: method, URI, headers, and the body (413 over the limit).
+async fn signed_parts(
+    req: axum::extract::Request,
+    state: &AppState,
+) -> Result<(Parts, axum::body::Bytes), axum::response::Response> {
+    use axum::extract::FromRequest;
+    use axum::response::IntoResponse;
+    let parts = (
+        req.method().clone(),
+        req.uri().clone(),
+        req.headers().clone(),
+    );
+    let body = axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok((parts, body))
 }

@@ -8,7 +8,7 @@ use doorstep_contract::record::RecordV1;
 use doorstep_contract::wire::{Push, Receipt, ReceiptStatus, Receipts, RefusedBecause};
 use doorstep_crypto::{hex, sha256, unhex, verify_signature};
 
-use super::auth::Signed;
+use super::auth::{self, SignedOnce};
 use super::{json, stored, AppState};
 use crate::error::ApiError;
 use crate::storage::{IncomingVisit, Kept};
@@ -28,9 +28,9 @@ fn refused(visit_id: Option<String>, sha: String, reason: RefusedBecause) -> Rec
 
 pub async fn push(
     State(state): State<AppState>,
-    signed: Signed,
+    signed: SignedOnce,
 ) -> Result<Json<Receipts>, ApiError> {
-    let Signed { device, body } = signed;
+    let SignedOnce { device, seen, body } = signed;
     let push: Push = json(&body)?;
     if push.records.len() > MAX_RECORDS {
         return Err(ApiError::bad_request(format!(
@@ -71,10 +71,11 @@ pub async fn push(
         });
     }
     let kept = stored(&state, move |s| async move {
-        let kept = s.keep_visits(&incoming).await?;
-        Ok(incoming.into_iter().zip(kept).collect::<Vec<_>>())
+        let kept = s.keep_visits(&seen, &incoming).await?;
+        Ok(kept.map(|kept| incoming.into_iter().zip(kept).collect::<Vec<_>>()))
     })
-    .await?;
+    .await?
+    .ok_or_else(auth::replayed)?;
     let mut kept = kept.into_iter();
     let receipts = receipts
         .into_iter()

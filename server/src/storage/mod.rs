@@ -5,6 +5,7 @@
 //! ([`PgStorage`]), several server processes on one database.
 
 mod postgres;
+mod queue;
 pub mod rules;
 mod schema;
 mod sqlite;
@@ -51,6 +52,16 @@ impl std::fmt::Debug for RosterRow {
             .field("village", &self.village)
             .finish_non_exhaustive()
     }
+}
+
+/// A verified request's signature, to note so that it is taken once (the replay guard), and
+/// the time before which noted signatures may be forgotten (the time check refuses those).
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub device_id: String,
+    pub signature: String,
+    pub now: i64,
+    pub forget_before: i64,
 }
 
 /// A sealed visit whose signature has been checked and whose record decoded, ready to keep.
@@ -233,8 +244,14 @@ pub trait Storage: Send + Sync + 'static {
         cursor: i64,
         limit: usize,
     ) -> Result<(Vec<RosterRow>, i64)>;
-    /// Keeps a batch in one transaction; one outcome per visit, in order.
-    async fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>>;
+    /// Keeps a batch in one transaction with its request's signature noted in the same one
+    /// (one commit per push, not two; and a replay keeps nothing): one outcome per visit, in
+    /// order, or `None` when the signature was seen before.
+    async fn keep_visits(
+        &self,
+        request: &Seen,
+        batch: &[IncomingVisit],
+    ) -> Result<Option<Vec<Kept>>>;
     async fn decisions_since(
         &self,
         device_id: &str,

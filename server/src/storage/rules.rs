@@ -19,6 +19,25 @@ pub fn area_end(area: &str) -> String {
     format!("{area}:")
 }
 
+/// Digits of a division code up to its county (GB/T 2260: two for the province, four for
+/// the city, six for the county, then township and village).
+const COUNTY_DIGITS: usize = 6;
+
+/// The county a division code lies in: its first six digits (the whole code when shorter).
+/// Kept beside each visit, so that the review queue's index is entered at one county.
+pub fn county_of(code: &str) -> &str {
+    code.char_indices()
+        .nth(COUNTY_DIGITS)
+        .map_or(code, |(i, _)| &code[..i])
+}
+
+/// Whether an area is one whole county: the review queue's pages then walk the index kept
+/// under the county in their own order. (A smaller area's visits are few enough to sort; a
+/// larger one's span counties.)
+pub fn is_county(area: &str) -> bool {
+    area.chars().count() == COUNTY_DIGITS
+}
+
 /// A visit id already kept: the same bytes again change nothing, other bytes are refused
 /// and the first record stands.
 pub fn already_kept(stored_sha: &str, stored_chain: &str, incoming_sha: &str) -> Kept {

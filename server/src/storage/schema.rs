@@ -184,6 +184,52 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX login_failures_login_at ON login_failures (login, at);
     ",
+    // 7: the review queue at millions of visits. Each of its selections has an index that
+    // holds it in the page's order with the page's key (id) and what it filters on: a
+    // county's (the first six digits of the village code), a township's or village's, a
+    // worker's devices'. A page is found in the index alone and only its fifty rows read
+    // (storage/queue.rs). The counts it shows come from `queue_counts`, kept by triggers on
+    // every insert, status or flag change, so no write path can forget them. The indexes of
+    // step 4 and the one by device area and status (which nothing reads) go.
+    "
+    ALTER TABLE visits ADD COLUMN county TEXT NOT NULL DEFAULT '';
+    UPDATE visits SET county = substr(village, 1, 6);
+    DROP INDEX visits_queue;
+    DROP INDEX visits_status_queue;
+    DROP INDEX visits_area_status;
+    CREATE INDEX visits_county_queue
+        ON visits (county, flagged, received_at, id, started_at, status);
+    CREATE INDEX visits_village_queue ON visits (village, flagged, received_at, id);
+    CREATE INDEX visits_device_queue ON visits (device_id, county, flagged, received_at, id);
+    CREATE TABLE queue_counts (
+        village TEXT NOT NULL,
+        status TEXT NOT NULL,
+        flagged INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (village, status, flagged)
+    ) WITHOUT ROWID;
+    INSERT INTO queue_counts (village, status, flagged, n)
+        SELECT village, status, flagged, count(*) FROM visits GROUP BY village, status, flagged;
+    CREATE TRIGGER visits_count_insert AFTER INSERT ON visits BEGIN
+        INSERT INTO queue_counts (village, status, flagged, n)
+            VALUES (NEW.village, NEW.status, NEW.flagged, 1)
+            ON CONFLICT (village, status, flagged) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER visits_count_update AFTER UPDATE OF village, status, flagged ON visits
+        WHEN OLD.village IS NOT NEW.village OR OLD.status IS NOT NEW.status
+            OR OLD.flagged IS NOT NEW.flagged
+    BEGIN
+        UPDATE queue_counts SET n = n - 1
+            WHERE village = OLD.village AND status = OLD.status AND flagged = OLD.flagged;
+        INSERT INTO queue_counts (village, status, flagged, n)
+            VALUES (NEW.village, NEW.status, NEW.flagged, 1)
+            ON CONFLICT (village, status, flagged) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER visits_count_delete AFTER DELETE ON visits BEGIN
+        UPDATE queue_counts SET n = n - 1
+            WHERE village = OLD.village AND status = OLD.status AND flagged = OLD.flagged;
+    END;
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.
@@ -199,4 +245,78 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), u32>> {
         tx.commit()?;
     }
     Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server upgraded past step 7 finds its visits' counties and queue counts filled in
+    /// from the visits it already held, and the triggers keeping them from then on.
+    #[test]
+    fn step_seven_fills_the_counties_and_counts_of_visits_already_kept() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        for step in &STEPS[..6] {
+            conn.execute_batch(step).expect("step");
+        }
+        conn.pragma_update(None, "user_version", 6)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO devices (id, public_key, worker, area, enrolled_at)
+             VALUES ('D', 'k', 'w', '410225', 0)",
+            [],
+        )
+        .expect("device");
+        let put = |conn: &Connection, id: &str, village: &str, status: &str, flagged: bool| {
+            conn.execute(
+                "INSERT INTO visits (id, device_id, seq, sha256, record, signature,
+                     recipient_id, area, chain, status, received_at, village, flagged)
+                 VALUES (?1, 'D', 1, ?1, x'00', x'00', 'R', '410225', 'ok', ?2, 0, ?3, ?4)",
+                rusqlite::params![id, status, village, flagged],
+            )
+            .expect("visit");
+        };
+        put(&conn, "V1", "410225105201", "submitted", false);
+        put(&conn, "V2", "410225105201", "submitted", true);
+        put(&conn, "V3", "410225105202", "approved", false);
+        migrate(&mut conn).expect("sqlite").expect("migrated");
+        let counts = |conn: &Connection| -> Vec<(String, String, i64, i64)> {
+            conn.prepare(
+                "SELECT village, status, flagged, n FROM queue_counts WHERE n > 0 ORDER BY 1, 2, 3",
+            )
+            .expect("sql")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+        };
+        let v = |village: &str, status: &str, flagged, n| {
+            (village.to_owned(), status.to_owned(), flagged, n)
+        };
+        assert_eq!(
+            counts(&conn),
+            vec![
+                v("410225105201", "submitted", 0, 1),
+                v("410225105201", "submitted", 1, 1),
+                v("410225105202", "approved", 0, 1),
+            ]
+        );
+        let county: String = conn
+            .query_row("SELECT DISTINCT county FROM visits", [], |r| r.get(0))
+            .expect("county");
+        assert_eq!(county, "410225");
+        conn.execute("UPDATE visits SET status = 'approved' WHERE id = 'V1'", [])
+            .expect("decide");
+        put(&conn, "V4", "410225105202", "submitted", false);
+        conn.execute("DELETE FROM visits WHERE id = 'V2'", [])
+            .expect("delete");
+        assert_eq!(
+            counts(&conn),
+            vec![
+                v("410225105201", "approved", 0, 1),
+                v("410225105202", "approved", 0, 1),
+                v("410225105202", "submitted", 0, 1),
+            ]
+        );
+    }
 }

@@ -25,6 +25,11 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// How far the queue counts visits for a filter its kept counts cannot answer (a worker, a
+/// time span, one flag kind): beyond this the page says "more than", and the supervisor
+/// narrows the filter. Counting on would read every row of the filter, at millions of visits.
+pub const QUEUE_COUNT_CAP: i64 = 10_000;
+
 /// The queue's filters; all optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
@@ -37,6 +42,16 @@ pub struct QueueFilter {
     /// Visit start, Unix seconds, inclusive.
     pub from: Option<i64>,
     pub to: Option<i64>,
+}
+
+impl QueueFilter {
+    /// Whether the counts kept per village, status and flagged-or-not answer this filter.
+    pub fn counted(&self) -> bool {
+        self.worker.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+            && matches!(self.flag.as_deref(), None | Some("any"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +71,10 @@ pub struct QueueRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
-    /// Visits matching the filters, over all pages.
+    /// Visits matching the filters, over all pages; when `more`, only a floor: the count
+    /// stopped at [`QUEUE_COUNT_CAP`].
     pub total: i64,
+    pub more: bool,
     /// Of the area's visits (filters aside), how many per status.
     pub by_status: Vec<(VisitStatus, i64)>,
 }

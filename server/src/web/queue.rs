@@ -126,7 +126,16 @@ pub async fn queue(
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let last_page = (found.total.max(1) as usize - 1) / PAGE;
+    // Past a capped count the last page is not known: "next" while pages come full.
+    let last_page = if found.more {
+        None
+    } else {
+        Some((found.total.max(1) as usize - 1) / PAGE)
+    };
+    let has_next = match last_page {
+        Some(last) => q.page < last,
+        None => found.rows.len() == PAGE,
+    };
     page(lang, Text::ReviewQueue.get(lang), Some(&v), html! {
         p.counts {
             @for (status, n) in &found.by_status {
@@ -155,7 +164,7 @@ pub async fn queue(
             label { (Text::To.get(lang)) input name="to" type="date" value=(q.to); }
             button type="submit" { (Text::Filter.get(lang)) }
         }
-        p { strong.total { (found.total) } " " (Text::VisitsCount.get(lang)) }
+        p { strong.total { (found.total) @if found.more { "+" } } " " (Text::VisitsCount.get(lang)) }
         table.queue {
             thead { tr {
                 th { (Text::VisitHeading.get(lang)) } th { (Text::Status.get(lang)) } th { (Text::VillageCommunity.get(lang)) }
@@ -176,8 +185,9 @@ pub async fn queue(
         }
         p {
             @if q.page > 0 { a href=(q.at(q.page - 1)) { (Text::Previous.get(lang)) } " " }
-            (q.page + 1) " / " (last_page + 1)
-            @if q.page < last_page { " " a href=(q.at(q.page + 1)) { (Text::Next.get(lang)) } }
+            (q.page + 1)
+            @if let Some(last) = last_page { " / " (last + 1) }
+            @if has_next { " " a href=(q.at(q.page + 1)) { (Text::Next.get(lang)) } }
         }
     }).into_response()
 }

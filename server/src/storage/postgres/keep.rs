@@ -8,7 +8,7 @@ use deadpool_postgres::{Client, GenericClient};
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::visit::ServerFlag;
 
-use super::{issued, rows, schema, tickets};
+use super::{counts, issued, rows, schema, tickets};
 use crate::flags::{matches, probe, with_flag, Near, PhotoHit};
 use crate::storage::rules::{self, ChainFacts};
 use crate::storage::{Chain, IncomingVisit, Kept, Result, StorageError};
@@ -183,6 +183,7 @@ async fn write_new(tx: &impl GenericClient, new: &[(&IncomingVisit, String, Chai
     let chains: Vec<&str> = new.iter().map(|(_, _, c)| c.code()).collect();
     let received: Vec<i64> = new.iter().map(|(v, _, _)| v.now).collect();
     let villages: Vec<&str> = new.iter().map(|(_, village, _)| village.as_str()).collect();
+    let counties: Vec<&str> = villages.iter().map(|v| rules::county_of(v)).collect();
     let started: Vec<i64> = new
         .iter()
         .map(|(v, _, _)| v.record.started_at.timestamp())
@@ -200,17 +201,17 @@ async fn write_new(tx: &impl GenericClient, new: &[(&IncomingVisit, String, Chai
         .prepare_cached(
             "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
                                  recipient_id, area, corrects, chain, status, received_at,
-                                 village, started_at, flag_kinds, flagged)
+                                 village, started_at, flag_kinds, flagged, county)
              SELECT id, device_id, seq, sha256, prev_hash, record, signature, recipient_id,
                     area, corrects, chain, $12, received_at, village, started_at, flag_kinds,
-                    flagged
+                    flagged, county
              FROM unnest($1::TEXT[], $2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[],
                          $6::BYTEA[], $7::BYTEA[], $8::TEXT[], $9::TEXT[], $10::TEXT[],
                          $11::TEXT[], $13::BIGINT[], $14::TEXT[], $15::BIGINT[], $16::TEXT[],
-                         $17::BOOLEAN[])
+                         $17::BOOLEAN[], $18::TEXT[])
                  AS u (id, device_id, seq, sha256, prev_hash, record, signature, recipient_id,
                        area, corrects, chain, received_at, village, started_at, flag_kinds,
-                       flagged)",
+                       flagged, county)",
         )
         .await?;
     // A plain insert: a visit id kept meanwhile by another request of the same device (a
@@ -235,6 +236,7 @@ async fn write_new(tx: &impl GenericClient, new: &[(&IncomingVisit, String, Chai
             &started,
             &kinds,
             &flagged,
+            &counties,
         ],
     )
     .await?;
@@ -291,7 +293,20 @@ async fn write_new(tx: &impl GenericClient, new: &[(&IncomingVisit, String, Chai
         tx.execute(&st, &[&originals, &from.code(), &to.code()])
             .await
     };
-    tokio::try_join!(media, gaps, corrected)?;
+    // The queue's counts of the new visits, one delta per village and flagged-or-not.
+    let counted = async {
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO queue_count_deltas (village, status, flagged, n)
+                 SELECT village, $3, flagged, count(*)
+                 FROM unnest($1::TEXT[], $2::BOOLEAN[]) AS u (village, flagged)
+                 GROUP BY village, flagged",
+            )
+            .await?;
+        tx.execute(&st, &[&villages, &flagged, &rules::KEPT_STATUS.code()])
+            .await
+    };
+    tokio::try_join!(media, gaps, corrected, counted)?;
     for (v, village, _) in new {
         tickets::enter(tx, v, village).await?;
     }
@@ -335,6 +350,7 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
     if !mine {
         return Ok(0);
     }
+    counts::fold(&tx).await?;
     let st = tx
         .prepare_cached(
             "SELECT id, device_id, record FROM visits
@@ -349,6 +365,7 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
         ))
     })?;
     if pending.is_empty() {
+        tx.commit().await?;
         return Ok(0);
     }
     let e = issued::policy(&tx).await?.evidence;

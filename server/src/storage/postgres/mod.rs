@@ -21,9 +21,10 @@ use crate::storage::web::{
 };
 use crate::storage::{
     rules, stored, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
-    Result, RosterRow, Storage, StorageError, TicketUpdate,
+    Result, RosterRow, Seen, Storage, StorageError, TicketUpdate,
 };
 
+mod counts;
 mod issued;
 mod keep;
 mod link;
@@ -36,6 +37,8 @@ mod web;
 pub struct PgStorage {
     pool: Pool,
     lanes: usize,
+    /// When this process last forgot old request signatures (Unix seconds).
+    forgot_at: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for PgStorage {
@@ -68,11 +71,36 @@ impl PgStorage {
         let mut c = pool.get().await?;
         schema::check_engine(&c).await?;
         schema::migrate(&mut c).await?;
-        Ok(PgStorage { pool, lanes })
+        Ok(PgStorage {
+            pool,
+            lanes,
+            forgot_at: std::sync::atomic::AtomicI64::new(0),
+        })
     }
 
     async fn client(&self) -> Result<Client> {
         Ok(self.pool.get().await?)
+    }
+
+    /// Forgets request signatures the time check refuses anyway, at most once a second per
+    /// process and outside the push's transaction: done inside every push, two pushes
+    /// deleting the same expired rows would each wait for the other's commit.
+    async fn forget_seen(&self, c: &Client, request: &Seen) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        let last = self.forgot_at.load(Ordering::Relaxed);
+        if request.now <= last
+            || self
+                .forgot_at
+                .compare_exchange(last, request.now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return Ok(());
+        }
+        let st = c
+            .prepare_cached("DELETE FROM seen_requests WHERE at < $1")
+            .await?;
+        c.execute(&st, &[&request.forget_before]).await?;
+        Ok(())
     }
 
     /// The server's durability settings, for benchmarks to print beside their figures.
@@ -294,6 +322,8 @@ impl Storage for PgStorage {
         forget_before: i64,
     ) -> Result<bool> {
         let c = self.client().await?;
+        self.forgot_at
+            .store(now, std::sync::atomic::Ordering::Relaxed);
         // One round trip: forgetting what the time check refuses anyway, and noting this one.
         let note = c
             .prepare_cached(
@@ -369,13 +399,37 @@ impl Storage for PgStorage {
         Ok((out, next))
     }
 
-    async fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>> {
+    async fn keep_visits(
+        &self,
+        request: &Seen,
+        batch: &[IncomingVisit],
+    ) -> Result<Option<Vec<Kept>>> {
         let mut c = self.client().await?;
-        // One transaction per request: a device's batch lands whole or not at all.
+        self.forget_seen(&c, request).await?;
+        // One transaction per request: a device's batch lands whole or not at all, with the
+        // request's signature (one commit, not two). The signature is noted alongside the
+        // batch's reads and writes, pipelined; a replay rolls it all back.
         let tx = c.transaction().await?;
-        let kept = keep::keep_batch(&tx, batch).await?;
+        let note = async {
+            let st = tx
+                .prepare_cached(
+                    "INSERT INTO seen_requests (device_id, signature, at) VALUES ($1, $2, $3)
+                     ON CONFLICT (device_id, signature) DO NOTHING",
+                )
+                .await?;
+            tx.execute(&st, &[&request.device_id, &request.signature, &request.now])
+                .await
+                .map_err(StorageError::from)
+        };
+        // Sent first, the note is answered first: a replay racing its original is told so,
+        // whatever its batch then met (the original's rows, not yet committed when read).
+        let (noted, kept) = tokio::join!(note, keep::keep_batch(&tx, batch));
+        if noted? != 1 {
+            return Ok(None);
+        }
+        let kept = kept?;
         tx.commit().await?;
-        Ok(kept)
+        Ok(Some(kept))
     }
 
     async fn decisions_since(

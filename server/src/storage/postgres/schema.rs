@@ -184,6 +184,59 @@ const STEPS: &[&str] = &[
     );
     CREATE INDEX login_failures_login_at ON login_failures (login, at);
     ",
+    // 7: the review queue at millions of visits (as the SQLite schema's step 7: the county
+    // beside each visit, one index in the page's order under it, kept counts). Several
+    // processes write at once here, so counts are not updated in place (two transactions
+    // moving the same villages' counts would wait on each other, or deadlock): each change
+    // appends to `queue_count_deltas`, the queue sums both tables, and the flagger folds the
+    // deltas in under its lock. New visits append theirs with their batch (keep.rs); a
+    // trigger appends the rest, so that no status or flag change can forget it.
+    "
+    ALTER TABLE visits ADD COLUMN county TEXT NOT NULL DEFAULT '';
+    UPDATE visits SET county = substr(village, 1, 6);
+    DROP INDEX visits_queue;
+    DROP INDEX visits_status_queue;
+    DROP INDEX visits_area_status;
+    CREATE INDEX visits_county_queue
+        ON visits (county, flagged, received_at, id, started_at, status);
+    CREATE INDEX visits_village_queue ON visits (village, flagged, received_at, id);
+    CREATE INDEX visits_device_queue ON visits (device_id, county, flagged, received_at, id);
+    CREATE TABLE queue_counts (
+        village TEXT NOT NULL,
+        status TEXT NOT NULL,
+        flagged BOOLEAN NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (village, status, flagged)
+    );
+    CREATE TABLE queue_count_deltas (
+        village TEXT NOT NULL,
+        status TEXT NOT NULL,
+        flagged BOOLEAN NOT NULL,
+        n BIGINT NOT NULL
+    );
+    INSERT INTO queue_counts (village, status, flagged, n)
+        SELECT village, status, flagged, count(*) FROM visits GROUP BY village, status, flagged;
+    CREATE FUNCTION doorstep_queue_count_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_count_deltas (village, status, flagged, n)
+            VALUES (OLD.village, OLD.status, OLD.flagged, -1),
+                   (NEW.village, NEW.status, NEW.flagged, 1);
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER visits_count_moved AFTER UPDATE OF village, status, flagged ON visits
+        FOR EACH ROW
+        WHEN (OLD.village IS DISTINCT FROM NEW.village OR OLD.status IS DISTINCT FROM NEW.status
+              OR OLD.flagged IS DISTINCT FROM NEW.flagged)
+        EXECUTE PROCEDURE doorstep_queue_count_moved();
+    CREATE FUNCTION doorstep_queue_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO queue_count_deltas (village, status, flagged, n)
+            VALUES (OLD.village, OLD.status, OLD.flagged, -1);
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER visits_count_deleted AFTER DELETE ON visits
+        FOR EACH ROW EXECUTE PROCEDURE doorstep_queue_count_deleted();
+    ",
 ];
 
 /// Advisory lock keys (one namespace per purpose, arbitrary but fixed).

@@ -9,20 +9,13 @@ use doorstep_contract::wire::Chain;
 use doorstep_crypto::{unhex, verify_signature};
 use tokio_postgres::types::ToSql;
 
-use super::rows;
+use super::{counts, rows};
 use crate::storage::stored::{decision_of, server_flags, status_of};
 use crate::storage::web::{QueueFilter, QueuePage, QueueRow, VisitView};
-use crate::storage::{rules, DecisionOut, Result, StorageError};
+use crate::storage::{queue, rules, DecisionOut, Result, StorageError};
 
-type Arg = Box<dyn ToSql + Sync + Send>;
-
-fn refs(a: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
-    a.iter()
-        .map(|b| b.as_ref() as &(dyn ToSql + Sync))
-        .collect()
-}
-
-/// The queue: the area's visits matching the filters, flagged first, newest first.
+/// The queue: the area's visits matching the filters, flagged first, newest first (the SQL
+/// is the same on every backend: storage/queue.rs).
 pub(super) async fn queue(
     c: &impl GenericClient,
     area: &str,
@@ -30,64 +23,19 @@ pub(super) async fn queue(
     offset: usize,
     limit: usize,
 ) -> Result<QueuePage> {
-    // Filters bind as parameters; only the fixed clauses below are spliced in. The area as
-    // a range, so that the village index serves it.
-    let mut clauses = vec!["v.village >= $1 AND v.village < $2".to_owned()];
-    let mut args: Vec<Arg> = vec![Box::new(area.to_owned()), Box::new(rules::area_end(area))];
-    let mut bind = |clause: &str, value: Arg| {
-        args.push(value);
-        clauses.push(clause.replace('?', &format!("${}", args.len())));
+    let (total, more) = match queue::count(&DIALECT, area, f, counts::COUNTS) {
+        queue::Count::Kept(sql, w) => (one_number(c, &sql, &w).await?, false),
+        queue::Count::Capped(sql, w) => queue::capped(one_number(c, &sql, &w).await?),
     };
-    if let Some(s) = f.status {
-        bind("v.status = ?", Box::new(s.code().to_owned()));
-    }
-    match f.flag.as_deref() {
-        Some("any") => bind("v.flagged = ?", Box::new(true)),
-        // The kinds are a JSON list of plain codes: the quoted code matches only itself.
-        Some(kind) => bind(
-            "strpos(v.flag_kinds, ?) > 0",
-            Box::new(serde_json::to_string(kind).unwrap_or_default()),
-        ),
-        None => {}
-    }
-    if let Some(v) = &f.village {
-        // A village code or a township's prefix of one.
-        bind("substr(v.village, 1, length(?)) = ?", Box::new(v.clone()));
-    }
-    if let Some(w) = &f.worker {
-        bind(
-            "v.device_id IN (SELECT id FROM devices WHERE worker = ?)",
-            Box::new(w.clone()),
-        );
-    }
-    if let Some(from) = f.from {
-        bind("v.started_at >= ?", Box::new(from));
-    }
-    if let Some(to) = f.to {
-        bind("v.started_at <= ?", Box::new(to));
-    }
-    let wher = clauses.join(" AND ");
-
-    let count = c
-        .prepare_cached(&format!("SELECT count(*) FROM visits v WHERE {wher}"))
-        .await?;
-    let total: i64 = c.query_one(&count, &refs(&args)).await?.try_get(0)?;
-    let (l, o) = (args.len() + 1, args.len() + 2);
+    let (sql, w) = queue::page(&DIALECT, area, f);
+    let mut args = values(&w);
     args.push(Box::new(limit as i64));
     args.push(Box::new(offset as i64));
-    let page = c
-        .prepare_cached(&format!(
-            "SELECT v.id, v.status, v.village,
-                    (SELECT worker FROM devices d WHERE d.id = v.device_id),
-                    v.started_at, v.received_at, v.flag_kinds, v.chain, v.corrects
-             FROM visits v WHERE {wher}
-             ORDER BY v.flagged DESC, v.received_at DESC, v.id LIMIT ${l} OFFSET ${o}"
-        ))
-        .await?;
-    let found = c.query(&page, &refs(&args)).await?;
-    let mut page_rows = Vec::with_capacity(found.len());
+    let st = c.prepare_cached(&sql).await?;
+    let found = c.query(&st, &refs(&args)).await?;
+    let mut rows = Vec::with_capacity(found.len());
     for r in &found {
-        page_rows.push(QueueRow {
+        rows.push(QueueRow {
             visit_id: r.try_get(0)?,
             status: status_of(r.try_get(1)?)?,
             village: r.try_get(2)?,
@@ -99,22 +47,50 @@ pub(super) async fn queue(
             corrects: r.try_get(8)?,
         });
     }
-    let by = c
-        .prepare_cached(
-            "SELECT status, count(*) FROM visits WHERE village >= $1 AND village < $2
-             GROUP BY status ORDER BY status",
-        )
-        .await?;
-    let found = c.query(&by, &[&area, &rules::area_end(area)]).await?;
+    let (sql, w) = queue::by_status(&DIALECT, area, counts::COUNTS);
+    let st = c.prepare_cached(&sql).await?;
+    let found = c.query(&st, &refs(&values(&w))).await?;
     let by_status = found
         .iter()
         .map(|r| Ok((status_of(r.try_get(0)?)?, r.try_get(1)?)))
         .collect::<Result<Vec<_>>>()?;
     Ok(QueuePage {
-        rows: page_rows,
+        rows,
         total,
+        more,
         by_status,
     })
+}
+
+const DIALECT: queue::Dialect = queue::Dialect {
+    placeholder: |n| format!("${n}"),
+    find: "strpos",
+};
+
+type Arg = Box<dyn ToSql + Sync + Send>;
+
+fn values(w: &queue::Where) -> Vec<Arg> {
+    w.args
+        .iter()
+        .map(|a| -> Arg {
+            match a {
+                queue::Arg::Text(t) => Box::new(t.clone()),
+                queue::Arg::Int(n) => Box::new(*n),
+                queue::Arg::Bool(b) => Box::new(*b),
+            }
+        })
+        .collect()
+}
+
+fn refs(a: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
+    a.iter()
+        .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
+async fn one_number(c: &impl GenericClient, sql: &str, w: &queue::Where) -> Result<i64> {
+    let st = c.prepare_cached(sql).await?;
+    Ok(c.query_one(&st, &refs(&values(w))).await?.try_get(0)?)
 }
 
 pub(super) async fn visit_view(

@@ -67,11 +67,12 @@ pub(super) fn enrol(
 
 pub(super) fn device(conn: &Connection, id: &str) -> Result<Option<Device>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT public_key, worker, area, revoked_at IS NOT NULL FROM devices WHERE id = ?1",
-            [id],
-            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        )?
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     row.map(|(key, worker, area, revoked)| {
         Ok(Device {

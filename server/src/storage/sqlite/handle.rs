@@ -17,7 +17,7 @@ use crate::storage::web::{
 };
 use crate::storage::{
     Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
-    RosterRow, Storage, StorageError, TicketUpdate,
+    RosterRow, Seen, Storage, StorageError, TicketUpdate,
 };
 
 #[derive(Debug, Clone)]
@@ -162,9 +162,13 @@ impl Storage for SqliteStorage {
             .await
     }
 
-    async fn keep_visits(&self, batch: &[IncomingVisit]) -> Result<Vec<Kept>> {
-        let batch = batch.to_vec();
-        self.run(move |db| db.keep_visits(&batch)).await
+    async fn keep_visits(
+        &self,
+        request: &Seen,
+        batch: &[IncomingVisit],
+    ) -> Result<Option<Vec<Kept>>> {
+        let (request, batch) = (request.clone(), batch.to_vec());
+        self.run(move |db| db.keep_visits(&request, &batch)).await
     }
 
     async fn decisions_since(

@@ -34,21 +34,19 @@ fn chain_facts(tx: &Connection, v: &IncomingVisit) -> Result<ChainFacts> {
 /// device's chain.
 pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
     let existing = tx
-        .query_row(
-            "SELECT sha256, chain FROM visits WHERE id = ?1",
-            [&v.record.visit_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
+        .prepare_cached("SELECT sha256, chain FROM visits WHERE id = ?1")?
+        .query_row([&v.record.visit_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .optional()?;
     if let Some((sha, chain)) = existing {
         return Ok(rules::already_kept(&sha, &chain, &v.sha256));
     }
     let village: Option<String> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT village FROM recipients WHERE id = ?1 AND substr(village, 1, length(?2)) = ?2",
-            params![v.record.recipient_id, v.area],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![v.record.recipient_id, v.area], |r| r.get(0))
         .optional()?;
     let Some(village) = village else {
         return Ok(Kept::UnknownRecipient);
@@ -59,9 +57,9 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
     tx.prepare_cached(
         "INSERT INTO visits (id, device_id, seq, sha256, prev_hash, record, signature,
                              recipient_id, area, corrects, chain, status, received_at,
-                             village, started_at, flag_kinds, flagged)
+                             village, started_at, flag_kinds, flagged, county)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?17, ?12,
-                 ?13, ?14, ?15, ?16)",
+                 ?13, ?14, ?15, ?16, ?18)",
     )?
     .execute(params![
         v.record.visit_id,
@@ -80,7 +78,8 @@ pub(super) fn keep_one(tx: &Connection, v: &IncomingVisit) -> Result<Kept> {
         v.record.started_at.timestamp(),
         serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into()),
         !flags.is_empty(),
-        rules::KEPT_STATUS.code()
+        rules::KEPT_STATUS.code(),
+        rules::county_of(&village)
     ])?;
     for sha in v.record.media() {
         tx.prepare_cached("INSERT OR IGNORE INTO visit_media (visit_id, sha256) VALUES (?1, ?2)")?

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::storage::stored::{decision_of, server_flags, status_of};
 use crate::storage::web::{QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitView};
-use crate::storage::{DecisionOut, Result, StorageError};
+use crate::storage::{queue, DecisionOut, Result, StorageError};
 
 pub(super) fn supervisor(conn: &Connection, login: &str) -> Result<Option<Supervisor>> {
     Ok(conn
@@ -65,7 +65,8 @@ pub(super) fn delete_session(conn: &Connection, token_hash: &str) -> Result<()> 
     Ok(())
 }
 
-/// The queue: the area's visits matching the filters, flagged first, newest first.
+/// The queue: the area's visits matching the filters, flagged first, newest first (the SQL
+/// is the same on every backend: storage/queue.rs).
 pub(super) fn queue(
     conn: &Connection,
     area: &str,
@@ -73,62 +74,18 @@ pub(super) fn queue(
     offset: usize,
     limit: usize,
 ) -> Result<QueuePage> {
-    // Filters bind as parameters; only the fixed clauses below are spliced in.
-    // A supervisor's area is a prefix of the household's village code: as a range, so that
-    // the index on village serves it.
-    // The bounds are computed here: a plain range lets the planner drive from the village
-    // index rather than from the devices (which read the whole table at a million visits).
-    let mut clauses = vec!["v.village >= ?1 AND v.village < ?2".to_owned()];
-    let mut args: Vec<rusqlite::types::Value> =
-        vec![area.to_owned().into(), format!("{area}:").into()];
-    let mut bind = |clause: &str, value: rusqlite::types::Value| {
-        args.push(value);
-        clauses.push(clause.replace('?', &format!("?{}", args.len())));
+    const COUNTS: &str = "queue_counts";
+    let (total, more) = match queue::count(&DIALECT, area, f, COUNTS) {
+        queue::Count::Kept(sql, w) => (one_number(conn, &sql, &w)?, false),
+        queue::Count::Capped(sql, w) => queue::capped(one_number(conn, &sql, &w)?),
     };
-    if let Some(s) = f.status {
-        bind("v.status = ?", s.code().to_owned().into());
-    }
-    match f.flag.as_deref() {
-        Some("any") => bind("v.flagged = ?", 1.into()),
-        Some(kind) => bind(
-            "EXISTS (SELECT 1 FROM json_each(v.flag_kinds) WHERE value = ?)",
-            kind.to_owned().into(),
-        ),
-        None => {}
-    }
-    if let Some(v) = &f.village {
-        // A village code or a township's prefix of one: `?` stands twice for one value.
-        bind("substr(v.village, 1, length(?)) = ?", v.clone().into());
-    }
-    if let Some(w) = &f.worker {
-        bind(
-            "v.device_id IN (SELECT id FROM devices WHERE worker = ?)",
-            w.clone().into(),
-        );
-    }
-    if let Some(from) = f.from {
-        bind("v.started_at >= ?", from.into());
-    }
-    if let Some(to) = f.to {
-        bind("v.started_at <= ?", to.into());
-    }
-    let wher = clauses.join(" AND ");
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM visits v WHERE {wher}"))?
-        .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
-    let mut page_args = args.clone();
-    page_args.push((limit as i64).into());
-    page_args.push((offset as i64).into());
-    let (l, o) = (page_args.len() - 1, page_args.len());
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT v.id, v.status, v.village,
-                (SELECT worker FROM devices d WHERE d.id = v.device_id),
-                v.started_at, v.received_at, v.flag_kinds, v.chain, v.corrects
-         FROM visits v WHERE {wher}
-         ORDER BY v.flagged DESC, v.received_at DESC, v.id LIMIT ?{l} OFFSET ?{o}"
-    ))?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(page_args.iter()), |r| {
+    let (sql, w) = queue::page(&DIALECT, area, f);
+    let mut args = values(&w);
+    args.push((limit as i64).into());
+    args.push((offset as i64).into());
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
             Ok((
                 QueueRow {
                     visit_id: r.get(0)?,
@@ -151,12 +108,10 @@ pub(super) fn queue(
             Ok(row)
         })
         .collect::<Result<Vec<_>>>()?;
+    let (sql, w) = queue::by_status(&DIALECT, area, COUNTS);
     let by_status = conn
-        .prepare_cached(
-            "SELECT status, count(*) FROM visits WHERE village >= ?1 AND village < ?2
-             GROUP BY status ORDER BY status",
-        )?
-        .query_map(params![area, format!("{area}:")], |r| {
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(values(&w)), |r| {
             Ok((r.get::<_, String>(0)?, r.get(1)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
@@ -166,8 +121,31 @@ pub(super) fn queue(
     Ok(QueuePage {
         rows,
         total,
+        more,
         by_status,
     })
+}
+
+const DIALECT: queue::Dialect = queue::Dialect {
+    placeholder: |n| format!("?{n}"),
+    find: "instr",
+};
+
+fn values(w: &queue::Where) -> Vec<rusqlite::types::Value> {
+    w.args
+        .iter()
+        .map(|a| match a {
+            queue::Arg::Text(t) => t.clone().into(),
+            queue::Arg::Int(n) => (*n).into(),
+            queue::Arg::Bool(b) => (*b as i64).into(),
+        })
+        .collect()
+}
+
+fn one_number(conn: &Connection, sql: &str, w: &queue::Where) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(rusqlite::params_from_iter(values(w)), |r| r.get(0))?)
 }
 
 pub(super) fn visit_view(
