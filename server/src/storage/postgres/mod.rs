@@ -30,6 +30,7 @@ mod keep;
 mod link;
 mod media;
 mod schema;
+mod seen;
 mod sessions;
 mod tickets;
 mod web;
@@ -80,27 +81,6 @@ impl PgStorage {
 
     async fn client(&self) -> Result<Client> {
         Ok(self.pool.get().await?)
-    }
-
-    /// Forgets request signatures the time check refuses anyway, at most once a second per
-    /// process and outside the push's transaction: done inside every push, two pushes
-    /// deleting the same expired rows would each wait for the other's commit.
-    async fn forget_seen(&self, c: &Client, request: &Seen) -> Result<()> {
-        use std::sync::atomic::Ordering;
-        let last = self.forgot_at.load(Ordering::Relaxed);
-        if request.now <= last
-            || self
-                .forgot_at
-                .compare_exchange(last, request.now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            return Ok(());
-        }
-        let st = c
-            .prepare_cached("DELETE FROM seen_requests WHERE at < $1")
-            .await?;
-        c.execute(&st, &[&request.forget_before]).await?;
-        Ok(())
     }
 
     /// The server's durability settings, for benchmarks to print beside their figures.
@@ -405,22 +385,12 @@ impl Storage for PgStorage {
         batch: &[IncomingVisit],
     ) -> Result<Option<Vec<Kept>>> {
         let mut c = self.client().await?;
-        self.forget_seen(&c, request).await?;
+        seen::forget(&c, &self.forgot_at, request).await?;
         // One transaction per request: a device's batch lands whole or not at all, with the
         // request's signature (one commit, not two). The signature is noted alongside the
         // batch's reads and writes, pipelined; a replay rolls it all back.
         let tx = c.transaction().await?;
-        let note = async {
-            let st = tx
-                .prepare_cached(
-                    "INSERT INTO seen_requests (device_id, signature, at) VALUES ($1, $2, $3)
-                     ON CONFLICT (device_id, signature) DO NOTHING",
-                )
-                .await?;
-            tx.execute(&st, &[&request.device_id, &request.signature, &request.now])
-                .await
-                .map_err(StorageError::from)
-        };
+        let note = seen::note(&tx, request);
         // Sent first, the note is answered first: a replay racing its original is told so,
         // whatever its batch then met (the original's rows, not yet committed when read).
         let (noted, kept) = tokio::join!(note, keep::keep_batch(&tx, batch));

@@ -20,6 +20,7 @@ use super::{
     Result, RosterRow, Seen, StorageError, TicketUpdate,
 };
 
+mod checkpoints;
 mod devices;
 mod flags;
 mod handle;
@@ -72,7 +73,7 @@ impl Db {
         // on its own connection, beside the writer. The automatic one stays as a backstop
         // at ten times the default, should that thread ever fall behind.
         conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
-        let checkpointer = checkpoints(&path)?;
+        let checkpointer = checkpoints::start(&path)?;
         Ok(Db {
             conn: Mutex::new(conn),
             _checkpointer: checkpointer,
@@ -84,29 +85,6 @@ impl Db {
         // back when dropped), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// How often the checkpointer copies the WAL back into the database file.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
-
-/// Starts the checkpointer: a PASSIVE checkpoint every [`CHECKPOINT_EVERY`] (it never
-/// waits for the writer, nor the writer for it), until the returned sender is dropped.
-fn checkpoints(path: &Path) -> Result<std::sync::mpsc::Sender<()>> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(1))?;
-    let (stop, stopped) = std::sync::mpsc::channel::<()>();
-    std::thread::Builder::new()
-        .name("doorstep-checkpoint".into())
-        .spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                stopped.recv_timeout(CHECKPOINT_EVERY)
-            {
-                // A failed pass is retried at the next; the backstop bounds the WAL.
-                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-            }
-        })
-        .map_err(|e| StorageError::Backend(format!("starting the checkpointer: {e}")))?;
-    Ok(stop)
 }
 
 fn create_private(path: &Path) -> std::io::Result<()> {
