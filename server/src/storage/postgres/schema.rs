@@ -251,6 +251,12 @@ pub(super) const LOCK_CURSORS: i64 = 0x646f_6f72_0003;
 /// or reply would vanish.
 pub(super) async fn check_engine(c: &Client) -> Result<()> {
     let empty_is_null: Option<bool> = c.query_one("SELECT '' IS NULL", &[]).await?.try_get(0)?;
+    judge_engine(empty_is_null)
+}
+
+/// What `SELECT '' IS NULL` answered: `false` on PostgreSQL semantics, `true` (or NULL) in
+/// an Oracle mode.
+fn judge_engine(empty_is_null: Option<bool>) -> Result<()> {
     if empty_is_null != Some(false) {
         return Err(StorageError::Unsuitable(
             "this database treats '' as NULL (an Oracle compatibility mode); Doorstep needs \
@@ -293,4 +299,23 @@ pub(super) async fn migrate(c: &mut Client) -> Result<()> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_engine_reading_the_empty_string_as_null_is_refused_with_what_to_do() {
+        assert!(judge_engine(Some(false)).is_ok());
+        for oracle_mode in [Some(true), None] {
+            match judge_engine(oracle_mode) {
+                Err(StorageError::Unsuitable(m)) => {
+                    assert!(m.contains("DBCOMPATIBILITY 'PG'"), "{m}");
+                    assert!(m.contains("database_mode pg"), "{m}");
+                }
+                other => panic!("{oracle_mode:?} accepted: {other:?}"),
+            }
+        }
+    }
 }
