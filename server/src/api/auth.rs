@@ -78,16 +78,7 @@ pub async fn device(
     body: &[u8],
 ) -> Result<Device, ApiError> {
     let (device, seen) = verified(state, method, uri, headers, body).await?;
-    let fresh = stored(state, move |s| async move {
-        s.first_use(
-            &seen.device_id,
-            &seen.signature,
-            seen.now,
-            seen.forget_before,
-        )
-        .await
-    })
-    .await?;
+    let fresh = stored(state, move |s| async move { s.first_use(&seen).await }).await?;
     if !fresh {
         return Err(replayed());
     }

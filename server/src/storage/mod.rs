@@ -228,13 +228,7 @@ pub trait Storage: Send + Sync + 'static {
     async fn revoke_device(&self, id: &str, now: i64) -> Result<()>;
     /// Records a request signature; `false` when it was seen before (a replay). Forgets
     /// signatures older than `forget_before`, which the time check already refuses.
-    async fn first_use(
-        &self,
-        device_id: &str,
-        signature: &str,
-        now: i64,
-        forget_before: i64,
-    ) -> Result<bool>;
+    async fn first_use(&self, seen: &Seen) -> Result<bool>;
     /// Replaces nothing on error: all rows or none, upserting by id.
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize>;
     /// Rows of the area changed after `cursor`, oldest first, and the cursor to ask next.

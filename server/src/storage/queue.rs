@@ -39,19 +39,26 @@ pub struct Where {
 impl Where {
     /// Adds a clause; each `?` in it stands for `value` (one value may stand twice).
     fn bind(&mut self, d: &Dialect, clause: &str, value: Arg) {
-        self.args.push(value);
-        let mark = (d.placeholder)(self.args.len());
-        self.clauses.push(clause.replace('?', &mark));
+        self.bind_all(d, &clause.replace('?', "?0"), vec![value]);
     }
 
-    /// Adds a clause of several values: `?0`, `?1`… stand for them.
+    /// Adds a clause of several values: `?0` … `?9` stand for them. Replaced in one pass,
+    /// so that a placeholder written in (`?12`) is never read again as one of these.
     fn bind_all(&mut self, d: &Dialect, clause: &str, values: Vec<Arg>) {
-        let mut clause = clause.to_owned();
-        for (i, value) in values.into_iter().enumerate() {
-            self.args.push(value);
-            clause = clause.replace(&format!("?{i}"), &(d.placeholder)(self.args.len()));
+        let first = self.args.len() + 1;
+        self.args.extend(values);
+        let mut out = String::with_capacity(clause.len() + 8);
+        let mut chars = clause.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek().and_then(|n| n.to_digit(10))) {
+                ('?', Some(i)) => {
+                    chars.next();
+                    out.push_str(&(d.placeholder)(first + i as usize));
+                }
+                _ => out.push(c),
+            }
         }
-        self.clauses.push(clause);
+        self.clauses.push(out);
     }
 
     pub fn sql(&self) -> String {
@@ -228,6 +235,26 @@ mod tests {
         let (sql, w) = page(&SQLITE, "410225", &township);
         assert!(!sql.contains("county") && !sql.contains("substr"), "{sql}");
         assert_eq!(w.args[0], Arg::Text("410225105".into()));
+    }
+
+    #[test]
+    fn placeholders_past_nine_are_numbered_once() {
+        let mut w = Where::default();
+        for n in 0..11 {
+            w.bind(&SQLITE, "x = ?", Arg::Int(n));
+        }
+        w.bind_all(
+            &SQLITE,
+            "a = ?0 OR b = ?1 OR c = ?0",
+            vec![Arg::Int(11), Arg::Int(12)],
+        );
+        assert!(
+            w.sql()
+                .ends_with("x = ?11 AND a = ?12 OR b = ?13 OR c = ?12"),
+            "{}",
+            w.sql()
+        );
+        assert_eq!(w.args.len(), 13);
     }
 
     #[test]

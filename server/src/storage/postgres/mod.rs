@@ -294,16 +294,10 @@ impl Storage for PgStorage {
         Ok(())
     }
 
-    async fn first_use(
-        &self,
-        device_id: &str,
-        signature: &str,
-        now: i64,
-        forget_before: i64,
-    ) -> Result<bool> {
+    async fn first_use(&self, s: &Seen) -> Result<bool> {
         let c = self.client().await?;
         self.forgot_at
-            .store(now, std::sync::atomic::Ordering::Relaxed);
+            .store(s.now, std::sync::atomic::Ordering::Relaxed);
         // One round trip: forgetting what the time check refuses anyway, and noting this one.
         let note = c
             .prepare_cached(
@@ -312,11 +306,12 @@ impl Storage for PgStorage {
                  ON CONFLICT (device_id, signature) DO NOTHING",
             )
             .await?;
-        Ok(
-            c.execute(&note, &[&device_id, &signature, &now, &forget_before])
-                .await?
-                == 1,
+        Ok(c.execute(
+            &note,
+            &[&s.device_id, &s.signature, &s.now, &s.forget_before],
         )
+        .await?
+            == 1)
     }
 
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {

@@ -5,7 +5,7 @@
 use doorstep_crypto::hex;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::storage::{Device, Result, StorageError};
+use crate::storage::{Device, Result, Seen, StorageError};
 
 pub(super) fn add_enrolment_code(
     conn: &Connection,
@@ -96,19 +96,13 @@ pub(super) fn revoke(conn: &Connection, id: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn first_use(
-    conn: &Connection,
-    device_id: &str,
-    signature: &str,
-    now: i64,
-    forget_before: i64,
-) -> Result<bool> {
+pub(super) fn first_use(conn: &Connection, s: &Seen) -> Result<bool> {
     conn.prepare_cached("DELETE FROM seen_requests WHERE at < ?1")?
-        .execute([forget_before])?;
+        .execute([s.forget_before])?;
     let n = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO seen_requests (device_id, signature, at) VALUES (?1, ?2, ?3)",
         )?
-        .execute(params![device_id, signature, now])?;
+        .execute(params![s.device_id, s.signature, s.now])?;
     Ok(n == 1)
 }

@@ -134,16 +134,9 @@ impl Storage for SqliteStorage {
         self.run(move |db| db.revoke_device(&id, now)).await
     }
 
-    async fn first_use(
-        &self,
-        device_id: &str,
-        signature: &str,
-        now: i64,
-        forget_before: i64,
-    ) -> Result<bool> {
-        let (id, sig) = (own(device_id), own(signature));
-        self.run(move |db| db.first_use(&id, &sig, now, forget_before))
-            .await
+    async fn first_use(&self, seen: &Seen) -> Result<bool> {
+        let seen = seen.clone();
+        self.run(move |db| db.first_use(&seen)).await
     }
 
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {

@@ -176,14 +176,8 @@ impl Db {
         devices::revoke(&self.conn(), id, now)
     }
 
-    pub(crate) fn first_use(
-        &self,
-        device_id: &str,
-        signature: &str,
-        now: i64,
-        forget_before: i64,
-    ) -> Result<bool> {
-        devices::first_use(&self.conn(), device_id, signature, now, forget_before)
+    pub(crate) fn first_use(&self, seen: &Seen) -> Result<bool> {
+        devices::first_use(&self.conn(), seen)
     }
 
     pub(crate) fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
@@ -244,8 +238,7 @@ impl Db {
         // One transaction per request: a device's batch lands whole or not at all, with the
         // request's signature (rolled back, with nothing kept, when it is a replay).
         let tx = conn.transaction()?;
-        let s = request;
-        if !devices::first_use(&tx, &s.device_id, &s.signature, s.now, s.forget_before)? {
+        if !devices::first_use(&tx, request)? {
             return Ok(None);
         }
         let kept = batch
