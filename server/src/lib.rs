@@ -91,6 +91,17 @@ where
     served
 }
 
+/// Answers leave as soon as they are written, never held back by Nagle's algorithm for an
+/// acknowledgement the client delays (the usual setting for an HTTP server).
+fn no_delay(listener: tokio::net::TcpListener) -> impl axum::serve::Listener<Addr = SocketAddr> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    })
+}
+
 /// A server on a runtime thread of its own (tests, benchmarks, the demo); it stops when
 /// dropped.
 #[derive(Debug)]
@@ -126,10 +137,26 @@ pub fn spawn(
     workers: usize,
     tls: Option<Arc<tls::ServerConfig>>,
 ) -> std::io::Result<Background> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    spawn_on(runtime(workers)?, state, listen, tls)
+}
+
+/// A runtime for [`spawn_on`] with `workers` threads, on which a benchmark opens its storage
+/// first: a PostgreSQL pool's connections are then driven by the threads serving requests,
+/// as under `doorstep serve`, not by another runtime's (a hand-over per query).
+pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers.max(1))
         .enable_all()
-        .build()?;
+        .build()
+}
+
+/// [`spawn`] on a runtime of the caller's.
+pub fn spawn_on(
+    rt: tokio::runtime::Runtime,
+    state: AppState,
+    listen: SocketAddr,
+    tls: Option<Arc<tls::ServerConfig>>,
+) -> std::io::Result<Background> {
     let listener = rt.block_on(tokio::net::TcpListener::bind(listen))?;
     let addr = listener.local_addr()?;
     let secure = tls.is_some();
@@ -145,7 +172,7 @@ pub fn spawn(
                 Some(config) => {
                     serve(state, tls::TlsListener::new(listener, config)?, shutdown).await
                 }
-                None => serve(state, listener, shutdown).await,
+                None => serve(state, no_delay(listener), shutdown).await,
             }
         });
         if let Err(e) = served {
@@ -259,7 +286,7 @@ pub fn run(
         };
         match tls {
             Some(config) => serve(state, tls::TlsListener::new(listener, config)?, stop).await?,
-            None => serve(state, listener, stop).await?,
+            None => serve(state, no_delay(listener), stop).await?,
         }
         Ok(())
     })

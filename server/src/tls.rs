@@ -79,6 +79,10 @@ impl TlsListener {
                         continue;
                     }
                 };
+                // As for plain TCP (lib.rs `no_delay`): no answer waits on Nagle.
+                if let Err(e) = stream.set_nodelay(true) {
+                    tracing::debug!(error = %e, "TCP_NODELAY not set");
+                }
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {

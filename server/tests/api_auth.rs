@@ -108,6 +108,36 @@ fn a_replayed_push_is_refused_and_keeps_nothing() {
     );
 }
 
+/// The server remembers a device's key after its first request; revoking it straight in the
+/// storage (as another server process would, unseen by this one's memory) still refuses its
+/// next push, which keeps nothing.
+#[test]
+fn a_device_revoked_after_pushing_is_refused_and_its_next_push_keeps_nothing() {
+    let s = server();
+    let d = s.enrol();
+    let who = first_recipient(&s, &d);
+    let push = |id: &str, seq: u64, prev: Option<&str>| {
+        let (r, sig) = record(&d, id, seq, prev, &who, &[]);
+        let body = json!({"records": [{"record": r, "signature": sig}]}).to_string();
+        (s.signed(&d, "POST", "/api/v1/visits", body.as_bytes()), r)
+    };
+    let ((status, receipts), first) = push("V1", 1, None);
+    assert_eq!(status, 200, "{receipts}");
+    assert_eq!(receipts["receipts"][0]["status"], "stored");
+    doorstep_server::block_on(admin::revoke_device(s.storage.as_ref(), &d.id, now()))
+        .expect("revoke");
+    let prev = hex(&doorstep_crypto::sha256(first.as_bytes()));
+    let ((status, answer), _) = push("V2", 2, Some(&prev));
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["message"], "this device has been revoked");
+    let count = |sql: &str| s.db.rows(sql)[0][0].clone();
+    assert_eq!(count("SELECT count(*) FROM visits"), "1");
+    // And its other requests too.
+    let (status, answer) = s.signed(&d, "GET", "/api/v1/decisions?since=0", b"");
+    assert_eq!(status, 401);
+    assert_eq!(answer["message"], "this device has been revoked");
+}
+
 #[test]
 fn bad_bodies_get_400_and_413_never_500() {
     let s = server();

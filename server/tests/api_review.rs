@@ -79,6 +79,59 @@ fn the_server_flags_the_same_spot_and_photo_across_devices() {
     assert!(flags("A3").is_empty());
 }
 
+/// Two visits flagged in one pass find each other (the second among the batch's own, not
+/// yet indexed), across the edge of two grid cells, and a third of the first device does
+/// not flag its own.
+#[test]
+fn visits_flagged_in_one_pass_find_each_other_across_a_cell_edge() {
+    let s = server();
+    let (a, b) = (s.enrol(), s.enrol());
+    let (_, page) = s.signed(&a, "GET", "/api/v1/roster?since=0", b"");
+    let id = |i: usize| page["rows"][i]["id"].as_str().expect("row").to_owned();
+    let photo: u64 = 0x1234_5678_9abc_def0;
+    // 2 m apart, on either side of a cell edge (cells are 1e-4 degrees).
+    push(
+        &s,
+        &a,
+        &[record_with(&a, "A1", 1, &id(0), |r| {
+            r.fixes = best_at(34.79999, 114.8, 5.0);
+            r.photo_phashes = vec![photo];
+        })],
+    );
+    push(
+        &s,
+        &b,
+        &[record_with(&b, "B1", 1, &id(1), |r| {
+            r.fixes = best_at(34.80001, 114.8, 5.0);
+            r.photo_phashes = vec![photo ^ 0b11];
+        })],
+    );
+    push(
+        &s,
+        &a,
+        &[record_with(&a, "A2", 2, &id(2), |r| {
+            r.fixes = best_at(34.6, 114.6, 5.0);
+            r.photo_phashes = vec![photo];
+        })],
+    );
+    let raised = doorstep_server::block_on(s.storage.raise_pending_flags(1000)).expect("flags");
+    assert_eq!(raised, 3, "one pass for all three");
+    let flags = |v: &str| {
+        doorstep_server::block_on(s.storage.visit_status(v))
+            .expect("db")
+            .expect("visit")
+            .2
+    };
+    let both = vec![
+        ServerFlag::SameSpotOtherDevice,
+        ServerFlag::PhotoReusedOtherDevice,
+    ];
+    assert_eq!(flags("A1"), both);
+    assert_eq!(flags("B1"), both);
+    // Its photo is B1's too (B is another device), but it stood elsewhere.
+    assert_eq!(flags("A2"), vec![ServerFlag::PhotoReusedOtherDevice]);
+}
+
 #[test]
 fn flags_are_raised_in_the_background_while_serving() {
     let s = server();

@@ -10,7 +10,7 @@ use doorstep_crypto::{unhex, verify_signature};
 
 use super::{stored, AppState};
 use crate::error::ApiError;
-use crate::storage::{Device, Seen};
+use crate::storage::{Device, Seen, Unnoted};
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
     headers
@@ -45,13 +45,20 @@ async fn verified(
         ));
     }
     let sig = unhex(&sig_hex).ok_or_else(|| ApiError::unauthorized("bad signature"))?;
-    let lookup = id.clone();
-    let device = stored(state, move |s| async move { s.device(&lookup).await })
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("unknown device"))?;
-    if device.revoked {
-        return Err(ApiError::unauthorized("this device has been revoked"));
-    }
+    let device = match state.known.get(&id) {
+        Some(device) => device,
+        None => {
+            let lookup = id.clone();
+            let device = stored(state, move |s| async move { s.device(&lookup).await })
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("unknown device"))?;
+            if device.revoked {
+                return Err(revoked());
+            }
+            state.known.remember(&device);
+            device
+        }
+    };
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let message = request_message(method.as_str(), path, time, nonce, body);
     if !verify_signature(&device.public_key, &message, &sig) {
@@ -78,15 +85,22 @@ pub async fn device(
     body: &[u8],
 ) -> Result<Device, ApiError> {
     let (device, seen) = verified(state, method, uri, headers, body).await?;
-    let fresh = stored(state, move |s| async move { s.first_use(&seen).await }).await?;
-    if !fresh {
-        return Err(replayed());
-    }
+    stored(state, move |s| async move { s.first_use(&seen).await })
+        .await?
+        .map_err(unnoted)?;
     Ok(device)
 }
 
-pub fn replayed() -> ApiError {
-    ApiError::unauthorized("replayed request")
+/// The answer to a request whose signature the storage would not note.
+pub fn unnoted(why: Unnoted) -> ApiError {
+    match why {
+        Unnoted::Replayed => ApiError::unauthorized("replayed request"),
+        Unnoted::Revoked => revoked(),
+    }
+}
+
+fn revoked() -> ApiError {
+    ApiError::unauthorized("this device has been revoked")
 }
 
 /// A request signed by an enrolled device: the device and the exact body it signed. As an
@@ -117,7 +131,7 @@ impl axum::extract::FromRequest<AppState> for Signed {
 
 /// A request signed by an enrolled device whose signature is verified but not yet noted:
 /// the handler notes it in the transaction of what the request writes (the push: one commit
-/// per request, not two), and answers [`replayed`] when the storage says it was seen.
+/// per request, not two), and answers [`unnoted`] when the storage would not note it.
 #[derive(Debug)]
 pub struct SignedOnce {
     pub device: Device,

@@ -3,6 +3,7 @@
 
 mod auth;
 mod enrol;
+mod known;
 mod media;
 mod pull;
 mod visits;
@@ -37,6 +38,8 @@ pub struct AppState {
     gate: Arc<tokio::sync::Semaphore>,
     /// Requests waiting for or inside a storage call: background work gives way to them.
     busy: Arc<std::sync::atomic::AtomicUsize>,
+    /// Enrolled devices' keys and areas, once looked up.
+    known: Arc<known::KnownDevices>,
     /// Session cookies carry `Secure` when the server speaks TLS.
     pub secure_cookies: bool,
     /// A map tile URL template (`{z}`, `{x}`, `{y}`) drawn under visit maps, if any.
@@ -58,6 +61,7 @@ impl AppState {
             clock: Arc::new(|| chrono::Utc::now().timestamp()),
             gate: Arc::new(tokio::sync::Semaphore::new(lanes)),
             busy: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            known: Arc::default(),
             secure_cookies: false,
             tiles: None,
         }

@@ -75,7 +75,7 @@ pub async fn push(
         Ok(kept.map(|kept| incoming.into_iter().zip(kept).collect::<Vec<_>>()))
     })
     .await?
-    .ok_or_else(auth::replayed)?;
+    .map_err(auth::unnoted)?;
     let mut kept = kept.into_iter();
     let receipts = receipts
         .into_iter()

@@ -64,6 +64,16 @@ pub struct Seen {
     pub forget_before: i64,
 }
 
+/// Why a request's signature was not noted, and nothing the request asked for was done: it
+/// was seen before (a replay), or its device has been revoked since it was enrolled. The
+/// revocation is judged here, in the write that notes the signature, so that a device
+/// revoked through any server process is refused by all of them at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unnoted {
+    Replayed,
+    Revoked,
+}
+
 /// A sealed visit whose signature has been checked and whose record decoded, ready to keep.
 #[derive(Debug, Clone)]
 pub struct IncomingVisit {
@@ -183,8 +193,8 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 pub trait Storage: Send + Sync + 'static {
     /// The engine, for logs and benchmarks (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
-    /// How many calls may run at once: one for SQLite (one writer, one connection), the
-    /// pool's size for PostgreSQL.
+    /// How many calls may be under way at once: for SQLite, how many may wait in its
+    /// thread's queue (it runs them one at a time); for PostgreSQL, the pool's size.
     fn lanes(&self) -> usize;
     /// The policy the server issues (the defaults until one is set).
     async fn policy(&self) -> Result<Policy>;
@@ -226,9 +236,10 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Device>;
     async fn device(&self, id: &str) -> Result<Option<Device>>;
     async fn revoke_device(&self, id: &str, now: i64) -> Result<()>;
-    /// Records a request signature; `false` when it was seen before (a replay). Forgets
-    /// signatures older than `forget_before`, which the time check already refuses.
-    async fn first_use(&self, seen: &Seen) -> Result<bool>;
+    /// Records a request signature, unless it was seen before (a replay) or its device is
+    /// revoked. Forgets signatures older than `forget_before`, which the time check already
+    /// refuses.
+    async fn first_use(&self, seen: &Seen) -> Result<std::result::Result<(), Unnoted>>;
     /// Replaces nothing on error: all rows or none, upserting by id.
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize>;
     /// Rows of the area changed after `cursor`, oldest first, and the cursor to ask next.
@@ -239,13 +250,13 @@ pub trait Storage: Send + Sync + 'static {
         limit: usize,
     ) -> Result<(Vec<RosterRow>, i64)>;
     /// Keeps a batch in one transaction with its request's signature noted in the same one
-    /// (one commit per push, not two; and a replay keeps nothing): one outcome per visit, in
-    /// order, or `None` when the signature was seen before.
+    /// (one commit per push, not two; and a replay or a revoked device keeps nothing): one
+    /// outcome per visit, in order, or why the signature was not noted.
     async fn keep_visits(
         &self,
         request: &Seen,
         batch: &[IncomingVisit],
-    ) -> Result<Option<Vec<Kept>>>;
+    ) -> Result<std::result::Result<Vec<Kept>, Unnoted>>;
     async fn decisions_since(
         &self,
         device_id: &str,

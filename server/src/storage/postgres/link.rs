@@ -3,8 +3,14 @@
 
 use crate::storage::{Result, StorageError};
 
-/// Connections per server process unless the URL's `pool_size` says otherwise.
-const POOL_SIZE: usize = 16;
+/// Connections per server process unless the URL's `pool_size` says otherwise: four per
+/// core of this machine, from 4 to 32. More connections than the cores can serve only take
+/// turns: on two cores the ingest benchmark kept visits 8–10 % faster over 8 connections
+/// than over 16 (and 30 % slower over 4).
+fn default_pool_size() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    (4 * cores).clamp(4, 32)
+}
 
 impl From<tokio_postgres::Error> for StorageError {
     fn from(e: tokio_postgres::Error) -> Self {
@@ -32,9 +38,9 @@ impl From<deadpool_postgres::PoolError> for StorageError {
 /// Takes `pool_size=N` out of the URL's query (the driver does not know it).
 pub(super) fn pool_size(url: &str) -> Result<(String, usize)> {
     let Some((base, query)) = url.split_once('?') else {
-        return Ok((url.to_owned(), POOL_SIZE));
+        return Ok((url.to_owned(), default_pool_size()));
     };
-    let mut size = POOL_SIZE;
+    let mut size = default_pool_size();
     let mut rest = Vec::new();
     for part in query.split('&') {
         match part.strip_prefix("pool_size=") {

@@ -21,10 +21,11 @@ use crate::storage::web::{
 };
 use crate::storage::{
     rules, stored, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
-    Result, RosterRow, Seen, Storage, StorageError, TicketUpdate,
+    Result, RosterRow, Seen, Storage, StorageError, TicketUpdate, Unnoted,
 };
 
 mod counts;
+mod flagging;
 mod issued;
 mod keep;
 mod link;
@@ -72,6 +73,11 @@ impl PgStorage {
         let mut c = pool.get().await?;
         schema::check_engine(&c).await?;
         schema::migrate(&mut c).await?;
+        // The pool filled now: the first burst of uploads after a start then waits for no
+        // connection to be made (each one a process the server forks), and a server that
+        // cannot give this process its connections says so at the start, not under load.
+        let rest = futures_util::future::try_join_all((1..lanes).map(|_| pool.get())).await?;
+        drop((c, rest));
         Ok(PgStorage {
             pool,
             lanes,
@@ -294,7 +300,7 @@ impl Storage for PgStorage {
         Ok(())
     }
 
-    async fn first_use(&self, s: &Seen) -> Result<bool> {
+    async fn first_use(&self, s: &Seen) -> Result<std::result::Result<(), Unnoted>> {
         let c = self.client().await?;
         self.forgot_at
             .store(s.now, std::sync::atomic::Ordering::Relaxed);
@@ -302,16 +308,22 @@ impl Storage for PgStorage {
         let note = c
             .prepare_cached(
                 "WITH forgotten AS (DELETE FROM seen_requests WHERE at < $4)
-                 INSERT INTO seen_requests (device_id, signature, at) VALUES ($1, $2, $3)
+                 INSERT INTO seen_requests (device_id, signature, at)
+                 SELECT $1, $2, $3 WHERE EXISTS
+                     (SELECT 1 FROM devices WHERE id = $1 AND revoked_at IS NULL)
                  ON CONFLICT (device_id, signature) DO NOTHING",
             )
             .await?;
-        Ok(c.execute(
-            &note,
-            &[&s.device_id, &s.signature, &s.now, &s.forget_before],
-        )
-        .await?
-            == 1)
+        let n = c
+            .execute(
+                &note,
+                &[&s.device_id, &s.signature, &s.now, &s.forget_before],
+            )
+            .await?;
+        if n == 1 {
+            return Ok(Ok(()));
+        }
+        Ok(Err(seen::unnoted(&c, &s.device_id).await?))
     }
 
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
@@ -378,23 +390,26 @@ impl Storage for PgStorage {
         &self,
         request: &Seen,
         batch: &[IncomingVisit],
-    ) -> Result<Option<Vec<Kept>>> {
+    ) -> Result<std::result::Result<Vec<Kept>, Unnoted>> {
         let mut c = self.client().await?;
         seen::forget(&c, &self.forgot_at, request).await?;
         // One transaction per request: a device's batch lands whole or not at all, with the
         // request's signature (one commit, not two). The signature is noted alongside the
-        // batch's reads and writes, pipelined; a replay rolls it all back.
+        // batch's reads and writes, pipelined; a replay (or a revoked device) rolls it all
+        // back.
         let tx = c.transaction().await?;
         let note = seen::note(&tx, request);
         // Sent first, the note is answered first: a replay racing its original is told so,
         // whatever its batch then met (the original's rows, not yet committed when read).
         let (noted, kept) = tokio::join!(note, keep::keep_batch(&tx, batch));
         if noted? != 1 {
-            return Ok(None);
+            // Rolled back first: the batch may have failed and left the transaction unusable.
+            drop((kept, tx));
+            return Ok(Err(seen::unnoted(&c, &request.device_id).await?));
         }
         let kept = kept?;
         tx.commit().await?;
-        Ok(Some(kept))
+        Ok(Ok(kept))
     }
 
     async fn decisions_since(
@@ -468,7 +483,7 @@ impl Storage for PgStorage {
 
     async fn raise_pending_flags(&self, limit: usize) -> Result<usize> {
         let mut c = self.client().await?;
-        keep::raise_pending_flags(&mut c, limit).await
+        flagging::raise_pending_flags(&mut c, limit).await
     }
 
     async fn flags_pending(&self) -> Result<usize> {

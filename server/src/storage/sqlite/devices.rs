@@ -5,7 +5,7 @@
 use doorstep_crypto::hex;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::storage::{Device, Result, Seen, StorageError};
+use crate::storage::{Device, Result, Seen, StorageError, Unnoted};
 
 pub(super) fn add_enrolment_code(
     conn: &Connection,
@@ -96,13 +96,31 @@ pub(super) fn revoke(conn: &Connection, id: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn first_use(conn: &Connection, s: &Seen) -> Result<bool> {
+/// Notes a request's signature, unless seen before or its device is revoked.
+pub(super) fn first_use(conn: &Connection, s: &Seen) -> Result<std::result::Result<(), Unnoted>> {
     conn.prepare_cached("DELETE FROM seen_requests WHERE at < ?1")?
         .execute([s.forget_before])?;
     let n = conn
         .prepare_cached(
-            "INSERT OR IGNORE INTO seen_requests (device_id, signature, at) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO seen_requests (device_id, signature, at)
+             SELECT ?1, ?2, ?3 WHERE EXISTS
+                 (SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL)",
         )?
         .execute(params![s.device_id, s.signature, s.now])?;
-    Ok(n == 1)
+    if n == 1 {
+        return Ok(Ok(()));
+    }
+    Ok(Err(unnoted(conn, &s.device_id)?))
+}
+
+/// Why a signature was not noted: its device revoked (or gone), else a replay.
+fn unnoted(conn: &Connection, device_id: &str) -> Result<Unnoted> {
+    let live = conn
+        .prepare_cached("SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL")?
+        .query_row([device_id], |_| Ok(()))
+        .optional()?;
+    Ok(match live {
+        Some(()) => Unnoted::Replayed,
+        None => Unnoted::Revoked,
+    })
 }

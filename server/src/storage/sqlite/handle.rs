@@ -1,6 +1,7 @@
 //! [`SqliteStorage`]: the async [`Storage`] over one SQLite file. Each call runs [`Db`] on
-//! tokio's blocking pool, so that a slow disk never stalls the threads serving requests;
-//! arguments are copied in, since the call may outlive the request's borrow.
+//! the storage's own thread ([`Worker`]), in the order calls arrive, so that a slow disk
+//! never stalls the threads serving requests; arguments are copied in, since the call may
+//! outlive the request's borrow.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,6 +11,7 @@ use doorstep_contract::policy::Policy;
 use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Division, VisitStatus};
 
+use super::worker::Worker;
 use super::Db;
 use crate::ledger::{Step, TicketRow, TicketState};
 use crate::storage::web::{
@@ -17,19 +19,19 @@ use crate::storage::web::{
 };
 use crate::storage::{
     Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
-    RosterRow, Seen, Storage, StorageError, TicketUpdate,
+    RosterRow, Seen, Storage, TicketUpdate, Unnoted,
 };
 
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
-    db: Arc<Db>,
+    db: Arc<Worker>,
 }
 
 impl SqliteStorage {
     /// Opens (creating) `server.sqlite` in `dir` and migrates it.
     pub fn open(dir: &Path) -> Result<SqliteStorage> {
         Ok(SqliteStorage {
-            db: Arc::new(Db::open(dir)?),
+            db: Arc::new(Worker::start(Db::open(dir)?)?),
         })
     }
 
@@ -37,12 +39,12 @@ impl SqliteStorage {
         &self,
         f: impl FnOnce(&Db) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || f(&db))
-            .await
-            .map_err(|_| StorageError::Backend("a storage task stopped".into()))?
+        self.db.run(f).await
     }
 }
+
+/// Calls let through to the storage thread's queue at once.
+const QUEUED: usize = 256;
 
 fn own(s: &str) -> String {
     s.to_owned()
@@ -55,7 +57,9 @@ impl Storage for SqliteStorage {
     }
 
     fn lanes(&self) -> usize {
-        1
+        // Calls queue at the storage's thread in arrival order; the gate only bounds how
+        // many wait there.
+        QUEUED
     }
 
     async fn policy(&self) -> Result<Policy> {
@@ -134,7 +138,7 @@ impl Storage for SqliteStorage {
         self.run(move |db| db.revoke_device(&id, now)).await
     }
 
-    async fn first_use(&self, seen: &Seen) -> Result<bool> {
+    async fn first_use(&self, seen: &Seen) -> Result<std::result::Result<(), Unnoted>> {
         let seen = seen.clone();
         self.run(move |db| db.first_use(&seen)).await
     }
@@ -159,7 +163,7 @@ impl Storage for SqliteStorage {
         &self,
         request: &Seen,
         batch: &[IncomingVisit],
-    ) -> Result<Option<Vec<Kept>>> {
+    ) -> Result<std::result::Result<Vec<Kept>, Unnoted>> {
         let (request, batch) = (request.clone(), batch.to_vec());
         self.run(move |db| db.keep_visits(&request, &batch)).await
     }

@@ -1,6 +1,6 @@
-//! The embedded storage: one SQLite file in the data folder, WAL, one connection behind a
-//! mutex (SQLite has one writer anyway; reads are short). [`Db`] does the work on the
-//! calling thread; [`SqliteStorage`] (handle.rs) runs it on tokio's blocking pool.
+//! The embedded storage: one SQLite file in the data folder, WAL, one connection (SQLite has
+//! one writer anyway; reads are short). [`Db`] does the work on the calling thread;
+//! [`SqliteStorage`] (handle.rs) runs it on the storage's own thread (worker.rs).
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -17,7 +17,7 @@ use crate::ledger::{Step, TicketRow, TicketState};
 
 use super::{
     rules, schema, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
-    Result, RosterRow, Seen, StorageError, TicketUpdate,
+    Result, RosterRow, Seen, StorageError, TicketUpdate, Unnoted,
 };
 
 mod checkpoints;
@@ -29,6 +29,7 @@ mod media;
 mod tickets;
 mod visits;
 mod web;
+mod worker;
 
 pub use handle::SqliteStorage;
 
@@ -176,7 +177,7 @@ impl Db {
         devices::revoke(&self.conn(), id, now)
     }
 
-    pub(crate) fn first_use(&self, seen: &Seen) -> Result<bool> {
+    pub(crate) fn first_use(&self, seen: &Seen) -> Result<std::result::Result<(), Unnoted>> {
         devices::first_use(&self.conn(), seen)
     }
 
@@ -233,20 +234,20 @@ impl Db {
         &self,
         request: &Seen,
         batch: &[IncomingVisit],
-    ) -> Result<Option<Vec<Kept>>> {
+    ) -> Result<std::result::Result<Vec<Kept>, Unnoted>> {
         let mut conn = self.conn();
         // One transaction per request: a device's batch lands whole or not at all, with the
-        // request's signature (rolled back, with nothing kept, when it is a replay).
+        // request's signature (rolled back, with nothing kept, when it is not noted).
         let tx = conn.transaction()?;
-        if !devices::first_use(&tx, request)? {
-            return Ok(None);
+        if let Err(why) = devices::first_use(&tx, request)? {
+            return Ok(Err(why));
         }
         let kept = batch
             .iter()
             .map(|v| keep_one(&tx, v))
             .collect::<Result<Vec<_>>>()?;
         tx.commit()?;
-        Ok(Some(kept))
+        Ok(Ok(kept))
     }
 
     pub(crate) fn decisions_since(
