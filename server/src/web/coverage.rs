@@ -165,7 +165,11 @@ fn csv_bytes(lang: Lang, lines: &[Line]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let _ = w.write_record(columns(lang));
     for line in lines {
-        let _ = w.write_record(line.cells());
+        let _ = w.write_record(
+            line.cells()
+                .iter()
+                .map(|c| super::cells::inert(c).into_owned()),
+        );
     }
     w.into_inner().unwrap_or_default()
 }

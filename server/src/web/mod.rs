@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod cells;
 mod coverage;
 mod layout;
 mod map;

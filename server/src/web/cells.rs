@@ -1,0 +1,37 @@
+//! Text cells of exported spreadsheets made inert: a CSV cell that begins with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return is read as a formula by Excel and WPS, so a name typed
+//! into a roster could run one on a supervisor's machine (CSV injection). Such a cell is
+//! written with a leading apostrophe, which both show as the text itself. XLSX cells are
+//! written as string cells, which are never evaluated, and need nothing.
+
+use std::borrow::Cow;
+
+/// `text` as a CSV cell that a spreadsheet shows and never evaluates.
+pub fn inert(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formula_starts_are_quoted_and_the_rest_left_alone() {
+        for bad in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(inert(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for good in ["410225105201", "城关镇 · 北街村", "", "a=b", "'quoted"] {
+            assert_eq!(inert(good), good, "{good:?}");
+        }
+    }
+}
