@@ -95,11 +95,14 @@ where
 /// acknowledgement the client delays (the usual setting for an HTTP server).
 fn no_delay(listener: tokio::net::TcpListener) -> impl axum::serve::Listener<Addr = SocketAddr> {
     use axum::serve::ListenerExt;
-    listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY not set");
-        }
-    })
+    listener.tap_io(|tcp| set_no_delay(tcp))
+}
+
+/// [`no_delay`] on one accepted connection (the TLS listener's too).
+pub(crate) fn set_no_delay(tcp: &tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %e, "TCP_NODELAY not set");
+    }
 }
 
 /// A server on a runtime thread of its own (tests, benchmarks, the demo); it stops when

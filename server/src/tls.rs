@@ -79,10 +79,8 @@ impl TlsListener {
                         continue;
                     }
                 };
-                // As for plain TCP (lib.rs `no_delay`): no answer waits on Nagle.
-                if let Err(e) = stream.set_nodelay(true) {
-                    tracing::debug!(error = %e, "TCP_NODELAY not set");
-                }
+                // As for plain TCP: no answer waits on Nagle.
+                crate::set_no_delay(&stream);
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {

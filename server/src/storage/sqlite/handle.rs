@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use doorstep_contract::policy::Policy;
 use doorstep_contract::visit::ServerFlag;
@@ -24,14 +23,14 @@ use crate::storage::{
 
 #[derive(Debug, Clone)]
 pub struct SqliteStorage {
-    db: Arc<Worker>,
+    db: Worker,
 }
 
 impl SqliteStorage {
     /// Opens (creating) `server.sqlite` in `dir` and migrates it.
     pub fn open(dir: &Path) -> Result<SqliteStorage> {
         Ok(SqliteStorage {
-            db: Arc::new(Worker::start(Db::open(dir)?)?),
+            db: Worker::start(Db::open(dir)?)?,
         })
     }
 

@@ -11,7 +11,8 @@ use crate::storage::{Result, StorageError};
 
 type Job = Box<dyn FnOnce(&Db) + Send>;
 
-#[derive(Debug)]
+/// A handle on the thread; clones share it, and the thread stops when the last is dropped.
+#[derive(Debug, Clone)]
 pub(super) struct Worker {
     jobs: mpsc::Sender<Job>,
 }
