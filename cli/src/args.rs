@@ -78,6 +78,10 @@ pub enum Command {
         /// a URL template with {z}, {x} and {y} (Tianditu's, on a government network).
         #[arg(long, value_name = "URL")]
         tiles: Option<String>,
+        /// The county's time zone (IANA name): the web app's times and days are its.
+        #[arg(long, value_name = "ZONE", default_value = "Asia/Shanghai", env = "DOORSTEP_TIME_ZONE",
+              value_parser = parse_zone)]
+        time_zone: doorstep_server::web::Zone,
         /// Keep photos and signatures in this bucket of an S3-compatible store (OBS, OSS,
         /// COS, Ceph RGW, MinIO) instead of the data folder; keys from DOORSTEP_S3_ACCESS_KEY
         /// and DOORSTEP_S3_SECRET_KEY.
@@ -349,4 +353,9 @@ pub struct DemoArgs {
     /// Seed, print the summary and stop instead of serving.
     #[arg(long)]
     pub no_serve: bool,
+}
+
+fn parse_zone(name: &str) -> Result<doorstep_server::web::Zone, String> {
+    doorstep_server::web::Zone::parse(name)
+        .ok_or_else(|| format!("{name} is not a time zone name (Asia/Shanghai, Asia/Urumqi…)"))
 }

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
             tls_cert,
             tls_key,
             tiles,
+            time_zone,
             s3_bucket,
             s3_endpoint,
             s3_region,
@@ -52,7 +53,10 @@ fn main() -> ExitCode {
                     data,
                     *listen,
                     tls_cert.as_deref().zip(tls_key.as_deref()),
-                    tiles.clone(),
+                    doorstep_server::WebSettings {
+                        tiles: tiles.clone(),
+                        zone: *time_zone,
+                    },
                     s3,
                     database.as_deref(),
                 )

@@ -237,17 +237,25 @@ pub async fn move_inline_media(
     }
 }
 
+/// How the web app shows things: the tile server under visit maps, the county's time zone.
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    pub tiles: Option<String>,
+    pub zone: web::Zone,
+}
+
 /// `doorstep serve`: binds `listen`, reports the URL it got (port 0 picks one), and serves
 /// until Ctrl-C; over TLS with a certificate and key (PEM files).
 pub fn run(
     data: &Path,
     listen: SocketAddr,
     tls_files: Option<(&Path, &Path)>,
-    tiles: Option<String>,
+    settings: WebSettings,
     s3: Option<media_store::S3Config>,
     database: Option<&str>,
     on_ready: impl FnOnce(String),
 ) -> Result<(), RunError> {
+    let WebSettings { tiles, zone } = settings;
     if let Some(t) = &tiles {
         let ok = (t.starts_with("https://") || t.starts_with("http://"))
             && ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p));
@@ -284,6 +292,7 @@ pub fn run(
         // Session cookies travel only over TLS when the server speaks it.
         state.secure_cookies = tls.is_some();
         state.tiles = tiles.map(Into::into);
+        state.zone = zone;
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };

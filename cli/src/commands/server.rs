@@ -65,12 +65,12 @@ pub fn serve(
     data: &Path,
     listen: SocketAddr,
     tls: Option<(&Path, &Path)>,
-    tiles: Option<String>,
+    settings: doorstep_server::WebSettings,
     s3: Option<S3Config>,
     database: Option<&str>,
 ) -> Result<(), CliError> {
     let (json, lang) = (ctx.json, ctx.lang);
-    doorstep_server::run(data, listen, tls, tiles, s3, database, move |url| {
+    doorstep_server::run(data, listen, tls, settings, s3, database, move |url| {
         if json {
             // One line: a script reads it as soon as the server listens.
             outln!("{}", json!({ "listening": url }));

@@ -44,6 +44,10 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// A map tile URL template (`{z}`, `{x}`, `{y}`) drawn under visit maps, if any.
     pub tiles: Option<Arc<str>>,
+    /// The county's time zone: pages and exports show its local times and count its days.
+    pub zone: crate::web::Zone,
+    /// The roster's facts per area, as the dashboard and the coverage report count them.
+    pub rosters: Arc<crate::web::RosterFacts>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -64,6 +68,8 @@ impl AppState {
             known: Arc::default(),
             secure_cookies: false,
             tiles: None,
+            zone: crate::web::Zone::default(),
+            rosters: Arc::default(),
         }
     }
 

@@ -355,8 +355,13 @@ pub trait Storage: Send + Sync + 'static {
     async fn devices_in(&self, area: &str) -> Result<Vec<web::DeviceRow>>;
     /// The area's enrolment codes not yet used and not expired.
     async fn open_codes(&self, area: &str, now: i64) -> Result<Vec<web::OpenCode>>;
-    /// Each visit of the area: its household and when it started (for coverage).
-    async fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>>;
+    /// Every visit of the area, for the dashboard and the coverage report: whose, where,
+    /// when, by whom, where it stands and its flags; with the sealed record of those that
+    /// started within `[from, to]` (what the households said in the period).
+    async fn visit_facts(&self, area: &str, from: i64, to: i64) -> Result<Vec<web::VisitFact>>;
+    /// How many roster rows the area's county holds and the newest one's version: while
+    /// neither changes, a roster read before still holds.
+    async fn roster_stamp(&self, area: &str) -> Result<(i64, i64)>;
     /// Whether a visit of the area names this complete media file (its bytes are in the
     /// media store).
     async fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool>;

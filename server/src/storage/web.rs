@@ -120,3 +120,17 @@ pub struct VisitView {
     pub corrects: Option<String>,
     pub received_at: i64,
 }
+
+/// One visit as the dashboard and the coverage report count it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitFact {
+    pub recipient_id: String,
+    pub village: String,
+    pub worker: String,
+    pub started_at: i64,
+    pub status: VisitStatus,
+    /// The kinds of its flags, the device's and the server's.
+    pub flags: Vec<String>,
+    /// The sealed record, for visits of the period asked for.
+    pub record: Option<Vec<u8>>,
+}

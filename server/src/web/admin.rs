@@ -12,7 +12,6 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::page;
-use super::queue::{cst, when};
 use super::session::{check_csrf, posting, visitor, Visitor};
 use crate::admin::{self, AdminError};
 use crate::api::{stored, AppState};
@@ -59,7 +58,7 @@ async fn render(state: &AppState, v: &Visitor, outcome: Outcome) -> Response {
                 thead { tr { th { (Text::Worker.get(lang)) } th { (Text::DeviceIdHeading.get(lang)) } th { (Text::Enrolled.get(lang)) } th { (Text::VisitHeading.get(lang)) } th {} } }
                 tbody { @for d in &devices {
                     tr data-device=(d.id) {
-                        td { (d.worker) } td { code { (d.id) } } td { (when(d.enrolled_at)) } td { (d.visits) }
+                        td { (d.worker) } td { code { (d.id) } } td { (v.zone.when(d.enrolled_at)) } td { (d.visits) }
                         td { @if d.revoked { (Text::Revoked.get(lang)) } @else {
                             form method="post" action="/admin/revoke" {
                                 input type="hidden" name="csrf" value=(csrf);
@@ -73,7 +72,7 @@ async fn render(state: &AppState, v: &Visitor, outcome: Outcome) -> Response {
         }
         section {
             h2 { (Text::EnrolmentCodes.get(lang)) }
-            ul.codes { @for c in &codes { li { (c.worker) " · " (c.area) " · " (Text::Due.get(lang)) " " (when(c.expires_at)) } } }
+            ul.codes { @for c in &codes { li { (c.worker) " · " (v.places.area(&c.area)) " · " (Text::Due.get(lang)) " " (v.zone.when(c.expires_at)) } } }
             form method="post" action="/admin/code" {
                 input type="hidden" name="csrf" value=(csrf);
                 input name="worker" placeholder=(Text::Worker.get(lang)) required;
@@ -189,7 +188,7 @@ pub async fn import_roster(
     if let Err(r) = check_csrf(&v, &csrf) {
         return r;
     }
-    let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
+    let today = v.zone.today(state.now());
     let (area, now, login) = (v.session.area.clone(), state.now(), v.session.login.clone());
     let lang = v.lang;
     let done = stored(&state, move |s| async move {

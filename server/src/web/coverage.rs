@@ -1,40 +1,30 @@
-//! Coverage for the joint-meeting reports (联席会议): per village over a period, the
-//! recipients by category, how many were visited, how many are overdue, how many were never
-//! visited — on the page, and as CSV and XLSX. Counts only: no names, no subsidies.
-
-use std::collections::{BTreeMap, HashMap, HashSet};
+//! Coverage for the joint-meeting circulars (联席会议通报): over a period, per township and per
+//! village the recipients by category, how many were visited, how many are overdue, how many
+//! were never visited; per worker the visits recorded; a map of the villages coloured by
+//! coverage; what households rated and suggested, per township. On the page, and the village
+//! table as CSV and XLSX. Counts only: no names of people, no subsidies.
 
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, TimeZone};
-use doorstep_contract::model::Category;
-use doorstep_contract::roster::{due_date, to_recipient, RawRow};
+use chrono::NaiveDate;
 use doorstep_contract::text::{Lang, Text};
-use maud::html;
+use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::charts;
 use super::layout::page;
-use super::queue::cst;
-use super::session::visitor;
+use super::places::Places;
+use super::report::{self, Line, Report};
+use super::session::{visitor, Visitor};
 use crate::api::{stored, AppState};
 
-/// One village's line.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub village: String,
-    pub recipients: usize,
-    /// elderly, seriously ill, disabled, minor (a person may count in several).
-    pub by_category: [usize; 4],
-    pub visited: usize,
-    pub overdue: usize,
-    pub never_visited: usize,
-}
-
-fn columns(lang: Lang) -> [&'static str; 9] {
+fn columns(lang: Lang) -> [&'static str; 11] {
     [
+        Text::Township,
         Text::VillageCommunity,
+        Text::DivisionCode,
         Text::ColRecipients,
         Text::ColElderly,
         Text::ColSeriouslyIll,
@@ -47,21 +37,28 @@ fn columns(lang: Lang) -> [&'static str; 9] {
     .map(|t| t.get(lang))
 }
 
-impl Line {
-    fn cells(&self) -> [String; 9] {
-        let [e, s, d, m] = self.by_category.map(|n| n.to_string());
-        [
-            self.village.clone(),
-            self.recipients.to_string(),
-            e,
-            s,
-            d,
-            m,
-            self.visited.to_string(),
-            self.overdue.to_string(),
-            self.never_visited.to_string(),
-        ]
-    }
+/// The counts of a line, in the columns' order after the names and code.
+fn numbers(l: &Line) -> [usize; 8] {
+    let [e, s, d, m] = l.by_category;
+    [
+        l.recipients,
+        e,
+        s,
+        d,
+        m,
+        l.visited,
+        l.overdue,
+        l.never_visited,
+    ]
+}
+
+/// A village's names and code as exported.
+fn names(places: &Places, l: &Line) -> [String; 3] {
+    [
+        places.township_of(&l.code),
+        places.name(&l.code).unwrap_or(&l.code).to_owned(),
+        l.code.clone(),
+    ]
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,77 +71,50 @@ pub struct Period {
     format: String,
 }
 
-fn parse_day(s: &str) -> Option<NaiveDate> {
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-/// The report for `area` over `[from, to]` (local dates), as of `today`.
-async fn compute(
-    s: &dyn crate::storage::Storage,
-    area: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    today: NaiveDate,
-) -> crate::storage::Result<Vec<Line>> {
-    let (rows, _) = s.roster_since(area, 0, usize::MAX >> 1).await?;
-    let starts = s.visit_starts(area).await?;
-    let day_of = |unix: i64| {
-        cst()
-            .timestamp_opt(unix, 0)
-            .single()
-            .map(|t| t.date_naive())
-    };
-    let mut visited_in: HashSet<String> = HashSet::new();
-    let mut last: HashMap<String, NaiveDate> = HashMap::new();
-    for (who, at) in starts {
-        let Some(day) = day_of(at) else { continue };
-        if day >= from && day <= to {
-            visited_in.insert(who.clone());
-        }
-        let e = last.entry(who).or_insert(day);
-        *e = (*e).max(day);
-    }
-    let intervals = s.policy().await?.visit_intervals;
-    let mut lines: BTreeMap<String, Line> = BTreeMap::new();
-    for row in rows {
-        let fields = row.fields.into_iter().collect();
-        let Ok(mut r) = to_recipient(&RawRow { line: 0, fields }, today) else {
-            continue;
-        };
-        let line = lines.entry(row.village.clone()).or_insert_with(|| Line {
-            village: row.village.clone(),
-            ..Line::default()
-        });
-        line.recipients += 1;
-        for (i, c) in [
-            Category::Elderly,
-            Category::SeriouslyIll,
-            Category::Disabled,
-            Category::Minor,
-        ]
-        .iter()
-        .enumerate()
-        {
-            if r.categories.contains(c) {
-                line.by_category[i] += 1;
-            }
-        }
-        if visited_in.contains(&r.id) {
-            line.visited += 1;
-        }
-        let seen = last.get(&r.id).copied();
-        r.last_visit = r.last_visit.max(seen);
-        if r.last_visit.is_none() {
-            line.never_visited += 1;
-        }
-        if due_date(&r, &intervals, today) < today {
-            line.overdue += 1;
-        }
-    }
-    Ok(lines.into_values().collect())
+/// The period a page asks for: `to` today unless given, `from` 30 days before it.
+pub fn period(from: &str, to: &str, today: NaiveDate, days: i64) -> (NaiveDate, NaiveDate) {
+    let to = parse_day(to).unwrap_or(today);
+    let from = parse_day(from)
+        .filter(|f| *f <= to)
+        .unwrap_or(to - chrono::Duration::days(days - 1));
+    (from, to)
 }
 
-fn xlsx(lang: Lang, lines: &[Line]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// Everything counted for the supervisor's area over the period.
+pub async fn counted(
+    state: &AppState,
+    v: &Visitor,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Report, Response> {
+    let (area, zone, now) = (v.session.area.clone(), v.zone, state.now());
+    let today = zone.today(now);
+    let rosters = state.rosters.clone();
+    stored(state, move |s| async move {
+        let facts = rosters.of(s.as_ref(), &area, today).await?;
+        let visits = s.visit_facts(&area, zone.start(from), zone.end(to)).await?;
+        let intervals = s.policy().await?.visit_intervals;
+        Ok(report::count(
+            &facts,
+            &visits,
+            &intervals,
+            zone,
+            (from, to),
+            today,
+        ))
+    })
+    .await
+    .map_err(IntoResponse::into_response)
+}
+
+fn xlsx(
+    lang: Lang,
+    places: &Places,
+    lines: &[Line],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -153,23 +123,26 @@ fn xlsx(lang: Lang, lines: &[Line]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
     }
     for (r, line) in lines.iter().enumerate() {
         let row = r as u32 + 1;
-        sheet.write_string(row, 0, &line.village)?;
-        for (c, cell) in line.cells().iter().enumerate().skip(1) {
-            sheet.write_number(row, c as u16, cell.parse::<f64>().unwrap_or(0.0))?;
+        // Strings are written as strings: a name beginning with '=' stays text, never a formula.
+        for (c, text) in names(places, line).iter().enumerate() {
+            sheet.write_string(row, c as u16, text)?;
+        }
+        for (c, n) in numbers(line).iter().enumerate() {
+            sheet.write_number(row, (c + 3) as u16, *n as f64)?;
         }
     }
     book.save_to_buffer()
 }
 
-fn csv_bytes(lang: Lang, lines: &[Line]) -> Vec<u8> {
+fn csv_bytes(lang: Lang, places: &Places, lines: &[Line]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let _ = w.write_record(columns(lang));
     for line in lines {
-        let _ = w.write_record(
-            line.cells()
-                .iter()
-                .map(|c| super::cells::inert(c).into_owned()),
-        );
+        let cells = names(places, line)
+            .into_iter()
+            .map(|c| super::cells::inert(&c).into_owned())
+            .chain(numbers(line).into_iter().map(|n| n.to_string()));
+        let _ = w.write_record(cells);
     }
     w.into_inner().unwrap_or_default()
 }
@@ -184,38 +157,46 @@ pub async fn coverage(
         Err(r) => return r,
     };
     let lang = v.lang;
-    let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
-    let to = parse_day(&p.to).unwrap_or(today);
-    let from = parse_day(&p.from).unwrap_or(to - chrono::Duration::days(30));
-    let (area, login, now) = (v.session.area.clone(), v.session.login.clone(), state.now());
-    let format = p.format.clone();
-    let lines = match stored(&state, move |s| async move {
-        let lines = compute(s.as_ref(), &area, from, to, today).await?;
-        if !format.is_empty() {
-            s.audit(&login, "export-coverage", &area, now).await?;
-        }
-        Ok(lines)
-    })
-    .await
-    {
-        Ok(l) => l,
-        Err(e) => return e.into_response(),
+    let (from, to) = period(&p.from, &p.to, v.zone.today(state.now()), 30);
+    let report = match counted(&state, &v, (from, to)).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
+    if !p.format.is_empty() {
+        let (login, area, now) = (v.session.login.clone(), v.session.area.clone(), state.now());
+        if let Err(e) = stored(&state, move |s| async move {
+            s.audit(&login, "export-coverage", &area, now).await
+        })
+        .await
+        {
+            return e.into_response();
+        }
+    }
     let name = format!("coverage-{}-{from}-{to}", v.session.area);
     match p.format.as_str() {
         "csv" => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.csv\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}.csv\""),
+                ),
             ],
-            Body::from(csv_bytes(lang, &lines)),
+            Body::from(csv_bytes(lang, &v.places, &report.villages)),
         )
             .into_response(),
-        "xlsx" => match xlsx(lang, &lines) {
+        "xlsx" => match xlsx(lang, &v.places, &report.villages) {
             Ok(bytes) => (
                 [
-                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.xlsx\""),
+                    ),
                 ],
                 Body::from(bytes),
             )
@@ -225,19 +206,101 @@ pub async fn coverage(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         },
-        _ => page(lang, Text::Coverage.get(lang), Some(&v), html! {
-            form.filters method="get" action="/coverage" {
-                label { (Text::From.get(lang)) input name="from" type="date" value=(from); }
-                label { (Text::To.get(lang)) input name="to" type="date" value=(to); }
-                button type="submit" { (Text::Filter.get(lang)) }
-                a #export-csv href={ "/coverage?format=csv&from=" (from) "&to=" (to) } { (Text::ExportCsv.get(lang)) }
-                a #export-xlsx href={ "/coverage?format=xlsx&from=" (from) "&to=" (to) } { (Text::ExportXlsx.get(lang)) }
-            }
-            table.coverage {
-                thead { tr { @for c in columns(lang) { th { (c) } } } }
-                tbody { @for l in &lines { tr { @for c in l.cells() { td { (c) } } } } }
-            }
-        })
+        _ => page(
+            lang,
+            Text::Coverage.get(lang),
+            Some(&v),
+            body(lang, &v.places, &report, (from, to)),
+        )
         .into_response(),
+    }
+}
+
+/// One table of lines, named by township or by village.
+fn table(
+    lang: Lang,
+    class: &str,
+    first: Text,
+    lines: &[Line],
+    name: impl Fn(&Line) -> String,
+    total: Option<&Line>,
+) -> Markup {
+    html! {
+        table class=(class) {
+            thead { tr {
+                th { (first.get(lang)) }
+                @for c in &columns(lang)[3..] { th.num { (c) } }
+                th.num { (Text::ColCoverageShare.get(lang)) }
+            } }
+            tbody {
+                @for l in lines {
+                    tr data-code=(l.code) {
+                        td { (name(l)) }
+                        @for n in numbers(l) { td.num { (n) } }
+                        td.num { (format!("{:.0}%", l.coverage() * 100.0)) }
+                    }
+                }
+            }
+            @if let Some(t) = total {
+                tfoot { tr.total {
+                    th { (Text::Total.get(lang)) }
+                    @for n in numbers(t) { th.num { (n) } }
+                    th.num { (format!("{:.0}%", t.coverage() * 100.0)) }
+                } }
+            }
+        }
+    }
+}
+
+fn body(lang: Lang, places: &Places, r: &Report, (from, to): (NaiveDate, NaiveDate)) -> Markup {
+    html! {
+        form.filters method="get" action="/coverage" {
+            label { (Text::From.get(lang)) input name="from" type="date" value=(from); }
+            label { (Text::To.get(lang)) input name="to" type="date" value=(to); }
+            button type="submit" { (Text::Filter.get(lang)) }
+            a #export-csv href={ "/coverage?format=csv&from=" (from) "&to=" (to) } { (Text::ExportCsv.get(lang)) }
+            a #export-xlsx href={ "/coverage?format=xlsx&from=" (from) "&to=" (to) } { (Text::ExportXlsx.get(lang)) }
+        }
+        section #by-township {
+            h2 { (Text::ByTownship.get(lang)) }
+            (table(lang, "coverage townships", Text::Township, &r.townships, |l| places.name(&l.code).unwrap_or(&l.code).to_owned(), Some(&r.total)))
+        }
+        section #map {
+            h2 { (Text::CoverageMap.get(lang)) }
+            (charts::village_map(lang, places, &r.villages))
+        }
+        section #by-village {
+            h2 { (Text::ByVillage.get(lang)) }
+            (table(lang, "coverage villages", Text::VillageCommunity, &r.villages, |l| places.village(&l.code), None))
+        }
+        section #by-worker {
+            h2 { (Text::ByWorker.get(lang)) }
+            table.workers {
+                thead { tr {
+                    th { (Text::Worker.get(lang)) } th.num { (Text::VisitsCount.get(lang)) } th.num { (Text::ColHouseholds.get(lang)) }
+                    th.num { (Text::FlaggedVisits.get(lang)) } th.num { (Text::ReturnedVisits.get(lang)) } th.num { (Text::ApprovedVisits.get(lang)) }
+                } }
+                tbody { @for w in &r.workers {
+                    tr { td { a href={ "/queue?worker=" (super::queue::enc(&w.worker)) } { (w.worker) } }
+                        td.num { (w.visits) } td.num { (w.households) } td.num { (w.flagged) } td.num { (w.returned) } td.num { (w.approved) } }
+                } }
+            }
+        }
+        section #satisfaction {
+            h2 { (Text::SatisfactionByTownship.get(lang)) }
+            table.satisfaction {
+                thead { tr {
+                    th { (Text::Township.get(lang)) } th.num { (Text::Satisfied.get(lang)) } th.num { (Text::BasicallySatisfied.get(lang)) }
+                    th.num { (Text::Dissatisfied.get(lang)) } th { (Text::Suggestions.get(lang)) }
+                } }
+                tbody { @for (t, said) in &r.said {
+                    tr data-code=(t) {
+                        td { (places.name(t).unwrap_or(t)) }
+                        @for n in said.levels { td.num { (n) } }
+                        td { ul { @for s in said.suggestions.iter().take(20) { li { (s) } } } }
+                    }
+                } }
+            }
+        }
     }
 }

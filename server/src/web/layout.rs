@@ -32,6 +32,17 @@ section{background:#fff;margin:1em 0;padding:.8em 1em}
 img.photo{max-width:16em;margin:.3em}
 img.sig{max-width:20em;border:1px solid #ccd}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11em,1fr));gap:.8em;margin:1em 0}
+.tile{background:#fff;padding:.7em .9em;color:inherit;text-decoration:none;border-top:3px solid #8a1c1c;display:block}
+.tile strong{display:block;font-size:1.8em}
+.tile.warn strong{color:#b71c1c}
+.legend{font-size:.9em;list-style:none;padding:0}
+.legend li{margin:.15em 0}
+.swatch{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin-right:.3em;border:1px solid #8889}
+td.num,th.num{text-align:right}
+svg text{font-family:inherit}
+@media print{header,form,nav,.noprint{display:none!important}body{background:#fff}main{max-width:none;padding:0}
+section{margin:.4em 0;padding:0;break-inside:avoid}a{color:inherit;text-decoration:none}img.photo{max-width:30%}}
 ";
 
 /// Chinese unless the `lang` cookie says English.
@@ -61,12 +72,13 @@ fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Ma
                 header {
                     strong { (Text::AppTitle.get(lang)) }
                     @if let Some(v) = visitor {
+                        a href="/" { (Text::Dashboard.get(lang)) }
                         a href="/queue" { (Text::ReviewQueue.get(lang)) }
                         a href="/tickets" { (Text::Tickets.get(lang)) }
                         a href="/coverage" { (Text::Coverage.get(lang)) }
                         a href="/admin" { (Text::Administration.get(lang)) }
                         span.who {
-                            (v.session.login) " · " (v.session.area) " "
+                            (v.session.login) " · " (v.places.area(&v.session.area)) " "
                             form method="post" action="/logout" style="display:inline" {
                                 input type="hidden" name="csrf" value=(v.session.csrf);
                                 button type="submit" { (Text::LogOut.get(lang)) }
@@ -99,7 +111,7 @@ pub async fn switch_lang(headers: HeaderMap, Query(q): Query<To>) -> Response {
                 .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_owned()))
         })
         .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/queue".into());
+        .unwrap_or_else(|| "/".into());
     let cookie = format!("lang={lang}; Path=/; SameSite=Strict; Max-Age=31536000");
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }

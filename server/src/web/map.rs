@@ -11,6 +11,11 @@ use maud::{html, Markup};
 
 const HALF: f64 = 160.0;
 
+/// Start, end and best fix in colours told apart in print and by most colour-blind eyes.
+const COLOURS: [&str; 3] = ["#1565c0", "#6a1b9a", "#e65100"];
+/// Where each fix's label goes from its dot: up-left, up-right, down.
+const LABEL_AT: [(f64, f64); 3] = [(-22.0, -18.0), (22.0, -18.0), (10.0, 30.0)];
+
 struct Fix {
     name: Text,
     lat: f64,
@@ -117,10 +122,19 @@ pub fn draw(lang: Lang, record: &RecordV1, geofence_m: f64, tile_template: Optio
                 text x=(px(0.0) + 9.0) y=(py(0.0) - 9.0) font-size="12" { (Text::MapHousehold.get(lang)) }
             }
             @for (i, (f, x, y)) in placed.iter().enumerate() {
-                circle cx=(px(*x)) cy=(py(*y)) r=((f.accuracy * s).max(2.0)) fill="#1565c0" fill-opacity="0.12" stroke="#1565c0" {}
-                circle cx=(px(*x)) cy=(py(*y)) r="4" fill="#1565c0" {}
-                // Fixes often coincide: each label on a line of its own.
-                text x=(px(*x) + 6.0) y=(py(*y) + 14.0 + 12.0 * i as f64) font-size="11" { (f.name.get(lang)) }
+                @let colour = COLOURS[i % COLOURS.len()];
+                circle cx=(px(*x)) cy=(py(*y)) r=((f.accuracy * s).max(2.0)) fill=(colour) fill-opacity="0.10" stroke=(colour) {}
+            }
+            @for (i, (f, x, y)) in placed.iter().enumerate() {
+                @let colour = COLOURS[i % COLOURS.len()];
+                @let (dx, dy) = LABEL_AT[i % LABEL_AT.len()];
+                // Fixes often coincide: each label sits out in its own direction, joined to
+                // its dot, on a white ground.
+                circle cx=(px(*x)) cy=(py(*y)) r="4.5" fill=(colour) stroke="#fff" {}
+                line x1=(px(*x)) y1=(py(*y)) x2=(px(*x) + dx) y2=(py(*y) + dy) stroke=(colour) {}
+                text.fix x=(px(*x) + dx) y=(py(*y) + dy) font-size="12" fill=(colour)
+                    text-anchor=(if dx < 0.0 { "end" } else { "start" })
+                    stroke="#fff" stroke-width="3" paint-order="stroke" { (f.name.get(lang)) }
             }
             @if let (Some(b), Some((hl, ho))) = (best, household) {
                 @let (x, y) = local(lat0, lon0, b.lat, b.lon);
@@ -130,6 +144,20 @@ pub fn draw(lang: Lang, record: &RecordV1, geofence_m: f64, tile_template: Optio
                 }
             }
             text x="230" y="310" font-size="11" { (format!("{} {:.0} m", Text::Geofence.get(lang), geofence_m)) }
+        }
+        ul.legend.fixes {
+            @for (i, (f, _, _)) in placed.iter().enumerate() {
+                li {
+                    span.swatch style={ "background:" (COLOURS[i % COLOURS.len()]) } {}
+                    (f.name.get(lang)) ": ± " (format!("{:.0}", f.accuracy)) " m"
+                    @if let Some((hl, ho)) = household {
+                        " · " (Text::FromHousehold.fill(lang, &format!("{:.0}", distance_m((hl, ho), (f.lat, f.lon)))))
+                    }
+                }
+            }
+            @if household.is_some() {
+                li { span.swatch style="border:2px dashed #2e7d32" {} (Text::Geofence.get(lang)) " " (format!("{:.0} m", geofence_m)) }
+            }
         }
     }
 }

@@ -8,23 +8,30 @@
 
 mod admin;
 mod cells;
+mod charts;
 mod coverage;
+mod dashboard;
 mod layout;
+mod local;
 mod map;
+mod places;
 mod queue;
+mod report;
+mod roster_facts;
 mod session;
 mod tickets;
 mod visit;
 
-use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::api::AppState;
+pub use local::Zone;
+pub use roster_facts::RosterFacts;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/queue") }))
+        .route("/", get(dashboard::show))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/lang", get(layout::switch_lang))

@@ -5,32 +5,22 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use chrono::{FixedOffset, NaiveDate, TimeZone};
-use maud::html;
+use chrono::NaiveDate;
+use maud::{html, Markup};
 use serde::Deserialize;
 
-use doorstep_contract::text::{flag_kind, Localize, Text};
+use doorstep_contract::text::{flag_kind, Lang, Localize, Text};
 use doorstep_contract::visit::{Flag, ServerFlag};
 use doorstep_contract::wire::VisitStatus;
 
 use super::layout::page;
+use super::local::Zone;
+use super::places::Places;
 use super::session::visitor;
 use crate::api::{stored, AppState};
 use crate::storage::web::QueueFilter;
 
 pub const PAGE: usize = 50;
-
-/// China Standard Time: dates on the page are the supervisor's.
-pub fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
-}
-
-pub fn when(unix: i64) -> String {
-    cst()
-        .timestamp_opt(unix, 0)
-        .single()
-        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string())
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
@@ -55,44 +45,26 @@ fn some(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
-fn day(s: &str, end: bool) -> Option<i64> {
+/// A local date of a filter, as the first or last second of that day in the county.
+fn day(zone: Zone, s: &str, end: bool) -> Option<i64> {
     let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
-    let t = if end {
-        d.and_hms_opt(23, 59, 59)?
-    } else {
-        d.and_hms_opt(0, 0, 0)?
-    };
-    cst()
-        .from_local_datetime(&t)
-        .single()
-        .map(|t| t.timestamp())
+    Some(if end { zone.end(d) } else { zone.start(d) })
 }
 
 impl QueueQuery {
-    fn filter(&self) -> QueueFilter {
+    fn filter(&self, zone: Zone) -> QueueFilter {
         QueueFilter {
             status: some(&self.status).and_then(|s| VisitStatus::parse(&s)),
             flag: some(&self.flag),
             village: some(&self.village).filter(|v| v.bytes().all(|b| b.is_ascii_digit())),
             worker: some(&self.worker),
-            from: day(&self.from, false),
-            to: day(&self.to, true),
+            from: day(zone, &self.from, false),
+            to: day(zone, &self.to, true),
         }
     }
 
     /// This query on another page.
     fn at(&self, page: usize) -> String {
-        let enc = |s: &str| {
-            s.bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b == b'-' {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect::<String>()
-        };
         format!(
             "/queue?status={}&flag={}&village={}&worker={}&from={}&to={}&page={page}",
             enc(&self.status),
@@ -115,7 +87,7 @@ pub async fn queue(
         Err(r) => return r,
     };
     let lang = v.lang;
-    let filter = q.filter();
+    let filter = q.filter(v.zone);
     let area = v.session.area.clone();
     let offset = q.page * PAGE;
     let found = match stored(&state, move |s| async move {
@@ -158,7 +130,7 @@ pub async fn queue(
                     }
                 }
             }
-            label { (Text::VillageCommunity.get(lang)) input name="village" value=(q.village) inputmode="numeric" size="12"; }
+            label { (Text::VillageCommunity.get(lang)) (division_select(lang, &v.places, &q.village)) }
             label { (Text::Worker.get(lang)) input name="worker" value=(q.worker) size="8"; }
             label { (Text::From.get(lang)) input name="from" type="date" value=(q.from); }
             label { (Text::To.get(lang)) input name="to" type="date" value=(q.to); }
@@ -167,17 +139,16 @@ pub async fn queue(
         p { strong.total { (found.total) @if found.more { "+" } } " " (Text::VisitsCount.get(lang)) }
         table.queue {
             thead { tr {
-                th { (Text::VisitHeading.get(lang)) } th { (Text::Status.get(lang)) } th { (Text::VillageCommunity.get(lang)) }
-                th { (Text::Worker.get(lang)) } th { (Text::Started.get(lang)) } th { (Text::Flags.get(lang)) }
+                th { (Text::Started.get(lang)) } th { (Text::Status.get(lang)) } th { (Text::VillageCommunity.get(lang)) }
+                th { (Text::Worker.get(lang)) } th { (Text::Flags.get(lang)) }
             } }
             tbody {
                 @for r in &found.rows {
                     tr.flagged[!r.flags.is_empty()] data-visit=(r.visit_id) {
-                        td { a href={ "/visits/" (r.visit_id) } { (r.visit_id) } }
+                        td { a href={ "/visits/" (r.visit_id) } title=(r.visit_id) { (v.zone.when(r.started_at)) } }
                         td.status { (r.status.localize(lang)) }
-                        td { (r.village) }
+                        td.village { (v.places.village(&r.village)) }
                         td { (r.worker) }
-                        td { (when(r.started_at)) }
                         td { @for f in &r.flags { span.flag data-flag=(f) { (flag_kind(f, lang).unwrap_or(f)) } } }
                     }
                 }
@@ -190,4 +161,33 @@ pub async fn queue(
             @if has_next { " " a href=(q.at(q.page + 1)) { (Text::Next.get(lang)) } }
         }
     }).into_response()
+}
+
+/// A query-string value, percent-encoded.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The area's townships, each followed by its villages, by name; "any" first.
+pub fn division_select(lang: Lang, places: &Places, chosen: &str) -> Markup {
+    let villages = places.villages();
+    html! {
+        select name="village" {
+            option value="" { (Text::Any.get(lang)) }
+            @for (t, name) in places.townships() {
+                option value=(t) selected[chosen == t] { (name) }
+                @for (code, _) in villages.iter().filter(|(c, _)| c.starts_with(t.as_str())) {
+                    option value=(code) selected[chosen == code] { "\u{3000}" (places.name(code).unwrap_or(code)) }
+                }
+            }
+        }
+    }
 }

@@ -12,6 +12,8 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{lang_of, page};
+use super::local::Zone;
+use super::places::Places;
 use crate::api::{stored, AppState};
 use crate::storage::web::SessionRow;
 
@@ -27,6 +29,10 @@ const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 pub struct Visitor {
     pub session: SessionRow,
     pub lang: Lang,
+    /// The names of the divisions in the supervisor's area.
+    pub places: Places,
+    /// The county's time zone.
+    pub zone: Zone,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -47,12 +53,22 @@ pub async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, R
         return Err(Redirect::to("/login").into_response());
     };
     let now = state.now();
+    // The session and its area's names in one trip: every page shows names, not codes.
     let found = stored(state, move |s| async move {
-        s.session(&hex(&sha256(token.as_bytes())), now).await
+        let Some(session) = s.session(&hex(&sha256(token.as_bytes())), now).await? else {
+            return Ok(None);
+        };
+        let names = s.division_names(&session.area).await?;
+        Ok(Some((session, names)))
     })
     .await;
     match found {
-        Ok(Some(session)) => Ok(Visitor { session, lang }),
+        Ok(Some((session, names))) => Ok(Visitor {
+            session,
+            lang,
+            places: Places::from(names),
+            zone: state.zone,
+        }),
         Ok(None) => Err(Redirect::to("/login").into_response()),
         Err(e) => Err(e.into_response()),
     }

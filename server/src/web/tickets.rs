@@ -10,7 +10,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::page;
-use super::queue::cst;
+use super::queue::division_select;
 use super::session::{posting, visitor};
 use super::visit::not_found;
 use crate::api::{stored, AppState};
@@ -26,6 +26,9 @@ pub struct LedgerQuery {
     department: String,
     #[serde(default)]
     village: String,
+    /// `1`: only tickets past their due date and not closed (the dashboard links here).
+    #[serde(default)]
+    overdue: String,
 }
 
 pub async fn ledger(
@@ -43,10 +46,15 @@ pub async fn ledger(
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let today = chrono::Utc::now().with_timezone(&cst()).date_naive();
+    let today = v.zone.today(state.now());
     let rows: Vec<_> = all
         .into_iter()
-        .filter(|k| q.state.is_empty() || k.state.code() == q.state)
+        .filter(|k| match q.state.as_str() {
+            "" => true,
+            "open" => k.state != TicketState::Closed,
+            code => k.state.code() == code,
+        })
+        .filter(|k| q.overdue != "1" || (k.state != TicketState::Closed && k.due < today))
         .filter(|k| {
             q.department.is_empty() || k.department.as_deref() == Some(q.department.as_str())
         })
@@ -57,11 +65,18 @@ pub async fn ledger(
             label { (Text::Status.get(lang))
                 select name="state" {
                     option value="" { (Text::Any.get(lang)) }
+                    option value="open" selected[q.state == "open"] { (Text::NotClosed.get(lang)) }
                     @for s in TicketState::ALL { option value=(s.code()) selected[q.state == s.code()] { (s.localize(lang)) } }
                 }
             }
             label { (Text::Department.get(lang)) input name="department" value=(q.department); }
-            label { (Text::VillageCommunity.get(lang)) input name="village" value=(q.village) inputmode="numeric"; }
+            label { (Text::VillageCommunity.get(lang)) (division_select(lang, &v.places, &q.village)) }
+            label { (Text::OverdueMark.get(lang))
+                select name="overdue" {
+                    option value="" { (Text::Any.get(lang)) }
+                    option value="1" selected[q.overdue == "1"] { (Text::OverdueMark.get(lang)) }
+                }
+            }
             button type="submit" { (Text::Filter.get(lang)) }
         }
         table.tickets {
@@ -79,7 +94,7 @@ pub async fn ledger(
                             @if let Some(d) = &k.department { br; (Text::Department.get(lang)) ": " (d) }
                             @if let Some(r) = &k.reply { br; (Text::Reply.get(lang)) ": " (r) }
                             @if let Some(o) = &k.outcome { br; (Text::Close.get(lang)) ": " (o) } }
-                        td { (k.village) }
+                        td { (v.places.village(&k.village)) }
                         td.state { (k.state.localize(lang)) }
                         td.overdue[overdue] { (k.due) @if overdue { " " (Text::OverdueMark.get(lang)) } }
                         td {

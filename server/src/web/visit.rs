@@ -10,6 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use doorstep_contract::model::ChecklistTemplate;
+use doorstep_contract::policy::Policy;
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::roster::Household;
 use doorstep_contract::text::{flag_kind, Lang, Localize, Text};
@@ -19,7 +21,6 @@ use serde::Deserialize;
 
 use super::layout::page;
 use super::map;
-use super::queue::when;
 use super::session::{posting, visitor, Visitor};
 use crate::admin::{self, AdminError};
 use crate::api::{stored, AppState};
@@ -47,7 +48,42 @@ fn subsidy_label(lang: Lang, h: &Household, code: &str) -> String {
     }
 }
 
-fn doors(lang: Lang, r: &RecordV1, h: &Household) -> Markup {
+/// A topic of the policy list by its title, or one of the household's subsidies by the name
+/// the roster gives it (a protected one unnamed).
+fn topic_label(lang: Lang, policy: &Policy, h: &Household, code: &str) -> String {
+    match policy.topics.iter().find(|t| t.code == code) {
+        Some(t) => match lang {
+            Lang::Zh => t.title.zh.clone(),
+            Lang::En => t.title.en.clone(),
+        },
+        None if h.subsidy(code).is_some() => subsidy_label(lang, h, code),
+        None => code.to_owned(),
+    }
+}
+
+/// A checklist item by its question in the template version the visit answered (the
+/// built-in one is the only version the server knows), its key otherwise.
+fn checklist_label(lang: Lang, version: u32, key: &str) -> String {
+    let template = ChecklistTemplate::builtin();
+    template
+        .items
+        .iter()
+        .find(|i| i.key == key && template.version == version)
+        .map_or_else(
+            || key.to_owned(),
+            |i| match lang {
+                Lang::Zh => i.label.zh.clone(),
+                Lang::En => i.label.en.clone(),
+            },
+        )
+}
+
+fn doors(lang: Lang, r: &RecordV1, h: &Household, policy: &Policy) -> Markup {
+    let topics: Vec<String> = r
+        .policies_explained
+        .iter()
+        .map(|c| topic_label(lang, policy, h, c))
+        .collect();
     html! {
         section {
             h2 { (Text::DoorKnock.get(lang)) }
@@ -80,7 +116,7 @@ fn doors(lang: Lang, r: &RecordV1, h: &Household) -> Markup {
             }
             dl {
                 dt { (Text::PoliciesExplained.get(lang)) }
-                dd { (r.policies_explained.join("、")) }
+                dd.topics { (topics.join("、")) }
                 dt { (Text::LivingSituation.get(lang)) } dd { (r.living_situation) }
                 dt { (Text::Needs.get(lang)) } dd { (r.needs) }
             }
@@ -90,7 +126,7 @@ fn doors(lang: Lang, r: &RecordV1, h: &Household) -> Markup {
             dl {
                 dt { (Text::QuestionsAnswered.get(lang)) } dd { (r.questions_answered.join("；")) }
                 dt { (Text::Satisfaction.get(lang)) }
-                dd { @if let Some(s) = &r.satisfaction { (s.level.localize(lang)) " " (s.comment) } }
+                dd.satisfaction { @if let Some(s) = &r.satisfaction { (s.level.localize(lang)) @if !s.comment.is_empty() { "：" (s.comment) } } }
             }
             @if !r.tickets.is_empty() {
                 h3 { (Text::Tickets.get(lang)) }
@@ -109,7 +145,7 @@ fn evidence(lang: Lang, r: &RecordV1, view: &VisitView) -> Markup {
         section {
             h2 { (Text::Checklist.get(lang)) }
             ul.checklist { @for (k, a) in &r.checklist {
-                li { (k) ": " (a.localize(lang)) }
+                li data-item=(k) { (checklist_label(lang, r.checklist_version, k)) "：" (a.localize(lang)) }
             } }
         }
         section {
@@ -118,13 +154,20 @@ fn evidence(lang: Lang, r: &RecordV1, view: &VisitView) -> Markup {
                 Some(s) => {
                     p.signer { (s.signer.localize(lang)) " · " (s.attested) }
                     @if let Some(sha) = &s.image_sha256 {
-                        img.sig src={ "/media/" (sha) } alt=(Text::Signature.get(lang));
+                        a.full href={ "/media/" (sha) } target="_blank" {
+                            img.sig src={ "/media/" (sha) } alt=(Text::Signature.get(lang));
+                        }
                     }
                 }
                 None => { p.signer { (Text::Nothing.get(lang)) } }
             }
             h2 { (Text::Photos.get(lang)) }
-            @for sha in &r.photos { img.photo src={ "/media/" (sha) } alt=(Text::Photos.get(lang)); }
+            // Each photo opens full size: the evidence is the whole picture.
+            @for sha in &r.photos {
+                a.full href={ "/media/" (sha) } target="_blank" {
+                    img.photo src={ "/media/" (sha) } alt=(Text::Photos.get(lang)) loading="lazy";
+                }
+            }
             h2 { (Text::Notes.get(lang)) }
             ul { @for n in &r.notes { li { (n) } } }
         }
@@ -156,13 +199,13 @@ fn render(
     lang: Lang,
     v: &Visitor,
     view: &VisitView,
-    evidence_policy: &doorstep_contract::policy::Evidence,
+    policy: &Policy,
     tiles: Option<&str>,
     error: Option<Text>,
 ) -> Html<String> {
     let r = &view.record;
     let h = &view.household;
-    let title = format!("{} {}", Text::VisitHeading.get(lang), view.visit_id);
+    let title = format!("{} · {}", Text::VisitHeading.get(lang), h.name);
     page(
         lang,
         &title,
@@ -171,22 +214,25 @@ fn render(
             section {
                 dl {
                     dt { (Text::Status.get(lang)) } dd #status { (view.status.localize(lang)) }
-                    dt { (Text::Household.get(lang)) } dd { (h.name) " · " (view.village) }
+                    dt { (Text::Household.get(lang)) } dd #household { (h.name) }
+                    dt { (Text::VillageCommunity.get(lang)) } dd #village { (v.places.village(&view.village)) }
                     dt { (Text::IdNumberHeading.get(lang)) } dd { (h.id_number_masked) }
                     dt { (Text::Worker.get(lang)) } dd { (view.worker) }
-                    dt { (Text::Started.get(lang)) } dd { (when(r.started_at.timestamp())) }
+                    dt { (Text::Started.get(lang)) } dd #started { (v.zone.when(r.started_at.timestamp())) }
+                    dt { (Text::Finished.get(lang)) } dd { (v.zone.when(r.finished_at.timestamp())) }
+                    dt { (Text::RecordId.get(lang)) } dd { code { (view.visit_id) } }
                     @if let Some(orig) = &view.corrects {
                         dt { (Text::Corrects.get(lang)) } dd { a href={ "/visits/" (orig) } { (orig) } }
                     }
                 }
             }
-            section { h2 { (Text::Map.get(lang)) } (map::draw(lang, r, evidence_policy.geofence_m, tiles)) }
-            (doors(lang, r, h))
+            section.map { h2 { (Text::Map.get(lang)) } (map::draw(lang, r, policy.evidence.geofence_m, tiles)) }
+            (doors(lang, r, h, policy))
             (evidence(lang, r, view))
             section {
                 h2 { (Text::History.get(lang)) }
                 ul.history {
-                    @for d in &view.decisions { li { (when(d.at)) " · " (d.decision.status().localize(lang)) " · " (d.comment) } }
+                    @for d in &view.decisions { li { (v.zone.when(d.at)) " · " (d.decision.status().localize(lang)) " · " (d.comment) } }
                     @for c in &view.corrected_by { li { (Text::CorrectedBy.get(lang)) " " a href={ "/visits/" (c) } { (c) } } }
                 }
                 @if view.status == VisitStatus::Submitted {
@@ -206,12 +252,8 @@ fn render(
     )
 }
 
-/// The visit and the thresholds it is judged by (the geofence the map draws).
-async fn load(
-    state: &AppState,
-    v: &Visitor,
-    id: String,
-) -> Result<(VisitView, doorstep_contract::policy::Evidence), Response> {
+/// The visit and the policy it is judged by (the geofence the map draws, the topics' titles).
+async fn load(state: &AppState, v: &Visitor, id: String) -> Result<(VisitView, Policy), Response> {
     let area = v.session.area.clone();
     let (login, now) = (v.session.login.clone(), state.now());
     match stored(state, move |s| async move {
@@ -220,11 +262,11 @@ async fn load(
             // Every view of a visit (and so of its household) is on the record.
             s.audit(&login, "view-visit", &id, now).await?;
         }
-        Ok((view, s.policy().await?.evidence))
+        Ok((view, s.policy().await?))
     })
     .await
     {
-        Ok((Some(view), evidence)) => Ok((view, evidence)),
+        Ok((Some(view), policy)) => Ok((view, policy)),
         Ok((None, _)) => Err(not_found(v.lang, Some(v))),
         Err(e) => Err(e.into_response()),
     }

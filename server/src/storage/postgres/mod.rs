@@ -17,7 +17,7 @@ use tokio_postgres::NoTls;
 
 use crate::ledger::{Step, TicketRow, TicketState};
 use crate::storage::web::{
-    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, VisitView,
+    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, VisitFact, VisitView,
 };
 use crate::storage::{
     rules, stored, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
@@ -669,16 +669,12 @@ impl Storage for PgStorage {
         })
     }
 
-    async fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
-        let found = self
-            .client()
-            .await?
-            .query(
-                "SELECT recipient_id, started_at FROM visits WHERE village >= $1 AND village < $2",
-                &[&area, &rules::area_end(area)],
-            )
-            .await?;
-        rows(found, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    async fn visit_facts(&self, area: &str, from: i64, to: i64) -> Result<Vec<VisitFact>> {
+        web::visit_facts(&self.client().await?, area, from, to).await
+    }
+
+    async fn roster_stamp(&self, area: &str) -> Result<(i64, i64)> {
+        web::roster_stamp(&self.client().await?, area).await
     }
 
     async fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool> {

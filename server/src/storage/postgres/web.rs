@@ -11,7 +11,7 @@ use tokio_postgres::types::ToSql;
 
 use super::{counts, rows};
 use crate::storage::stored::{decision_of, server_flags, status_of};
-use crate::storage::web::{QueueFilter, QueuePage, QueueRow, VisitView};
+use crate::storage::web::{QueueFilter, QueuePage, QueueRow, VisitFact, VisitView};
 use crate::storage::{queue, rules, DecisionOut, Result, StorageError};
 
 /// The queue: the area's visits matching the filters, flagged first, newest first (the SQL
@@ -170,4 +170,61 @@ pub(super) async fn visit_view(
         corrects: r.try_get(9)?,
         received_at: r.try_get(10)?,
     }))
+}
+
+/// The area's visits with their workers (the county's queue index finds them).
+pub(super) async fn visit_facts(
+    c: &impl GenericClient,
+    area: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<VisitFact>> {
+    let st = c
+        .prepare_cached(
+            "SELECT v.recipient_id, v.village, d.worker, v.started_at, v.status, v.flag_kinds,
+                    CASE WHEN v.started_at BETWEEN $3 AND $4 THEN v.record END
+             FROM visits v JOIN devices d ON d.id = v.device_id
+             WHERE v.county >= $5 AND v.county < $6 AND v.village >= $1 AND v.village < $2",
+        )
+        .await?;
+    let found = c
+        .query(
+            &st,
+            &[
+                &area,
+                &rules::area_end(area),
+                &from,
+                &to,
+                &rules::county_of(area),
+                &rules::area_end(rules::county_of(area)),
+            ],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(found.len());
+    for r in &found {
+        out.push(VisitFact {
+            recipient_id: r.try_get(0)?,
+            village: r.try_get(1)?,
+            worker: r.try_get(2)?,
+            started_at: r.try_get(3)?,
+            status: status_of(r.try_get(4)?)?,
+            flags: serde_json::from_str(r.try_get(5)?).unwrap_or_default(),
+            record: r.try_get(6)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) async fn roster_stamp(c: &impl GenericClient, area: &str) -> Result<(i64, i64)> {
+    let county = rules::county_of(area);
+    let st = c
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(version), 0) FROM recipients
+             WHERE area >= $1 AND area < $2",
+        )
+        .await?;
+    let r = c
+        .query_one(&st, &[&county, &rules::area_end(county)])
+        .await?;
+    Ok((r.try_get(0)?, r.try_get(1)?))
 }

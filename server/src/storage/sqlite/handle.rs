@@ -14,7 +14,7 @@ use super::worker::Worker;
 use super::Db;
 use crate::ledger::{Step, TicketRow, TicketState};
 use crate::storage::web::{
-    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, VisitView,
+    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, VisitFact, VisitView,
 };
 use crate::storage::{
     Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
@@ -343,9 +343,14 @@ impl Storage for SqliteStorage {
         self.run(move |db| db.open_codes(&area, now)).await
     }
 
-    async fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
+    async fn visit_facts(&self, area: &str, from: i64, to: i64) -> Result<Vec<VisitFact>> {
         let area = own(area);
-        self.run(move |db| db.visit_starts(&area)).await
+        self.run(move |db| db.visit_facts(&area, from, to)).await
+    }
+
+    async fn roster_stamp(&self, area: &str) -> Result<(i64, i64)> {
+        let area = own(area);
+        self.run(move |db| db.roster_stamp(&area)).await
     }
 
     async fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool> {

@@ -644,15 +644,17 @@ impl Db {
         Ok(rows)
     }
 
-    pub(crate) fn visit_starts(&self, area: &str) -> Result<Vec<(String, i64)>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT recipient_id, started_at FROM visits WHERE village >= ?1 AND village < ?1 || ':'",
-        )?;
-        let rows = stmt
-            .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+    pub(crate) fn visit_facts(
+        &self,
+        area: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<super::web::VisitFact>> {
+        web::visit_facts(&self.conn(), area, from, to)
+    }
+
+    pub(crate) fn roster_stamp(&self, area: &str) -> Result<(i64, i64)> {
+        web::roster_stamp(&self.conn(), area)
     }
 
     pub(crate) fn media_in_area(&self, sha256: &str, area: &str) -> Result<bool> {

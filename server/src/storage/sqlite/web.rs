@@ -9,8 +9,10 @@ use doorstep_crypto::{unhex, verify_signature};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::storage::stored::{decision_of, server_flags, status_of};
-use crate::storage::web::{QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitView};
-use crate::storage::{queue, DecisionOut, Result, StorageError};
+use crate::storage::web::{
+    QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitFact, VisitView,
+};
+use crate::storage::{queue, rules, DecisionOut, Result, StorageError};
 
 pub(super) fn supervisor(conn: &Connection, login: &str) -> Result<Option<Supervisor>> {
     Ok(conn
@@ -275,4 +277,54 @@ pub(super) fn media_in_area(conn: &Connection, sha: &str, area: &str) -> Result<
         .query_row(params![sha, area], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+/// The area's visits with their workers: found through the county's queue index, then each
+/// row and its device by key.
+pub(super) fn visit_facts(
+    conn: &Connection,
+    area: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<VisitFact>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.recipient_id, v.village, d.worker, v.started_at, v.status, v.flag_kinds,
+                CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN v.record END
+         FROM visits v JOIN devices d ON d.id = v.device_id
+         WHERE v.county >= ?5 AND v.county < ?6 AND v.village >= ?1 AND v.village < ?2",
+    )?;
+    let mut q = stmt.query(params![
+        area,
+        rules::area_end(area),
+        from,
+        to,
+        rules::county_of(area),
+        rules::area_end(rules::county_of(area))
+    ])?;
+    let mut out = Vec::new();
+    while let Some(r) = q.next()? {
+        let flags: String = r.get(5)?;
+        out.push(VisitFact {
+            recipient_id: r.get(0)?,
+            village: r.get(1)?,
+            worker: r.get(2)?,
+            started_at: r.get(3)?,
+            status: status_of(&r.get::<_, String>(4)?)?,
+            flags: serde_json::from_str(&flags).unwrap_or_default(),
+            record: r.get(6)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn roster_stamp(conn: &Connection, area: &str) -> Result<(i64, i64)> {
+    let county = rules::county_of(area);
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(version), 0) FROM recipients
+             WHERE area >= ?1 AND area < ?2",
+        )?
+        .query_row(params![county, rules::area_end(county)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?)
 }
