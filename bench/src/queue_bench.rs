@@ -1,8 +1,10 @@
 //! `doorstep-bench queue`: a server store holding 1,000,000 visits across a province (Henan:
 //! 17 cities, 170 counties, their townships and villages), and a county supervisor working
 //! the review queue over real HTTP: filtered, paged pages, timed end to end (query and
-//! rendering). `--backend postgres` runs the same on PostgreSQL (loaded by one
-//! `generate_series` statement per million visits). Last line: `queue: p50_ms=N p95_ms=N`.
+//! rendering), and the dashboard the supervisor lands on, over a county roster of 20,000
+//! recipients. `--backend postgres` runs the same on PostgreSQL (loaded by one
+//! `generate_series` statement per million visits). Last lines:
+//! `dashboard: p50_ms=N p95_ms=N bytes=N` and `queue: p50_ms=N p95_ms=N bytes=N`.
 
 use std::time::Instant;
 
@@ -17,9 +19,12 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub struct Args {
     #[arg(long, default_value_t = 1_000_000)]
     visits: usize,
-    /// Queue pages requested (a mix of filters).
+    /// Queue pages requested (a mix of filters); as many dashboards.
     #[arg(long, default_value_t = 400)]
     requests: usize,
+    /// Recipients on the county supervisor's roster (the dashboard counts them all).
+    #[arg(long, default_value_t = 20_000)]
+    recipients: usize,
     #[arg(long, value_enum, default_value = "sqlite")]
     backend: Backend,
     /// With `--backend postgres`: a server to make the benchmark's database on
@@ -233,6 +238,26 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         t.elapsed().as_secs_f64()
     );
     let now = chrono::Utc::now().timestamp();
+    let today = chrono::Utc::now().date_naive();
+    let t = Instant::now();
+    let roster = doorstep_sample::to_csv(&doorstep_sample::generate(2026, a.recipients, today));
+    doorstep_server::block_on(admin::import_roster(
+        storage.as_ref(),
+        "410225",
+        roster.as_bytes(),
+        today,
+        now,
+    ))?;
+    doorstep_server::block_on(admin::import_divisions(
+        storage.as_ref(),
+        doorstep_sample::lankao().divisions_csv().as_bytes(),
+        now,
+    ))?;
+    eprintln!(
+        "imported a roster of {} and the county's division names in {:.1} s",
+        a.recipients,
+        t.elapsed().as_secs_f64()
+    );
     doorstep_server::block_on(admin::add_supervisor(
         storage.as_ref(),
         "county",
@@ -270,11 +295,14 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
         "/queue?from=2025-03-01&to=2025-03-31",
         "/queue?status=submitted&page=20",
     ];
-    let mut rows_seen = 0usize;
-    let mut times = Vec::with_capacity(a.requests);
-    let mut per: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
-    for i in 0..a.requests {
-        let path = queries[i % queries.len()];
+    // The landing page for this week, and for weeks and a month the data spans.
+    let dashboards = [
+        "/",
+        "/?from=2025-06-02&to=2025-06-08",
+        "/?from=2025-11-01&to=2025-11-30",
+        "/?from=2025-12-25&to=2025-12-31",
+    ];
+    let get = |path: &str| -> Result<(f64, String), BoxError> {
         let t = Instant::now();
         let mut r = agent
             .get(format!("{base}{path}"))
@@ -286,31 +314,62 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
             .limit(16 << 20)
             .read_to_string()?;
         let ms = t.elapsed().as_secs_f64() * 1e3;
-        times.push(ms);
-        per[i % queries.len()].push(ms);
         if r.status() != 200 {
             return Err(format!("{path}: {}", r.status()).into());
         }
+        Ok((ms, body))
+    };
+    let mut rows_seen = 0usize;
+    let mut times = Vec::with_capacity(a.requests);
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
+    let mut dash_times = Vec::with_capacity(a.requests);
+    let mut dash_per: Vec<Vec<f64>> = vec![Vec::new(); dashboards.len()];
+    let (mut queue_bytes, mut dash_bytes) = (0usize, 0usize);
+    for i in 0..a.requests {
+        let (ms, body) = get(queries[i % queries.len()])?;
+        times.push(ms);
+        per[i % queries.len()].push(ms);
+        queue_bytes += body.len();
         rows_seen += body.matches("data-visit=").count();
+        let (ms, body) = get(dashboards[i % dashboards.len()])?;
+        dash_times.push(ms);
+        dash_per[i % dashboards.len()].push(ms);
+        dash_bytes += body.len();
     }
     times.sort_by(f64::total_cmp);
-    for (q, mut t) in queries.iter().zip(per) {
+    dash_times.sort_by(f64::total_cmp);
+    for (q, mut t) in queries
+        .iter()
+        .chain(&dashboards)
+        .zip(per.into_iter().chain(dash_per))
+    {
         t.sort_by(f64::total_cmp);
         println!("  {:>8.1} ms median  {q}", percentile(&t, 0.5));
     }
     println!(
-        "queue benchmark ({}, {}): {} visits in 170 counties; county supervisor 410225; {} pages over {} filters ({} rows shown)",
+        "queue benchmark ({}, {}): {} visits in 170 counties; county supervisor 410225 with {} recipients; {} pages over {} filters ({} rows shown) and {} dashboards over {} periods",
         storage.backend(),
         if cfg!(debug_assertions) { "a debug build" } else { "a release build" },
         a.visits,
+        a.recipients,
         a.requests,
         queries.len(),
-        rows_seen
+        rows_seen,
+        a.requests,
+        dashboards.len()
+    );
+    let n = a.requests.max(1);
+    println!(
+        "dashboard: p50_ms={:.1} p95_ms={:.1} bytes={}",
+        percentile(&dash_times, 0.5),
+        percentile(&dash_times, 0.95),
+        dash_bytes / n
     );
     println!(
-        "queue: p50_ms={:.1} p95_ms={:.1}",
+        "queue: p50_ms={:.1} p95_ms={:.1} bytes={}",
         percentile(&times, 0.5),
-        percentile(&times, 0.95)
+        percentile(&times, 0.95),
+        queue_bytes / n
     );
     Ok(())
 }

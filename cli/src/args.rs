@@ -170,11 +170,17 @@ pub enum AdminCommand {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
         file: PathBuf,
+        /// Issue it for one area (a county's code) only; by default for every area that
+        /// has no policy of its own.
+        #[arg(long, default_value = "")]
+        area: String,
     },
-    /// Print the policy the server issues (JSON).
+    /// Print the policy the server issues (JSON): an area's, or the default.
     ShowPolicy {
         #[arg(long, value_name = "DIR")]
         data: PathBuf,
+        #[arg(long, default_value = "")]
+        area: String,
     },
 }
 

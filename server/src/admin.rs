@@ -10,6 +10,7 @@ use doorstep_contract::wire::Division;
 use doorstep_crypto::{hash_password, random_bytes, CryptoError};
 
 use crate::api::code_hash;
+use crate::storage::web::SupervisorChange;
 use crate::storage::{Decision, RosterRow, Storage, StorageError};
 
 /// How long an enrolment code works.
@@ -106,6 +107,67 @@ pub async fn add_supervisor(
     password: &str,
     now: i64,
 ) -> Result<(), AdminError> {
+    add_supervisor_as(s, "operator", login, area, password, now).await
+}
+
+/// A password a supervisor may have: eight characters at least.
+fn password_hash(password: &str) -> Result<String, AdminError> {
+    if password.chars().count() < 8 {
+        return Err(AdminError::ShortPassword);
+    }
+    Ok(hash_password(password)?)
+}
+
+/// A supervisor's new password, disabled or enabled again, by `actor` (on the audit log);
+/// their sessions end.
+pub async fn change_supervisor(
+    s: &dyn Storage,
+    actor: &str,
+    login: &str,
+    change: Change<'_>,
+    now: i64,
+) -> Result<(), AdminError> {
+    let (stored, action) = match change {
+        Change::Password(p) => (
+            SupervisorChange::Password(password_hash(p)?),
+            "set-password",
+        ),
+        Change::Disable => (SupervisorChange::Disabled(true), "disable-supervisor"),
+        Change::Enable => (SupervisorChange::Disabled(false), "enable-supervisor"),
+    };
+    s.change_supervisor(login, &stored).await?;
+    s.audit(actor, action, login, now).await?;
+    Ok(())
+}
+
+/// What [`change_supervisor`] does.
+#[derive(Clone, Copy)]
+pub enum Change<'a> {
+    Password(&'a str),
+    Disable,
+    Enable,
+}
+
+// A password is a secret: Debug names the change only.
+impl std::fmt::Debug for Change<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Change::Password(_) => "Password",
+            Change::Disable => "Disable",
+            Change::Enable => "Enable",
+        })
+    }
+}
+
+/// A new supervisor, added by `actor`.
+pub async fn add_supervisor_as(
+    s: &dyn Storage,
+    actor: &str,
+    login: &str,
+    area: &str,
+    password: &str,
+    now: i64,
+) -> Result<(), AdminError> {
     check_area(area)?;
     let login_ok = (1..=64).contains(&login.len())
         && login
@@ -114,12 +176,9 @@ pub async fn add_supervisor(
     if !login_ok {
         return Err(AdminError::BadLogin);
     }
-    if password.chars().count() < 8 {
-        return Err(AdminError::ShortPassword);
-    }
-    let hash = hash_password(password)?;
+    let hash = password_hash(password)?;
     s.add_supervisor(login, area, &hash, now).await?;
-    s.audit("operator", "add-supervisor", login, now).await?;
+    s.audit(actor, "add-supervisor", login, now).await?;
     Ok(())
 }
 
@@ -236,12 +295,13 @@ pub async fn import_divisions(
 /// refused); returns its version.
 pub async fn issue_policy(
     s: &dyn Storage,
+    area: &str,
     policy: &Policy,
     actor: &str,
     now: i64,
 ) -> Result<u32, AdminError> {
     policy.validate().map_err(AdminError::Policy)?;
-    Ok(s.set_policy(policy, actor, now).await?)
+    Ok(s.set_policy(area, policy, actor, now).await?)
 }
 
 /// A decision on a submitted visit. Returning needs a comment (what to correct), rejecting a

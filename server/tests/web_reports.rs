@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use doorstep_contract::visit::{Satisfaction, SatisfactionLevel};
+use doorstep_contract::visit::{Satisfaction, SatisfactionLevel, Ticket, TicketKind, Urgency};
 use doorstep_server::admin;
 use serde_json::json;
 
@@ -73,6 +73,15 @@ fn office() -> Office {
             comment: "希望多来几次".into(),
         });
         r.flags = vec![doorstep_contract::visit::Flag::TooShort { minutes: 2 }];
+        // What a worker typed, beginning like a spreadsheet formula.
+        r.tickets = vec![Ticket {
+            number: 1,
+            kind: TicketKind::PaymentMissing,
+            description: "=HYPERLINK(\"http://x\")补贴未到账".into(),
+            urgency: Urgency::High,
+            due: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            from_checklist: None,
+        }];
     });
     let two = record(&d, "V2", 2, None, &second, &[]);
     let (status, body) = push(&s, &d, &[one, two]);
@@ -223,4 +232,48 @@ fn coverage_shows_townships_villages_workers_a_map_and_what_households_said() {
         line.starts_with(&format!("{township},{village},{}", o.village)),
         "{line}"
     );
+}
+
+#[test]
+fn the_ticket_ledger_exports_with_names_words_and_inert_cells() {
+    let o = office();
+    let (township, village) = &o.names;
+    let (status, page) = o.get("/tickets?state=open");
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"export-xlsx\""));
+    let (status, csv) = o.get("/tickets?format=csv&state=open");
+    assert_eq!(status, 200);
+    let line = csv.lines().nth(1).expect("the ticket's line");
+    assert!(
+        line.starts_with(&format!(
+            "V1-1,{township},{village},补贴未到账,紧急（3天内）,"
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("\"'=HYPERLINK"),
+        "the formula made text: {line}"
+    );
+    assert!(
+        line.contains("已受理") && line.ends_with("已逾期"),
+        "{line}"
+    );
+    let r = no_redirects()
+        .get(format!("{}/tickets?format=xlsx", o.s.base))
+        .header("cookie", &o.cookie)
+        .call()
+        .expect("xlsx");
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.into_body().read_to_vec().expect("body");
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut all = String::new();
+    for i in 0..book.len() {
+        let mut f = book.by_index(i).expect("entry");
+        std::io::Read::read_to_string(&mut f, &mut all).expect("xml");
+    }
+    assert!(all.contains(township.as_str()) && all.contains("补贴未到账"));
+    assert!(!all.contains("<f>"), "no formula cells");
+    // Nothing open in the closed filter.
+    let (_, csv) = o.get("/tickets?format=csv&state=closed");
+    assert_eq!(csv.lines().count(), 1, "the header only");
 }

@@ -49,6 +49,9 @@ fn a_supervisor_clears_the_queue_in_a_real_browser() {
         demo["logins"][0]["password"].as_str().expect("password"),
     );
     b.click("form.login button");
+    // The landing page is the dashboard; the queue is one click away.
+    b.text("#awaiting strong");
+    b.click("a[href='/queue']");
     b.wait_url("/queue");
 
     // Filter the queue to the mock-location visits, still waiting for review.
@@ -134,4 +137,169 @@ fn a_supervisor_clears_the_queue_in_a_real_browser() {
         shots.join("queue.png").display(),
         shots.join("visit.png").display()
     );
+}
+
+/// What a page must not show a county office: a lowercase ASCII word (an enum's code, in
+/// the Chinese pages), a bare 6-, 9- or 12-digit division code (every division of the demo
+/// has a name), a UTC offset or an ISO time. `allowed` holds the words that are data (login
+/// names).
+fn raw_values(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for token in text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+    {
+        let word = token.len() >= 2
+            && token.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            && !allowed.contains(&token);
+        let code = matches!(token.len(), 6 | 9 | 12) && token.bytes().all(|b| b.is_ascii_digit());
+        if word || code {
+            found.push(token.to_owned());
+        }
+    }
+    for utc in ["+00:00", "UTC"] {
+        if text.contains(utc) {
+            found.push(utc.to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+fn every_page_of_the_demo_shows_names_words_and_local_times() {
+    let dir = tempfile::tempdir().expect("dir");
+    let running = spawn_ready(&[
+        "demo",
+        "--data",
+        dir.path().join("demo").to_str().expect("utf-8"),
+        "--listen",
+        "127.0.0.1:0",
+        "--devices",
+        "6",
+        "--days",
+        "2",
+        "--recipients",
+        "1200",
+    ]);
+    let demo = running.ready.clone();
+    let url = demo["url"].as_str().expect("url").to_owned();
+    let b = Browser::start(&dir.path().join("downloads"));
+    let shots = screenshots();
+    let mut walked = 0;
+    for account in demo["logins"].as_array().expect("logins") {
+        let login = account["login"].as_str().expect("login");
+        b.goto(&format!("{url}/login"));
+        b.type_into("input[name=login]", login);
+        b.type_into(
+            "input[name=password]",
+            account["password"].as_str().expect("password"),
+        );
+        b.click("form.login button");
+        let awaiting = b.text("#awaiting strong");
+        assert!(
+            awaiting.parse::<u32>().is_ok(),
+            "{login} lands on the dashboard"
+        );
+        b.screenshot(&shots.join(format!("dashboard-{login}.png")));
+        let mut pages: Vec<String> = [
+            "/",
+            "/queue",
+            "/queue?status=submitted",
+            "/queue?flag=any",
+            "/tickets",
+            "/tickets?state=open&overdue=1",
+            "/coverage",
+            "/admin",
+            "/policy",
+            "/people",
+        ]
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
+        // Every visit the queue's first page lists, and every figure of the dashboard.
+        b.goto(&format!("{url}/queue"));
+        let source = b.source();
+        pages.extend(
+            source
+                .split("href=\"/visits/")
+                .skip(1)
+                .filter_map(|s| s.split('"').next())
+                .map(|id| format!("/visits/{id}")),
+        );
+        b.goto(&format!("{url}/"));
+        pages.extend(
+            b.source()
+                .split("class=\"tile")
+                .skip(1)
+                .filter_map(|s| s.split("href=\"").nth(1))
+                .filter_map(|s| s.split('"').next())
+                .map(|h| h.replace("&amp;", "&")),
+        );
+        for page in &pages {
+            b.goto(&format!("{url}{page}"));
+            let text = b
+                .execute("return document.body.innerText;")
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(!text.is_empty(), "{page} rendered");
+            let raw = raw_values(&text, &["county", "township"]);
+            assert!(
+                raw.is_empty(),
+                "{login} on {page} shows raw values: {raw:?}"
+            );
+            walked += 1;
+        }
+        if login == "county" {
+            for (name, page) in [
+                ("queue-county", "/queue".to_owned()),
+                ("coverage", "/coverage".to_owned()),
+                ("tickets", "/tickets".to_owned()),
+                ("admin", "/admin".to_owned()),
+                ("policy", "/policy".to_owned()),
+                ("people", "/people".to_owned()),
+                (
+                    "visit-flagged",
+                    pages
+                        .iter()
+                        .find(|p| p.starts_with("/visits/"))
+                        .expect("a visit")
+                        .clone(),
+                ),
+            ] {
+                b.goto(&format!("{url}{page}"));
+                b.screenshot(&shots.join(format!("{name}.png")));
+                // What lies below the fold: the coverage map, the visit's map of fixes.
+                for (part, css) in [("map", "#map"), ("map", "section.map")] {
+                    if b.has(css) {
+                        b.execute(&format!(
+                            "document.querySelector('{css}').scrollIntoView();"
+                        ));
+                        b.screenshot(&shots.join(format!("{name}-{part}.png")));
+                    }
+                }
+            }
+        }
+        b.click("header form button");
+        b.wait_url("/login");
+    }
+    assert!(walked > 40, "pages walked: {walked}");
+    println!("pages walked: {walked}; screenshots in {}", shots.display());
+}
+
+#[test]
+fn raw_values_are_caught() {
+    assert_eq!(
+        raw_values("状态 submitted · 标记 same_spot_other_device", &[]),
+        ["submitted", "same_spot_other_device"]
+    );
+    assert_eq!(
+        raw_values("村 410225105201 · 2026-12-02 16:30", &[]),
+        ["410225105201"]
+    );
+    assert_eq!(
+        raw_values("开始 2026-12-02T08:30:00+00:00", &[]),
+        ["+00:00"]
+    );
+    assert!(raw_values("county · 兰考县 ± 8 m 共 2000 名", &["county"]).is_empty());
 }

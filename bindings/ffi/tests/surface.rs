@@ -316,10 +316,11 @@ fn every_call_a_screen_uses_returns_typed_data() {
     );
 
     // The county's policy reaches the device.
-    let mut policy = doorstep_server::block_on(s.storage.policy()).expect("policy");
+    let mut policy = doorstep_server::block_on(s.storage.policy("")).expect("policy");
     policy.visit_intervals.elderly = 20;
     doorstep_server::block_on(admin::issue_policy(
         s.storage.as_ref(),
+        "",
         &policy,
         "zhang",
         now(),

@@ -194,7 +194,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
                 outln!("{}", Text::DivisionsImported.fill(ctx.lang, &n.to_string()));
             }
         }
-        AdminCommand::SetPolicy { data, file } => {
+        AdminCommand::SetPolicy { data, file, area } => {
             let policy = serde_json::from_slice(&std::fs::read(file)?).map_err(|e| {
                 CliError::Server(
                     Text::NotAPolicy
@@ -203,6 +203,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             })?;
             let version = doorstep_server::block_on(admin::issue_policy(
                 open(data)?.as_ref(),
+                area,
                 &policy,
                 "operator",
                 now,
@@ -216,8 +217,8 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
                 );
             }
         }
-        AdminCommand::ShowPolicy { data } => {
-            let policy = doorstep_server::block_on(open(data)?.policy()).map_err(server_err)?;
+        AdminCommand::ShowPolicy { data, area } => {
+            let policy = doorstep_server::block_on(open(data)?.policy(area)).map_err(server_err)?;
             print_json(&serde_json::to_value(&policy).map_err(server_err)?);
         }
     }

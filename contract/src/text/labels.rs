@@ -332,6 +332,37 @@ catalogue! {
     FlagsInPeriod => "期内标记（按类别）", "Flags in period, by kind";
     RecipientsHeading => "服务对象", "Recipients";
     FromHousehold => "距住户 {} 米", "{} m from the household";
+    Policy => "走访政策", "Policy";
+    PolicyVersion => "现行版本", "Version in force";
+    IntervalElderly => "高龄老人走访间隔（天）", "Visit interval, elderly (days)";
+    IntervalSeriouslyIll => "重病患者走访间隔（天）", "Visit interval, seriously ill (days)";
+    IntervalDisabled => "残疾人走访间隔（天）", "Visit interval, disabled (days)";
+    IntervalMinor => "未成年人走访间隔（天）", "Visit interval, minors (days)";
+    PolicyGeofence => "地理围栏半径（米）", "Geofence radius (m)";
+    PolicyAccuracy => "定位精度上限（米）", "Worst usable fix accuracy (m)";
+    PolicyFixAge => "定位最长时效（秒）", "Oldest usable fix (s)";
+    PolicyMinutesMet => "见面走访最短时长（分钟）", "Shortest visit when met (minutes)";
+    PolicyMinutesAttempt => "未见面走访最短时长（分钟）", "Shortest attempt (minutes)";
+    PolicySpeed => "两户之间最高车速（公里/小时）", "Fastest travel between households (km/h)";
+    PolicySameSpot => "同一位置判定距离（米）", "Same spot within (m)";
+    PolicySameSpotDays => "同一位置判定天数", "Same spot within (days)";
+    PolicyClockSkew => "设备时钟最大偏差（秒）", "Largest device clock error (s)";
+    PolicyPhotoEdge => "照片长边（像素）", "Photo long edge (pixels)";
+    IssuePolicy => "发布新版本（下次同步时下发到各设备）", "Issue a new version (devices take it at their next sync)";
+    PolicyByCounty => "走访政策由县级设置", "The policy is set by the county";
+    PolicyNotNumbers => "每一项都必须是数字", "Every value must be a number";
+    Supervisors => "人员", "Supervisors";
+    AreaHeading => "辖区", "Area";
+    Disabled => "已停用", "disabled";
+    Active => "正常", "active";
+    Enable => "启用", "Enable";
+    Disable => "停用", "Disable";
+    NewPassword => "新密码（至少8位）", "New password (8 characters or more)";
+    CurrentPassword => "当前密码", "Current password";
+    ResetPassword => "重设密码", "Reset password";
+    AddSupervisor => "添加人员", "Add a supervisor";
+    ChangeOwnPassword => "修改本人密码", "Change my password";
+    Saved => "已保存", "Saved";
 
     // Errors of the core, their values filled in.
     ErrNoStore => "{} 没有数据库：请先运行 `doorstep init`", "no store at {}: create one with `doorstep init`";

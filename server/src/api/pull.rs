@@ -41,7 +41,7 @@ pub async fn roster(
             rows: rows.into_iter().map(|r| RosterRow(r.fields)).collect(),
             divisions,
             template: ChecklistTemplate::builtin(),
-            policy: s.policy().await?,
+            policy: s.policy(&area).await?,
         })
     })
     .await?;

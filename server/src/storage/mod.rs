@@ -196,10 +196,13 @@ pub trait Storage: Send + Sync + 'static {
     /// How many calls may be under way at once: for SQLite, how many may wait in its
     /// thread's queue (it runs them one at a time); for PostgreSQL, the pool's size.
     fn lanes(&self) -> usize;
-    /// The policy the server issues (the defaults until one is set).
-    async fn policy(&self) -> Result<Policy>;
-    /// Issues a new policy: kept with the next version number, which it returns.
-    async fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32>;
+    /// The policy in force in `area`: the newest issued for the nearest area above it (its
+    /// county's own, say), else the server's default (issued for '', the built-in defaults
+    /// until one is).
+    async fn policy(&self, area: &str) -> Result<Policy>;
+    /// Issues a new policy for `area` ('' for every area without its own): kept with the
+    /// next version number, which it returns.
+    async fn set_policy(&self, area: &str, policy: &Policy, actor: &str, now: i64) -> Result<u32>;
     /// Upserts division names (county, townships, villages) by code; returns how many.
     async fn import_divisions(&self, names: &[Division]) -> Result<usize>;
     /// Names of divisions under `area` changed after `after` and up to `upto` (the roster's
@@ -329,6 +332,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Tickets of an area, oldest due first.
     async fn tickets_in(&self, area: &str) -> Result<Vec<TicketRow>>;
     async fn supervisor(&self, login: &str) -> Result<Option<web::Supervisor>>;
+    /// The supervisors whose area lies within `area`, by login.
+    async fn supervisors_in(&self, area: &str) -> Result<Vec<web::Supervisor>>;
+    /// A new password hash, or disabled or enabled again; either way their sessions end.
+    /// `NotFound` for no such login.
+    async fn change_supervisor(&self, login: &str, change: &web::SupervisorChange) -> Result<()>;
     async fn create_session(
         &self,
         token_hash: &str,

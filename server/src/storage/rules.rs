@@ -19,6 +19,16 @@ pub fn area_end(area: &str) -> String {
     format!("{area}:")
 }
 
+/// The policy in force in an area (the parameter `param`): the newest issued for the longest
+/// area that is a prefix of it, '' (the server's default) last. Portable SQL: `substr` and
+/// `length` mean the same on SQLite and PostgreSQL.
+pub fn policy_in_force(param: &str) -> String {
+    format!(
+        "SELECT body FROM policies WHERE substr({param}, 1, length(area)) = area
+         ORDER BY length(area) DESC, version DESC LIMIT 1"
+    )
+}
+
 /// Digits of a division code up to its county (GB/T 2260: two for the province, four for
 /// the city, six for the county, then township and village).
 const COUNTY_DIGITS: usize = 6;

@@ -230,6 +230,13 @@ const STEPS: &[&str] = &[
             WHERE village = OLD.village AND status = OLD.status AND flagged = OLD.flagged;
     END;
     ",
+    // 8: policy and people managed in the web app: a policy issued for one area (a county's
+    // own intervals and thresholds; '' is the server's default for every area without one),
+    // and supervisors who can be disabled without losing what they did.
+    "
+    ALTER TABLE policies ADD COLUMN area TEXT NOT NULL DEFAULT '';
+    ALTER TABLE supervisors ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

@@ -13,6 +13,15 @@ pub struct Supervisor {
     pub login: String,
     pub area: String,
     pub password_hash: String,
+    /// A disabled supervisor cannot log in; what they did stays on the record.
+    pub disabled: bool,
+}
+
+/// What changes about a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SupervisorChange {
+    Password(String),
+    Disabled(bool),
 }
 
 /// A logged-in supervisor's session.
@@ -121,16 +130,19 @@ pub struct VisitView {
     pub received_at: i64,
 }
 
-/// One visit as the dashboard and the coverage report count it.
+/// One visit as the dashboard and the coverage report count it. What only the period's
+/// visits need (who recorded it, its flags' kinds, the record) is left empty for the others:
+/// reading it for every visit of a county was most of the dashboard's time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VisitFact {
     pub recipient_id: String,
     pub village: String,
-    pub worker: String,
     pub started_at: i64,
     pub status: VisitStatus,
-    /// The kinds of its flags, the device's and the server's.
+    pub flagged: bool,
+    /// For visits of the period: the worker, the kinds of its flags (the device's and the
+    /// server's) and the sealed record.
+    pub worker: String,
     pub flags: Vec<String>,
-    /// The sealed record, for visits of the period asked for.
     pub record: Option<Vec<u8>>,
 }

@@ -96,6 +96,10 @@ pub fn village_map(lang: Lang, places: &Places, villages: &[Line]) -> Markup {
                         (Text::ColOverdue.get(lang)) " " (v.overdue)
                     }
                 }
+                text x=(px(*lon)) y=(py(*lat) + r + 10.0) font-size="9" text-anchor="middle"
+                    stroke="#fff" stroke-width="2.5" paint-order="stroke" {
+                    (places.name(&v.code).unwrap_or(&v.code))
+                }
             }
         }
         ul.legend {

@@ -96,15 +96,9 @@ pub async fn counted(
     stored(state, move |s| async move {
         let facts = rosters.of(s.as_ref(), &area, today).await?;
         let visits = s.visit_facts(&area, zone.start(from), zone.end(to)).await?;
-        let intervals = s.policy().await?.visit_intervals;
-        Ok(report::count(
-            &facts,
-            &visits,
-            &intervals,
-            zone,
-            (from, to),
-            today,
-        ))
+        let intervals = s.policy(&area).await?.visit_intervals;
+        let r = report::count(&facts, &visits, &intervals, zone, (from, to), today);
+        Ok(r)
     })
     .await
     .map_err(IntoResponse::into_response)

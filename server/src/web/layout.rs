@@ -11,7 +11,7 @@ use super::session::{cookie, Visitor};
 use doorstep_contract::text::{Lang, Text};
 
 const STYLE: &str = "
-body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;color:#1d2733;background:#f5f6f8}
+body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif;margin:0;color:#1d2733;background:#f5f6f8}
 header{background:#8a1c1c;color:#fff;padding:.6em 1em;display:flex;gap:1.2em;align-items:center;flex-wrap:wrap}
 header a,header button{color:#fff;text-decoration:none;background:none;border:0;font:inherit;cursor:pointer}
 header .who{margin-left:auto}
@@ -41,6 +41,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}
 .swatch{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin-right:.3em;border:1px solid #8889}
 td.num,th.num{text-align:right}
 svg text{font-family:inherit}
+svg.villages{max-width:40em}svg.weekly{max-width:48em}
 @media print{header,form,nav,.noprint{display:none!important}body{background:#fff}main{max-width:none;padding:0}
 section{margin:.4em 0;padding:0;break-inside:avoid}a{color:inherit;text-decoration:none}img.photo{max-width:30%}}
 ";
@@ -77,6 +78,8 @@ fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Ma
                         a href="/tickets" { (Text::Tickets.get(lang)) }
                         a href="/coverage" { (Text::Coverage.get(lang)) }
                         a href="/admin" { (Text::Administration.get(lang)) }
+                        a href="/policy" { (Text::Policy.get(lang)) }
+                        a href="/people" { (Text::Supervisors.get(lang)) }
                         span.who {
                             (v.session.login) " · " (v.places.area(&v.session.area)) " "
                             form method="post" action="/logout" style="display:inline" {

@@ -119,7 +119,9 @@ pub fn draw(lang: Lang, record: &RecordV1, geofence_m: f64, tile_template: Optio
             @if household.is_some() {
                 circle cx=(px(0.0)) cy=(py(0.0)) r=(geofence_m * s) fill="none" stroke="#2e7d32" stroke-dasharray="6 4" {}
                 rect x=(px(0.0) - 6.0) y=(py(0.0) - 6.0) width="12" height="12" fill="#2e7d32" {}
-                text x=(px(0.0) + 9.0) y=(py(0.0) - 9.0) font-size="12" { (Text::MapHousehold.get(lang)) }
+                // Down-left of the square: the fixes' labels take the other three directions.
+                text x=(px(0.0) - 9.0) y=(py(0.0) + 20.0) font-size="12" text-anchor="end"
+                    stroke="#fff" stroke-width="3" paint-order="stroke" { (Text::MapHousehold.get(lang)) }
             }
             @for (i, (f, x, y)) in placed.iter().enumerate() {
                 @let colour = COLOURS[i % COLOURS.len()];

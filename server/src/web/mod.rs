@@ -12,9 +12,12 @@ mod charts;
 mod coverage;
 mod dashboard;
 mod layout;
+mod ledger_export;
 mod local;
 mod map;
+mod people;
 mod places;
+mod policy;
 mod queue;
 mod report;
 mod roster_facts;
@@ -42,6 +45,11 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets", get(tickets::ledger))
         .route("/coverage", get(coverage::coverage))
         .route("/admin", get(admin::show))
+        .route("/policy", get(policy::show).post(policy::issue))
+        .route("/people", get(people::show))
+        .route("/people/change", post(people::change))
+        .route("/people/add", post(people::add))
+        .route("/people/own", post(people::own))
         .route("/admin/code", post(admin::issue_code))
         .route("/admin/revoke", post(admin::revoke))
         .route("/admin/roster", post(admin::import_roster))

@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
-/// The names of the divisions under one supervisor's area, by 12-digit code.
+/// The names of the divisions of one supervisor's county, by 12-digit code, and the area
+/// (a prefix) the lists of townships and villages keep to.
 #[derive(Debug, Clone, Default)]
 pub struct Places {
     names: BTreeMap<String, String>,
+    area: String,
 }
 
 /// The division table's key for an area prefix: 6 (county) or 9 (township) digits padded
@@ -17,21 +19,25 @@ fn key(code: &str) -> String {
     format!("{code:0<12}")
 }
 
-impl From<BTreeMap<String, String>> for Places {
-    fn from(names: BTreeMap<String, String>) -> Self {
-        Places { names }
-    }
-}
-
 impl Places {
-    #[cfg(test)]
-    pub fn of(names: &[(&str, &str)]) -> Places {
+    /// `names` of the county's divisions (a township's area is named by its county and
+    /// township, above it), listing only those under `area`.
+    pub fn new(names: BTreeMap<String, String>, area: &str) -> Places {
         Places {
-            names: names
+            names,
+            area: area.to_owned(),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn of(names: &[(&str, &str)], area: &str) -> Places {
+        Places::new(
+            names
                 .iter()
                 .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
                 .collect(),
-        }
+            area,
+        )
     }
 
     /// A county's, township's or village's own name.
@@ -74,6 +80,7 @@ impl Places {
     pub fn townships(&self) -> Vec<(String, &str)> {
         self.names
             .iter()
+            .filter(|(c, _)| c.starts_with(self.area.as_str()))
             .filter(|(c, _)| c.ends_with("000") && !c.ends_with("000000"))
             .map(|(c, n)| (c[..9].to_owned(), n.as_str()))
             .collect()
@@ -84,7 +91,7 @@ impl Places {
     pub fn villages(&self) -> Vec<(String, String)> {
         self.names
             .keys()
-            .filter(|c| !c.ends_with("000"))
+            .filter(|c| c.starts_with(self.area.as_str()) && !c.ends_with("000"))
             .map(|c| (c.clone(), self.village(c)))
             .collect()
     }
@@ -94,12 +101,16 @@ impl Places {
 mod tests {
     use super::*;
 
+    const LANKAO: [(&str, &str); 5] = [
+        ("410225000000", "兰考县"),
+        ("410225100000", "城关镇"),
+        ("410225100201", "北街村"),
+        ("410225101000", "谷营镇"),
+        ("410225101201", "谷东村"),
+    ];
+
     fn lankao() -> Places {
-        Places::of(&[
-            ("410225000000", "兰考县"),
-            ("410225100000", "城关镇"),
-            ("410225100201", "北街村"),
-        ])
+        Places::of(&LANKAO[..3], "410225")
     }
 
     #[test]
@@ -114,6 +125,14 @@ mod tests {
             p.villages(),
             vec![("410225100201".to_owned(), "城关镇 · 北街村".to_owned())]
         );
+    }
+
+    #[test]
+    fn a_township_is_named_under_its_county_and_lists_only_its_own() {
+        let p = Places::of(&LANKAO, "410225101");
+        assert_eq!(p.area("410225101"), "兰考县 谷营镇");
+        assert_eq!(p.townships(), vec![("410225101".to_owned(), "谷营镇")]);
+        assert_eq!(p.villages().len(), 1);
     }
 
     #[test]

@@ -117,24 +117,31 @@ pub fn count(
     today: NaiveDate,
 ) -> Report {
     let mut report = Report::default();
-    let mut last: HashMap<&str, NaiveDate> = HashMap::new();
+    // Moments compared as Unix seconds against the local days' bounds, worked out once: a
+    // county's every visit goes through this loop on each dashboard.
+    let (from_s, to_s) = (zone.start(from), zone.end(to));
+    let first_week = to - chrono::Duration::days(7 * WEEKS as i64 - 1);
+    let week_starts: Vec<i64> = (0..=WEEKS)
+        .map(|i| zone.start(first_week + chrono::Duration::days(7 * i as i64)))
+        .collect();
+    let mut last: HashMap<&str, i64> = HashMap::with_capacity(facts.len());
     let mut visited_in: HashSet<&str> = HashSet::new();
     let mut workers: BTreeMap<&str, (WorkerLine, HashSet<&str>)> = BTreeMap::new();
-    let first_week = to - chrono::Duration::days(7 * WEEKS as i64 - 1);
     let mut weeks = vec![(0usize, 0usize); WEEKS];
+    let mut by_status = [0usize; VisitStatus::ALL.len()];
     for v in visits {
-        *report.by_status.entry(v.status).or_default() += 1;
-        let Some(day) = zone.day(v.started_at) else {
-            continue;
-        };
-        let e = last.entry(v.recipient_id.as_str()).or_insert(day);
-        *e = (*e).max(day);
-        if day >= first_week && day <= to {
-            let w = &mut weeks[((day - first_week).num_days() / 7) as usize];
+        by_status[VisitStatus::ALL
+            .iter()
+            .position(|s| *s == v.status)
+            .unwrap_or(0)] += 1;
+        let e = last.entry(v.recipient_id.as_str()).or_insert(v.started_at);
+        *e = (*e).max(v.started_at);
+        if v.started_at >= week_starts[0] && v.started_at < week_starts[WEEKS] {
+            let w = &mut weeks[week_starts.partition_point(|&s| s <= v.started_at) - 1];
             w.0 += 1;
-            w.1 += usize::from(!v.flags.is_empty());
+            w.1 += usize::from(v.flagged);
         }
-        if day < from || day > to {
+        if v.started_at < from_s || v.started_at > to_s {
             continue;
         }
         report.visits += 1;
@@ -165,6 +172,12 @@ pub fn count(
             }
         }
     }
+    report.by_status = VisitStatus::ALL
+        .iter()
+        .zip(by_status)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| (*s, n))
+        .collect();
     report.weeks = weeks
         .into_iter()
         .enumerate()
@@ -197,7 +210,9 @@ pub fn count(
         if visited_in.contains(r.id.as_str()) {
             line.visited += 1;
         }
-        let seen = r.roster_last_visit.max(last.get(r.id.as_str()).copied());
+        let seen = r
+            .roster_last_visit
+            .max(last.get(r.id.as_str()).and_then(|&t| zone.day(t)));
         if seen.is_none() {
             line.never_visited += 1;
         }
@@ -265,6 +280,7 @@ mod tests {
             worker: worker.into(),
             started_at: at,
             status,
+            flagged: !flags.is_empty(),
             flags: flags.iter().map(|f| (*f).to_owned()).collect(),
             record: None,
         }

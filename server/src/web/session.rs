@@ -58,15 +58,17 @@ pub async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, R
         let Some(session) = s.session(&hex(&sha256(token.as_bytes())), now).await? else {
             return Ok(None);
         };
-        let names = s.division_names(&session.area).await?;
+        let names = s
+            .division_names(crate::storage::rules::county_of(&session.area))
+            .await?;
         Ok(Some((session, names)))
     })
     .await;
     match found {
         Ok(Some((session, names))) => Ok(Visitor {
+            places: Places::new(names, &session.area),
             session,
             lang,
-            places: Places::from(names),
             zone: state.zone,
         }),
         Ok(None) => Err(Redirect::to("/login").into_response()),
@@ -203,7 +205,9 @@ pub async fn login(
     })
     .await
     .unwrap_or(false);
-    let Some(sup) = supervisor.filter(|_| good) else {
+    // A disabled account is refused like a wrong password: the page tells nobody which
+    // logins exist.
+    let Some(sup) = supervisor.filter(|s| good && !s.disabled) else {
         note_failure(&state, &name, now).await;
         return (
             StatusCode::UNAUTHORIZED,
@@ -229,7 +233,7 @@ pub async fn login(
     let cookie = format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}"
     );
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/queue")).into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
 #[derive(Deserialize)]

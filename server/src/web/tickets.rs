@@ -2,7 +2,7 @@
 //! marked, filtered by state, department and village, each with the form for its next step.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
@@ -29,6 +29,23 @@ pub struct LedgerQuery {
     /// `1`: only tickets past their due date and not closed (the dashboard links here).
     #[serde(default)]
     overdue: String,
+    /// `xlsx` or `csv`: the filtered ledger as a spreadsheet.
+    #[serde(default)]
+    format: String,
+}
+
+impl LedgerQuery {
+    /// This filter as a query string (for the export links).
+    fn query(&self) -> String {
+        use super::queue::enc;
+        format!(
+            "state={}&department={}&village={}&overdue={}",
+            enc(&self.state),
+            enc(&self.department),
+            enc(&self.village),
+            enc(&self.overdue)
+        )
+    }
 }
 
 pub async fn ledger(
@@ -60,6 +77,9 @@ pub async fn ledger(
         })
         .filter(|k| q.village.is_empty() || k.village.starts_with(q.village.as_str()))
         .collect();
+    if !q.format.is_empty() {
+        return export(&state, &v, &q.format, &rows, today).await;
+    }
     page(lang, Text::Tickets.get(lang), Some(&v), html! {
         form.filters method="get" action="/tickets" {
             label { (Text::Status.get(lang))
@@ -78,6 +98,8 @@ pub async fn ledger(
                 }
             }
             button type="submit" { (Text::Filter.get(lang)) }
+            a #export-xlsx href={ "/tickets?format=xlsx&" (q.query()) } { (Text::ExportXlsx.get(lang)) }
+            a #export-csv href={ "/tickets?format=csv&" (q.query()) } { (Text::ExportCsv.get(lang)) }
         }
         table.tickets {
             thead { tr {
@@ -129,6 +151,54 @@ pub async fn ledger(
         }
     })
     .into_response()
+}
+
+/// The filtered ledger as XLSX or CSV; the export is on the audit log.
+async fn export(
+    state: &AppState,
+    v: &super::session::Visitor,
+    format: &str,
+    rows: &[crate::ledger::TicketRow],
+    today: NaiveDate,
+) -> Response {
+    let (login, area, now) = (v.session.login.clone(), v.session.area.clone(), state.now());
+    if let Err(e) = stored(state, move |s| async move {
+        s.audit(&login, "export-tickets", &area, now).await
+    })
+    .await
+    {
+        return e.into_response();
+    }
+    let name = format!("tickets-{}-{today}", v.session.area);
+    let (kind, ext, bytes) = match format {
+        "csv" => (
+            "text/csv; charset=utf-8",
+            "csv",
+            super::ledger_export::csv(v.lang, &v.places, rows, today),
+        ),
+        _ => match super::ledger_export::xlsx(v.lang, &v.places, rows, today) {
+            Ok(b) => (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+                b,
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "xlsx export failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+        ],
+        axum::body::Body::from(bytes),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

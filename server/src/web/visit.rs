@@ -262,7 +262,12 @@ async fn load(state: &AppState, v: &Visitor, id: String) -> Result<(VisitView, P
             // Every view of a visit (and so of its household) is on the record.
             s.audit(&login, "view-visit", &id, now).await?;
         }
-        Ok((view, s.policy().await?))
+        // The visit is judged by the policy in force where it happened.
+        let policy = match &view {
+            Some(v) => s.policy(&v.village).await?,
+            None => s.policy(&area).await?,
+        };
+        Ok((view, policy))
     })
     .await
     {

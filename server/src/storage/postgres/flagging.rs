@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use deadpool_postgres::{Client, GenericClient};
+use doorstep_contract::policy::Evidence;
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::visit::ServerFlag;
 
@@ -52,7 +53,7 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
     counts::fold(&tx).await?;
     let st = tx
         .prepare_cached(
-            "SELECT id, device_id, record FROM visits
+            "SELECT id, device_id, record, county FROM visits
              WHERE flags_pending ORDER BY received_at, id LIMIT $1",
         )
         .await?;
@@ -61,18 +62,26 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
             r.try_get::<_, String>(0)?,
             r.try_get::<_, String>(1)?,
             r.try_get::<_, Vec<u8>>(2)?,
+            r.try_get::<_, String>(3)?,
         ))
     })?;
     if pending.is_empty() {
         tx.commit().await?;
         return Ok(0);
     }
-    let e = issued::policy(&tx).await?.evidence;
+    // The thresholds each visit's county set, read once per county of the batch.
+    let mut thresholds = HashMap::new();
+    for (_, _, _, county) in &pending {
+        if !thresholds.contains_key(county) {
+            thresholds.insert(county.clone(), issued::policy(&tx, county).await?.evidence);
+        }
+    }
     let mut batch = Vec::with_capacity(pending.len());
-    for (id, device, bytes) in &pending {
+    for (id, device, bytes, county) in &pending {
         let record = RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
-        let p = probe(&record, &e);
-        batch.push((id.as_str(), device.as_str(), record, p));
+        let e = &thresholds[county];
+        let p = probe(&record, e);
+        batch.push((id.as_str(), device.as_str(), record, p, e));
     }
     let (mut points, mut bands) = candidates(&tx, &batch).await?;
     let (stored_points, stored_bands) = (points.len(), bands.len());
@@ -88,7 +97,7 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
     }
     // Flags to add, by visit.
     let mut raised: HashMap<String, BTreeSet<ServerFlag>> = HashMap::new();
-    for (id, device, record, p) in &batch {
+    for (id, device, record, p, e) in &batch {
         let mut near = Vec::new();
         if let Some(s) = &p.spot {
             for dy in -1..=1 {
@@ -125,7 +134,7 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
                 }
             }
         }
-        for (other, flag) in matches(p, &e, &near, &hits) {
+        for (other, flag) in matches(p, e, &near, &hits) {
             raised.entry(other).or_default().insert(flag);
             raised.entry((*id).to_owned()).or_default().insert(flag);
         }
@@ -159,7 +168,7 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
     }
     index(&tx, &points[stored_points..], &bands[stored_bands..]).await?;
     add_flags(&tx, &raised).await?;
-    let ids: Vec<&str> = pending.iter().map(|(id, _, _)| id.as_str()).collect();
+    let ids: Vec<&str> = pending.iter().map(|(id, _, _, _)| id.as_str()).collect();
     let done = tx
         .prepare_cached("UPDATE visits SET flags_pending = FALSE WHERE id = ANY($1)")
         .await?;
@@ -172,11 +181,11 @@ pub(super) async fn raise_pending_flags(c: &mut Client, limit: usize) -> Result<
 /// its best fix, photos sharing one of its bands.
 async fn candidates(
     tx: &impl GenericClient,
-    batch: &[(&str, &str, RecordV1, crate::flags::Probe)],
+    batch: &[(&str, &str, RecordV1, crate::flags::Probe, &Evidence)],
 ) -> Result<(Vec<Point>, Vec<Band>)> {
     let (mut cy, mut cx) = (Vec::new(), Vec::new());
     let (mut bn, mut bv) = (Vec::new(), Vec::new());
-    for (_, _, _, p) in batch {
+    for (_, _, _, p, _) in batch {
         if let Some(s) = &p.spot {
             cy.push(s.cell_lat);
             cx.push(s.cell_lon);

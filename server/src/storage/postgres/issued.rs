@@ -10,11 +10,9 @@ use doorstep_contract::wire::Division;
 use super::{audit_in, rows, schema};
 use crate::storage::{rules, Result, StorageError};
 
-pub(super) async fn policy(c: &impl GenericClient) -> Result<Policy> {
-    let st = c
-        .prepare_cached("SELECT body FROM policies ORDER BY version DESC LIMIT 1")
-        .await?;
-    match c.query_opt(&st, &[]).await? {
+pub(super) async fn policy(c: &impl GenericClient, area: &str) -> Result<Policy> {
+    let st = c.prepare_cached(&rules::policy_in_force("$1")).await?;
+    match c.query_opt(&st, &[&area]).await? {
         None => Ok(Policy::default()),
         Some(r) => Policy::from_kept(r.try_get(0)?).ok_or(StorageError::Damaged("policy")),
     }
@@ -22,6 +20,7 @@ pub(super) async fn policy(c: &impl GenericClient) -> Result<Policy> {
 
 pub(super) async fn set_policy(
     tx: &impl GenericClient,
+    area: &str,
     p: &Policy,
     actor: &str,
     now: i64,
@@ -40,11 +39,12 @@ pub(super) async fn set_policy(
     issued.version = version;
     let body = serde_json::to_string(&issued).map_err(|_| StorageError::Damaged("policy"))?;
     tx.execute(
-        "INSERT INTO policies (version, body, issued_by, issued_at) VALUES ($1, $2, $3, $4)",
-        &[&i64::from(version), &body, &actor, &now],
+        "INSERT INTO policies (version, body, issued_by, issued_at, area)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[&i64::from(version), &body, &actor, &now, &area],
     )
     .await?;
-    audit_in(tx, actor, "issue-policy", &version.to_string(), now).await?;
+    audit_in(tx, actor, "issue-policy", &format!("{version} {area}"), now).await?;
     Ok(version)
 }
 

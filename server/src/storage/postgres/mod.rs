@@ -17,7 +17,8 @@ use tokio_postgres::NoTls;
 
 use crate::ledger::{Step, TicketRow, TicketState};
 use crate::storage::web::{
-    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, VisitFact, VisitView,
+    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, SupervisorChange,
+    VisitFact, VisitView,
 };
 use crate::storage::{
     rules, stored, Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState,
@@ -152,14 +153,14 @@ impl Storage for PgStorage {
         self.lanes
     }
 
-    async fn policy(&self) -> Result<Policy> {
-        issued::policy(&self.client().await?).await
+    async fn policy(&self, area: &str) -> Result<Policy> {
+        issued::policy(&self.client().await?, area).await
     }
 
-    async fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
+    async fn set_policy(&self, area: &str, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        let version = issued::set_policy(&tx, policy, actor, now).await?;
+        let version = issued::set_policy(&tx, area, policy, actor, now).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -583,6 +584,18 @@ impl Storage for PgStorage {
 
     async fn supervisor(&self, login: &str) -> Result<Option<Supervisor>> {
         sessions::supervisor(&self.client().await?, login).await
+    }
+
+    async fn supervisors_in(&self, area: &str) -> Result<Vec<Supervisor>> {
+        sessions::supervisors_in(&self.client().await?, area).await
+    }
+
+    async fn change_supervisor(&self, login: &str, change: &SupervisorChange) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        sessions::change_supervisor(&tx, login, change).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn create_session(

@@ -237,6 +237,11 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER visits_count_deleted AFTER DELETE ON visits
         FOR EACH ROW EXECUTE PROCEDURE doorstep_queue_count_deleted();
     ",
+    // 8: a policy issued for one area ('' the default), supervisors who can be disabled.
+    "
+    ALTER TABLE policies ADD COLUMN area TEXT NOT NULL DEFAULT '';
+    ALTER TABLE supervisors ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
+    ",
 ];
 
 /// Advisory lock keys (one namespace per purpose, arbitrary but fixed).

@@ -4,24 +4,67 @@
 
 use deadpool_postgres::GenericClient;
 
-use crate::storage::web::{SessionRow, Supervisor};
-use crate::storage::Result;
+use crate::storage::web::{SessionRow, Supervisor, SupervisorChange};
+use crate::storage::{rules, Result, StorageError};
 
 pub(super) async fn supervisor(c: &impl GenericClient, login: &str) -> Result<Option<Supervisor>> {
     let r = c
         .query_opt(
-            "SELECT login, area, password_hash FROM supervisors WHERE login = $1",
+            "SELECT login, area, password_hash, disabled FROM supervisors WHERE login = $1",
             &[&login],
         )
         .await?;
-    r.map(|r| {
-        Ok(Supervisor {
-            login: r.try_get(0)?,
-            area: r.try_get(1)?,
-            password_hash: r.try_get(2)?,
-        })
+    r.as_ref().map(supervisor_row).transpose()
+}
+
+fn supervisor_row(r: &tokio_postgres::Row) -> Result<Supervisor> {
+    Ok(Supervisor {
+        login: r.try_get(0)?,
+        area: r.try_get(1)?,
+        password_hash: r.try_get(2)?,
+        disabled: r.try_get(3)?,
     })
-    .transpose()
+}
+
+pub(super) async fn supervisors_in(c: &impl GenericClient, area: &str) -> Result<Vec<Supervisor>> {
+    let found = c
+        .query(
+            "SELECT login, area, password_hash, disabled FROM supervisors
+             WHERE area >= $1 AND area < $2 ORDER BY login",
+            &[&area, &rules::area_end(area)],
+        )
+        .await?;
+    found.iter().map(supervisor_row).collect()
+}
+
+/// The change, and the end of the supervisor's sessions.
+pub(super) async fn change_supervisor(
+    tx: &impl GenericClient,
+    login: &str,
+    change: &SupervisorChange,
+) -> Result<()> {
+    let n = match change {
+        SupervisorChange::Password(hash) => {
+            tx.execute(
+                "UPDATE supervisors SET password_hash = $2 WHERE login = $1",
+                &[&login, hash],
+            )
+            .await?
+        }
+        SupervisorChange::Disabled(off) => {
+            tx.execute(
+                "UPDATE supervisors SET disabled = $2 WHERE login = $1",
+                &[&login, off],
+            )
+            .await?
+        }
+    };
+    if n == 0 {
+        return Err(StorageError::NotFound);
+    }
+    tx.execute("DELETE FROM sessions WHERE login = $1", &[&login])
+        .await?;
+    Ok(())
 }
 
 /// A new session; sessions expired a month ago are cleared on the way.
@@ -55,7 +98,7 @@ pub(super) async fn session(
         .prepare_cached(
             "SELECT s.login, p.area, s.csrf, s.expires_at FROM sessions s
              JOIN supervisors p ON p.login = s.login
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT p.disabled",
         )
         .await?;
     let r = c.query_opt(&st, &[&token_hash, &now]).await?;

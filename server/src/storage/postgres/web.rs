@@ -181,9 +181,12 @@ pub(super) async fn visit_facts(
 ) -> Result<Vec<VisitFact>> {
     let st = c
         .prepare_cached(
-            "SELECT v.recipient_id, v.village, d.worker, v.started_at, v.status, v.flag_kinds,
+            "SELECT v.recipient_id, v.village, v.started_at, v.status, v.flagged,
+                    CASE WHEN v.started_at BETWEEN $3 AND $4 THEN
+                        (SELECT worker FROM devices d WHERE d.id = v.device_id) END,
+                    CASE WHEN v.started_at BETWEEN $3 AND $4 THEN v.flag_kinds END,
                     CASE WHEN v.started_at BETWEEN $3 AND $4 THEN v.record END
-             FROM visits v JOIN devices d ON d.id = v.device_id
+             FROM visits v
              WHERE v.county >= $5 AND v.county < $6 AND v.village >= $1 AND v.village < $2",
         )
         .await?;
@@ -202,14 +205,18 @@ pub(super) async fn visit_facts(
         .await?;
     let mut out = Vec::with_capacity(found.len());
     for r in &found {
+        let flags: Option<&str> = r.try_get(6)?;
         out.push(VisitFact {
             recipient_id: r.try_get(0)?,
             village: r.try_get(1)?,
-            worker: r.try_get(2)?,
-            started_at: r.try_get(3)?,
-            status: status_of(r.try_get(4)?)?,
-            flags: serde_json::from_str(r.try_get(5)?).unwrap_or_default(),
-            record: r.try_get(6)?,
+            started_at: r.try_get(2)?,
+            status: status_of(r.try_get(3)?)?,
+            flagged: r.try_get(4)?,
+            worker: r.try_get::<_, Option<String>>(5)?.unwrap_or_default(),
+            flags: flags
+                .and_then(|f| serde_json::from_str(f).ok())
+                .unwrap_or_default(),
+            record: r.try_get(7)?,
         });
     }
     Ok(out)

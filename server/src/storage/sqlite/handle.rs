@@ -14,7 +14,8 @@ use super::worker::Worker;
 use super::Db;
 use crate::ledger::{Step, TicketRow, TicketState};
 use crate::storage::web::{
-    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, VisitFact, VisitView,
+    DeviceRow, OpenCode, QueueFilter, QueuePage, SessionRow, Supervisor, SupervisorChange,
+    VisitFact, VisitView,
 };
 use crate::storage::{
     Appended, Chain, Decision, DecisionOut, Device, IncomingVisit, Kept, MediaState, Result,
@@ -61,13 +62,14 @@ impl Storage for SqliteStorage {
         QUEUED
     }
 
-    async fn policy(&self) -> Result<Policy> {
-        self.run(|db| db.policy()).await
+    async fn policy(&self, area: &str) -> Result<Policy> {
+        let area = own(area);
+        self.run(move |db| db.policy(&area)).await
     }
 
-    async fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
-        let (policy, actor) = (policy.clone(), own(actor));
-        self.run(move |db| db.set_policy(&policy, &actor, now))
+    async fn set_policy(&self, area: &str, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
+        let (area, policy, actor) = (own(area), policy.clone(), own(actor));
+        self.run(move |db| db.set_policy(&area, &policy, &actor, now))
             .await
     }
 
@@ -281,6 +283,17 @@ impl Storage for SqliteStorage {
     async fn supervisor(&self, login: &str) -> Result<Option<Supervisor>> {
         let login = own(login);
         self.run(move |db| db.supervisor(&login)).await
+    }
+
+    async fn supervisors_in(&self, area: &str) -> Result<Vec<Supervisor>> {
+        let area = own(area);
+        self.run(move |db| db.supervisors_in(&area)).await
+    }
+
+    async fn change_supervisor(&self, login: &str, change: &SupervisorChange) -> Result<()> {
+        let (login, change) = (own(login), change.clone());
+        self.run(move |db| db.change_supervisor(&login, &change))
+            .await
     }
 
     async fn create_session(

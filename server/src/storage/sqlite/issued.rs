@@ -10,11 +10,12 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::storage::{Result, StorageError};
 
-/// The policy in force: the newest issued, or the defaults.
-pub(super) fn policy(conn: &Connection) -> Result<Policy> {
+/// The policy in force in `area`: the newest issued for the nearest area above it (SQL
+/// shared with PostgreSQL), or the defaults.
+pub(super) fn policy(conn: &Connection, area: &str) -> Result<Policy> {
     let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM policies ORDER BY version DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
+        .prepare_cached(&crate::storage::rules::policy_in_force("?1"))?
+        .query_row([area], |r| r.get(0))
         .optional()?;
     match body {
         None => Ok(Policy::default()),
@@ -23,7 +24,13 @@ pub(super) fn policy(conn: &Connection) -> Result<Policy> {
 }
 
 /// Keeps `p` as the next version; returns that version.
-pub(super) fn set_policy(tx: &Transaction<'_>, p: &Policy, actor: &str, now: i64) -> Result<u32> {
+pub(super) fn set_policy(
+    tx: &Transaction<'_>,
+    area: &str,
+    p: &Policy,
+    actor: &str,
+    now: i64,
+) -> Result<u32> {
     let last: i64 = tx
         .prepare_cached("SELECT coalesce(max(version), 0) FROM policies")?
         .query_row([], |r| r.get(0))?;
@@ -32,13 +39,14 @@ pub(super) fn set_policy(tx: &Transaction<'_>, p: &Policy, actor: &str, now: i64
     issued.version = version;
     let body = serde_json::to_string(&issued).map_err(|_| StorageError::Damaged("policy"))?;
     tx.prepare_cached(
-        "INSERT INTO policies (version, body, issued_by, issued_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO policies (version, body, issued_by, issued_at, area)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![version, body, actor, now])?;
+    .execute(params![version, body, actor, now, area])?;
     tx.prepare_cached(
         "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, 'issue-policy', ?3)",
     )?
-    .execute(params![now, actor, version.to_string()])?;
+    .execute(params![now, actor, format!("{version} {area}")])?;
     Ok(version)
 }
 

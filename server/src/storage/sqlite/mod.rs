@@ -97,14 +97,20 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 }
 
 impl Db {
-    pub(crate) fn policy(&self) -> Result<Policy> {
-        issued::policy(&self.conn())
+    pub(crate) fn policy(&self, area: &str) -> Result<Policy> {
+        issued::policy(&self.conn(), area)
     }
 
-    pub(crate) fn set_policy(&self, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
+    pub(crate) fn set_policy(
+        &self,
+        area: &str,
+        policy: &Policy,
+        actor: &str,
+        now: i64,
+    ) -> Result<u32> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let version = issued::set_policy(&tx, policy, actor, now)?;
+        let version = issued::set_policy(&tx, area, policy, actor, now)?;
         tx.commit()?;
         Ok(version)
     }
@@ -330,7 +336,7 @@ impl Db {
         let tx = conn.transaction()?;
         let pending = tx
             .prepare_cached(
-                "SELECT id, device_id, record FROM visits
+                "SELECT id, device_id, record, county FROM visits
                  WHERE flags_pending = 1 ORDER BY received_at, id LIMIT ?1",
             )?
             .query_map([limit as i64], |r| {
@@ -338,16 +344,22 @@ impl Db {
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, String>(3)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        // The thresholds the county set (the same the devices judge their own flags by).
-        let evidence = issued::policy(&tx)?.evidence;
-        for (id, device, bytes) in &pending {
+        // The thresholds each visit's county set (the same its devices judge their own flags
+        // by), read once per county of the batch.
+        let mut thresholds = std::collections::HashMap::new();
+        for (id, device, bytes, county) in &pending {
+            if !thresholds.contains_key(county) {
+                thresholds.insert(county.clone(), issued::policy(&tx, county)?.evidence);
+            }
+            let evidence = &thresholds[county];
             // Kept records decoded when they arrived; one that no longer does is damage.
             let record =
                 RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
-            flags::raise(&tx, device, &record, &evidence)?;
+            flags::raise(&tx, device, &record, evidence)?;
             tx.prepare_cached("UPDATE visits SET flags_pending = 0 WHERE id = ?1")?
                 .execute([id])?;
         }
@@ -537,6 +549,25 @@ impl Db {
         login: &str,
     ) -> Result<Option<crate::storage::web::Supervisor>> {
         web::supervisor(&self.conn(), login)
+    }
+
+    pub(crate) fn supervisors_in(
+        &self,
+        area: &str,
+    ) -> Result<Vec<crate::storage::web::Supervisor>> {
+        web::supervisors_in(&self.conn(), area)
+    }
+
+    pub(crate) fn change_supervisor(
+        &self,
+        login: &str,
+        change: &crate::storage::web::SupervisorChange,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        web::change_supervisor(&tx, login, change)?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub(crate) fn create_session(

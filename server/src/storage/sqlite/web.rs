@@ -10,21 +10,61 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::storage::stored::{decision_of, server_flags, status_of};
 use crate::storage::web::{
-    QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, VisitFact, VisitView,
+    QueueFilter, QueuePage, QueueRow, SessionRow, Supervisor, SupervisorChange, VisitFact,
+    VisitView,
 };
 use crate::storage::{queue, rules, DecisionOut, Result, StorageError};
 
 pub(super) fn supervisor(conn: &Connection, login: &str) -> Result<Option<Supervisor>> {
     Ok(conn
-        .prepare_cached("SELECT login, area, password_hash FROM supervisors WHERE login = ?1")?
-        .query_row([login], |r| {
-            Ok(Supervisor {
-                login: r.get(0)?,
-                area: r.get(1)?,
-                password_hash: r.get(2)?,
-            })
-        })
+        .prepare_cached(
+            "SELECT login, area, password_hash, disabled FROM supervisors WHERE login = ?1",
+        )?
+        .query_row([login], supervisor_row)
         .optional()?)
+}
+
+fn supervisor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Supervisor> {
+    Ok(Supervisor {
+        login: r.get(0)?,
+        area: r.get(1)?,
+        password_hash: r.get(2)?,
+        disabled: r.get(3)?,
+    })
+}
+
+pub(super) fn supervisors_in(conn: &Connection, area: &str) -> Result<Vec<Supervisor>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT login, area, password_hash, disabled FROM supervisors
+         WHERE area >= ?1 AND area < ?2 ORDER BY login",
+    )?;
+    let rows = stmt
+        .query_map(params![area, rules::area_end(area)], supervisor_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The change, and the end of the supervisor's sessions (a new password or a disabled
+/// account must not leave an old browser logged in).
+pub(super) fn change_supervisor(
+    tx: &rusqlite::Transaction<'_>,
+    login: &str,
+    change: &SupervisorChange,
+) -> Result<()> {
+    let n = match change {
+        SupervisorChange::Password(hash) => tx
+            .prepare_cached("UPDATE supervisors SET password_hash = ?2 WHERE login = ?1")?
+            .execute(params![login, hash])?,
+        SupervisorChange::Disabled(off) => tx
+            .prepare_cached("UPDATE supervisors SET disabled = ?2 WHERE login = ?1")?
+            .execute(params![login, off])?,
+    };
+    if n == 0 {
+        return Err(StorageError::NotFound);
+    }
+    tx.prepare_cached("DELETE FROM sessions WHERE login = ?1")?
+        .execute([login])?;
+    Ok(())
 }
 
 pub(super) fn create_session(
@@ -48,7 +88,7 @@ pub(super) fn session(conn: &Connection, token_hash: &str, now: i64) -> Result<O
         .prepare_cached(
             "SELECT s.login, p.area, s.csrf, s.expires_at FROM sessions s
              JOIN supervisors p ON p.login = s.login
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND p.disabled = 0",
         )?
         .query_row(params![token_hash, now], |r| {
             Ok(SessionRow {
@@ -288,9 +328,12 @@ pub(super) fn visit_facts(
     to: i64,
 ) -> Result<Vec<VisitFact>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT v.recipient_id, v.village, d.worker, v.started_at, v.status, v.flag_kinds,
+        "SELECT v.recipient_id, v.village, v.started_at, v.status, v.flagged,
+                CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN
+                    (SELECT worker FROM devices d WHERE d.id = v.device_id) END,
+                CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN v.flag_kinds END,
                 CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN v.record END
-         FROM visits v JOIN devices d ON d.id = v.device_id
+         FROM visits v
          WHERE v.county >= ?5 AND v.county < ?6 AND v.village >= ?1 AND v.village < ?2",
     )?;
     let mut q = stmt.query(params![
@@ -303,15 +346,18 @@ pub(super) fn visit_facts(
     ])?;
     let mut out = Vec::new();
     while let Some(r) = q.next()? {
-        let flags: String = r.get(5)?;
+        let flags: Option<String> = r.get(6)?;
         out.push(VisitFact {
             recipient_id: r.get(0)?,
             village: r.get(1)?,
-            worker: r.get(2)?,
-            started_at: r.get(3)?,
-            status: status_of(&r.get::<_, String>(4)?)?,
-            flags: serde_json::from_str(&flags).unwrap_or_default(),
-            record: r.get(6)?,
+            started_at: r.get(2)?,
+            status: status_of(&r.get::<_, String>(3)?)?,
+            flagged: r.get(4)?,
+            worker: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            flags: flags
+                .and_then(|f| serde_json::from_str(&f).ok())
+                .unwrap_or_default(),
+            record: r.get(7)?,
         });
     }
     Ok(out)

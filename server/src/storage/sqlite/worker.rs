@@ -77,7 +77,7 @@ mod tests {
                 matches!(failed, Err(StorageError::Backend(_))),
                 "{failed:?}"
             );
-            let after = worker.run(|db| db.policy().map(|_| 1)).await;
+            let after = worker.run(|db| db.policy("").map(|_| 1)).await;
             assert_eq!(after.expect("the thread still serves"), 1);
         });
     }
