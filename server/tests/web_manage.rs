@@ -8,14 +8,6 @@ mod common;
 use common::*;
 use doorstep_server::admin;
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
-}
-
 struct Office {
     s: Server,
 }
@@ -38,7 +30,7 @@ fn office() -> Office {
 impl Office {
     /// The status of a login, and the session cookie when it worked.
     fn login(&self, login: &str, password: &str) -> (u16, Option<String>) {
-        let r = agent()
+        let r = no_redirects()
             .post(format!("{}/login", self.s.base))
             .content_type("application/x-www-form-urlencoded")
             .send(format!(
@@ -62,7 +54,7 @@ impl Office {
     }
 
     fn get(&self, cookie: &str, path: &str) -> (u16, String) {
-        let mut r = agent()
+        let mut r = no_redirects()
             .get(format!("{}{path}", self.s.base))
             .header("cookie", cookie)
             .call()
@@ -74,7 +66,7 @@ impl Office {
     }
 
     fn post(&self, cookie: &str, path: &str, form: &str) -> (u16, String) {
-        let mut r = agent()
+        let mut r = no_redirects()
             .post(format!("{}{path}", self.s.base))
             .header("cookie", cookie)
             .content_type("application/x-www-form-urlencoded")

@@ -16,23 +16,30 @@ fn screenshots() -> PathBuf {
     dir
 }
 
-#[test]
-fn a_supervisor_clears_the_queue_in_a_real_browser() {
-    let dir = tempfile::tempdir().expect("dir");
+/// The demo as a newcomer starts it, on a free port, with `devices` phones over two days;
+/// what it printed when ready (its URL and logins).
+fn demo(dir: &std::path::Path, devices: &str) -> (doorstep_tests::Running, serde_json::Value) {
     let running = spawn_ready(&[
         "demo",
         "--data",
-        dir.path().join("demo").to_str().expect("utf-8"),
+        dir.join("demo").to_str().expect("utf-8"),
         "--listen",
         "127.0.0.1:0",
         "--devices",
-        "5",
+        devices,
         "--days",
         "2",
         "--recipients",
         "1200",
     ]);
-    let demo = running.ready.clone();
+    let ready = running.ready.clone();
+    (running, ready)
+}
+
+#[test]
+fn a_supervisor_clears_the_queue_in_a_real_browser() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (_running, demo) = demo(dir.path(), "5");
     let url = demo["url"].as_str().expect("url").to_owned();
     let downloads = dir.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
@@ -168,20 +175,7 @@ fn raw_values(text: &str, allowed: &[&str]) -> Vec<String> {
 #[test]
 fn every_page_of_the_demo_shows_names_words_and_local_times() {
     let dir = tempfile::tempdir().expect("dir");
-    let running = spawn_ready(&[
-        "demo",
-        "--data",
-        dir.path().join("demo").to_str().expect("utf-8"),
-        "--listen",
-        "127.0.0.1:0",
-        "--devices",
-        "6",
-        "--days",
-        "2",
-        "--recipients",
-        "1200",
-    ]);
-    let demo = running.ready.clone();
+    let (_running, demo) = demo(dir.path(), "6");
     let url = demo["url"].as_str().expect("url").to_owned();
     let b = Browser::start(&dir.path().join("downloads"));
     let shots = screenshots();
@@ -279,6 +273,25 @@ fn every_page_of_the_demo_shows_names_words_and_local_times() {
                     }
                 }
             }
+        }
+        if login == "county" {
+            // The county issues a policy: a shorter interval for the elderly.
+            b.goto(&format!("{url}/policy"));
+            let before = b.text("#version");
+            b.execute("document.getElementById('elderly').value = '30';");
+            b.click("form.policy button");
+            b.settle_until_changed("#version", &before);
+            assert_eq!(
+                b.execute("return document.getElementById('elderly').value;"),
+                "30"
+            );
+            // And adds a supervisor for one of its townships.
+            b.goto(&format!("{url}/people"));
+            b.type_into("form.add input[name=login]", "xu");
+            b.type_into("form.add input[name=password]", "a new supervisor");
+            b.click("form.add button");
+            b.wait_text("#said", "已保存");
+            assert!(b.has("tr[data-login=xu]"));
         }
         b.click("header form button");
         b.wait_url("/login");

@@ -29,6 +29,22 @@ pub fn policy_in_force(param: &str) -> String {
     )
 }
 
+/// The area's visits outside a period (`$5`..`$6`): what the dashboard counts them by, all
+/// of it in the county's queue index. `$1`..`$2` bound the villages, `$3`..`$4` the county
+/// (a range, so that an area wider than a county reads several). SQLite's `?N` replace `$N`.
+pub const VISITS_OUTSIDE: &str =
+    "SELECT recipient_id, village, started_at, status, flagged FROM visits
+     WHERE county >= $3 AND county < $4 AND village >= $1 AND village < $2
+       AND (started_at < $5 OR started_at > $6)";
+
+/// The area's visits within the period, with their workers, flags' kinds and records.
+pub const VISITS_WITHIN: &str =
+    "SELECT v.recipient_id, v.village, v.started_at, v.status, v.flagged, d.worker,
+            v.flag_kinds, v.record
+     FROM visits v JOIN devices d ON d.id = v.device_id
+     WHERE v.county >= $3 AND v.county < $4 AND v.village >= $1 AND v.village < $2
+       AND v.started_at >= $5 AND v.started_at <= $6";
+
 /// Digits of a division code up to its county (GB/T 2260: two for the province, four for
 /// the city, six for the county, then township and village).
 const COUNTY_DIGITS: usize = 6;

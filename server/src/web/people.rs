@@ -127,15 +127,16 @@ async fn manages(state: &AppState, v: &Visitor, login: &str) -> Result<bool, Res
     .map_err(IntoResponse::into_response)
 }
 
-/// The outcome of an admin call, as the page says it.
-fn said(
-    lang: doorstep_contract::text::Lang,
-    r: Result<(), AdminError>,
-    ok: Text,
-) -> (bool, String) {
-    match r {
-        Ok(()) => (true, ok.get(lang).to_owned()),
-        Err(e) => (false, e.localize(lang)),
+/// The page again, saying how an admin call went.
+async fn answered(
+    state: &AppState,
+    v: &Visitor,
+    done: Result<Result<(), AdminError>, crate::error::ApiError>,
+) -> Response {
+    match done {
+        Ok(Ok(())) => render(state, v, Some((true, Text::Saved.get(v.lang).to_owned()))).await,
+        Ok(Err(e)) => render(state, v, Some((false, e.localize(v.lang)))).await,
+        Err(e) => e.into_response(),
     }
 }
 
@@ -169,13 +170,7 @@ pub async fn change(
         Ok(admin::change_supervisor(s.as_ref(), &actor, &login, change, now).await)
     })
     .await;
-    match done {
-        Ok(r) => {
-            let outcome = said(v.lang, r, Text::Saved);
-            render(&state, &v, Some(outcome)).await
-        }
-        Err(e) => e.into_response(),
-    }
+    answered(&state, &v, done).await
 }
 
 #[derive(Deserialize)]
@@ -205,13 +200,7 @@ pub async fn add(
         Ok(admin::add_supervisor_as(s.as_ref(), &actor, &login, &f.area, &f.password, now).await)
     })
     .await;
-    match done {
-        Ok(r) => {
-            let outcome = said(v.lang, r, Text::Saved);
-            render(&state, &v, Some(outcome)).await
-        }
-        Err(e) => e.into_response(),
-    }
+    answered(&state, &v, done).await
 }
 
 #[derive(Deserialize)]
@@ -265,10 +254,6 @@ pub async fn own(
     .await;
     match done {
         Ok(Ok(())) => Redirect::to("/login").into_response(),
-        Ok(r) => {
-            let outcome = said(v.lang, r, Text::Saved);
-            render(&state, &v, Some(outcome)).await
-        }
-        Err(e) => e.into_response(),
+        other => answered(&state, &v, other).await,
     }
 }

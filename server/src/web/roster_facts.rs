@@ -55,8 +55,10 @@ pub struct RosterFacts {
     areas: Mutex<HashMap<String, Kept>>,
 }
 
-/// Areas whose facts are kept at once: a province's supervisors' areas; past it, all go.
-const AREAS_KEPT: usize = 512;
+/// Recipients whose facts are kept at once, over all areas (about 150 bytes each: some
+/// 300 MB at most, a province's busiest counties); past it, the others go before a new
+/// area's are kept.
+const FACTS_KEPT: usize = 2_000_000;
 
 impl RosterFacts {
     /// The area's recipients as of `today`.
@@ -90,7 +92,8 @@ impl RosterFacts {
             .collect();
         let facts = Arc::new(facts);
         let mut areas = self.lock();
-        if areas.len() >= AREAS_KEPT {
+        let kept: usize = areas.values().map(|k| k.facts.len()).sum();
+        if kept + facts.len() > FACTS_KEPT {
             areas.clear();
         }
         areas.insert(

@@ -412,3 +412,24 @@ pub fn first_recipient(s: &Server, d: &Device) -> String {
     assert_eq!(status, 200, "{page}");
     page["rows"][0]["id"].as_str().expect("a row").to_owned()
 }
+
+/// An agent that reports every status and follows no redirect (the web app's 303s are
+/// what the tests look at).
+pub fn no_redirects() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
+/// Every XML part of an XLSX file, as one text to search.
+pub fn xlsx_text(bytes: Vec<u8>) -> String {
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut all = String::new();
+    for i in 0..book.len() {
+        let mut f = book.by_index(i).expect("entry");
+        std::io::Read::read_to_string(&mut f, &mut all).expect("xml");
+    }
+    all
+}

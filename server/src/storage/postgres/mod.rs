@@ -193,18 +193,7 @@ impl Storage for PgStorage {
         password_hash: &str,
         now: i64,
     ) -> Result<()> {
-        let c = self.client().await?;
-        let n = c
-            .execute(
-                "INSERT INTO supervisors (login, area, password_hash, created_at)
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (login) DO NOTHING",
-                &[&login, &area, &password_hash, &now],
-            )
-            .await?;
-        if n == 0 {
-            return Err(StorageError::AlreadyExists);
-        }
-        Ok(())
+        sessions::add_supervisor(&self.client().await?, login, area, password_hash, now).await
     }
 
     async fn add_enrolment_code(

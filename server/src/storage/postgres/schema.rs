@@ -242,6 +242,13 @@ const STEPS: &[&str] = &[
     ALTER TABLE policies ADD COLUMN area TEXT NOT NULL DEFAULT '';
     ALTER TABLE supervisors ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
     ",
+    // 9: the county's queue index also holds the household and the village, so that the
+    // dashboard counts a county's visits from the index alone (as the SQLite schema's 9).
+    "
+    DROP INDEX visits_county_queue;
+    CREATE INDEX visits_county_queue
+        ON visits (county, flagged, received_at, id, started_at, status, recipient_id, village);
+    ",
 ];
 
 /// Advisory lock keys (one namespace per purpose, arbitrary but fixed).

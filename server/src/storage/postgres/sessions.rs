@@ -148,3 +148,24 @@ pub(super) async fn note_failure(c: &impl GenericClient, login: &str, now: i64) 
     .await?;
     Ok(())
 }
+
+/// A new supervisor; `AlreadyExists` when the login is taken.
+pub(super) async fn add_supervisor(
+    c: &impl GenericClient,
+    login: &str,
+    area: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<()> {
+    let n = c
+        .execute(
+            "INSERT INTO supervisors (login, area, password_hash, created_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (login) DO NOTHING",
+            &[&login, &area, &password_hash, &now],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StorageError::AlreadyExists);
+    }
+    Ok(())
+}

@@ -172,50 +172,43 @@ pub(super) async fn visit_view(
     }))
 }
 
-/// The area's visits with their workers (the county's queue index finds them).
+/// The area's visits: those outside the period from the county's queue index alone, the
+/// period's with their rows and workers (the SQL is shared with SQLite: rules.rs).
 pub(super) async fn visit_facts(
     c: &impl GenericClient,
     area: &str,
     from: i64,
     to: i64,
 ) -> Result<Vec<VisitFact>> {
-    let st = c
-        .prepare_cached(
-            "SELECT v.recipient_id, v.village, v.started_at, v.status, v.flagged,
-                    CASE WHEN v.started_at BETWEEN $3 AND $4 THEN
-                        (SELECT worker FROM devices d WHERE d.id = v.device_id) END,
-                    CASE WHEN v.started_at BETWEEN $3 AND $4 THEN v.flag_kinds END,
-                    CASE WHEN v.started_at BETWEEN $3 AND $4 THEN v.record END
-             FROM visits v
-             WHERE v.county >= $5 AND v.county < $6 AND v.village >= $1 AND v.village < $2",
-        )
-        .await?;
-    let found = c
-        .query(
-            &st,
-            &[
-                &area,
-                &rules::area_end(area),
-                &from,
-                &to,
-                &rules::county_of(area),
-                &rules::area_end(rules::county_of(area)),
-            ],
-        )
-        .await?;
-    let mut out = Vec::with_capacity(found.len());
-    for r in &found {
-        let flags: Option<&str> = r.try_get(6)?;
+    let county = rules::county_of(area);
+    let (end, county_end) = (rules::area_end(area), rules::area_end(county));
+    let bounds: [&(dyn ToSql + Sync); 6] = [&area, &end, &county, &county_end, &from, &to];
+    let st = c.prepare_cached(rules::VISITS_OUTSIDE).await?;
+    let outside = c.query(&st, &bounds).await?;
+    let st = c.prepare_cached(rules::VISITS_WITHIN).await?;
+    let within = c.query(&st, &bounds).await?;
+    let mut out = Vec::with_capacity(outside.len() + within.len());
+    for r in &outside {
         out.push(VisitFact {
             recipient_id: r.try_get(0)?,
             village: r.try_get(1)?,
             started_at: r.try_get(2)?,
             status: status_of(r.try_get(3)?)?,
             flagged: r.try_get(4)?,
-            worker: r.try_get::<_, Option<String>>(5)?.unwrap_or_default(),
-            flags: flags
-                .and_then(|f| serde_json::from_str(f).ok())
-                .unwrap_or_default(),
+            worker: String::new(),
+            flags: Vec::new(),
+            record: None,
+        });
+    }
+    for r in &within {
+        out.push(VisitFact {
+            recipient_id: r.try_get(0)?,
+            village: r.try_get(1)?,
+            started_at: r.try_get(2)?,
+            status: status_of(r.try_get(3)?)?,
+            flagged: r.try_get(4)?,
+            worker: r.try_get(5)?,
+            flags: serde_json::from_str(r.try_get(6)?).unwrap_or_default(),
             record: r.try_get(7)?,
         });
     }

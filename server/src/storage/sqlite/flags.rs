@@ -8,7 +8,7 @@ use doorstep_contract::visit::ServerFlag;
 use rusqlite::{params, Connection};
 
 use crate::flags::{matches, probe, with_flag, Near, PhotoHit};
-use crate::storage::Result;
+use crate::storage::{Result, StorageError};
 
 fn add_flag(tx: &Connection, visit_id: &str, flag: ServerFlag) -> Result<()> {
     let (server, kinds): (String, String) = tx
@@ -109,4 +109,38 @@ pub(super) fn raise(
         add_flag(tx, visit_id, flag)?;
     }
     Ok(())
+}
+
+/// Raises the flags of up to `limit` visits kept since the last pass, oldest first, each
+/// judged by its county's thresholds; in the caller's transaction.
+pub(super) fn raise_pending(tx: &rusqlite::Transaction<'_>, limit: usize) -> Result<usize> {
+    let pending = tx
+        .prepare_cached(
+            "SELECT id, device_id, record, county FROM visits
+             WHERE flags_pending = 1 ORDER BY received_at, id LIMIT ?1",
+        )?
+        .query_map([limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // The thresholds each visit's county set (the same its devices judge their own flags
+    // by), read once per county of the batch.
+    let mut thresholds = std::collections::HashMap::new();
+    for (id, device, bytes, county) in &pending {
+        if !thresholds.contains_key(county) {
+            thresholds.insert(county.clone(), super::issued::policy(tx, county)?.evidence);
+        }
+        let evidence = &thresholds[county];
+        // Kept records decoded when they arrived; one that no longer does is damage.
+        let record = RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
+        raise(tx, device, &record, evidence)?;
+        tx.prepare_cached("UPDATE visits SET flags_pending = 0 WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(pending.len())
 }

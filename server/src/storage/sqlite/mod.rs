@@ -8,7 +8,6 @@ use std::sync::{Mutex, MutexGuard};
 use std::collections::BTreeMap;
 
 use doorstep_contract::policy::Policy;
-use doorstep_contract::record::RecordV1;
 use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Division, VisitStatus};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -334,37 +333,9 @@ impl Db {
     pub(crate) fn raise_pending_flags(&self, limit: usize) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let pending = tx
-            .prepare_cached(
-                "SELECT id, device_id, record, county FROM visits
-                 WHERE flags_pending = 1 ORDER BY received_at, id LIMIT ?1",
-            )?
-            .query_map([limit as i64], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        // The thresholds each visit's county set (the same its devices judge their own flags
-        // by), read once per county of the batch.
-        let mut thresholds = std::collections::HashMap::new();
-        for (id, device, bytes, county) in &pending {
-            if !thresholds.contains_key(county) {
-                thresholds.insert(county.clone(), issued::policy(&tx, county)?.evidence);
-            }
-            let evidence = &thresholds[county];
-            // Kept records decoded when they arrived; one that no longer does is damage.
-            let record =
-                RecordV1::decode(bytes).map_err(|_| StorageError::Damaged("sealed record"))?;
-            flags::raise(&tx, device, &record, evidence)?;
-            tx.prepare_cached("UPDATE visits SET flags_pending = 0 WHERE id = ?1")?
-                .execute([id])?;
-        }
+        let n = flags::raise_pending(&tx, limit)?;
         tx.commit()?;
-        Ok(pending.len())
+        Ok(n)
     }
 
     pub(crate) fn flags_pending(&self) -> Result<usize> {

@@ -319,44 +319,50 @@ pub(super) fn media_in_area(conn: &Connection, sha: &str, area: &str) -> Result<
         .is_some())
 }
 
-/// The area's visits with their workers: found through the county's queue index, then each
-/// row and its device by key.
+/// The area's visits: those outside the period from the county's queue index alone (it
+/// holds what they are counted by), the period's with their rows and workers.
 pub(super) fn visit_facts(
     conn: &Connection,
     area: &str,
     from: i64,
     to: i64,
 ) -> Result<Vec<VisitFact>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.recipient_id, v.village, v.started_at, v.status, v.flagged,
-                CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN
-                    (SELECT worker FROM devices d WHERE d.id = v.device_id) END,
-                CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN v.flag_kinds END,
-                CASE WHEN v.started_at BETWEEN ?3 AND ?4 THEN v.record END
-         FROM visits v
-         WHERE v.county >= ?5 AND v.county < ?6 AND v.village >= ?1 AND v.village < ?2",
-    )?;
-    let mut q = stmt.query(params![
+    let county = rules::county_of(area);
+    let bounds = params![
         area,
         rules::area_end(area),
+        county,
+        rules::area_end(county),
         from,
-        to,
-        rules::county_of(area),
-        rules::area_end(rules::county_of(area))
-    ])?;
+        to
+    ];
     let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(&rules::VISITS_OUTSIDE.replace('$', "?"))?;
+    let mut q = stmt.query(bounds)?;
     while let Some(r) = q.next()? {
-        let flags: Option<String> = r.get(6)?;
         out.push(VisitFact {
             recipient_id: r.get(0)?,
             village: r.get(1)?,
             started_at: r.get(2)?,
             status: status_of(&r.get::<_, String>(3)?)?,
             flagged: r.get(4)?,
-            worker: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-            flags: flags
-                .and_then(|f| serde_json::from_str(&f).ok())
-                .unwrap_or_default(),
+            worker: String::new(),
+            flags: Vec::new(),
+            record: None,
+        });
+    }
+    let mut stmt = conn.prepare_cached(&rules::VISITS_WITHIN.replace('$', "?"))?;
+    let mut q = stmt.query(bounds)?;
+    while let Some(r) = q.next()? {
+        let flags: String = r.get(6)?;
+        out.push(VisitFact {
+            recipient_id: r.get(0)?,
+            village: r.get(1)?,
+            started_at: r.get(2)?,
+            status: status_of(&r.get::<_, String>(3)?)?,
+            flagged: r.get(4)?,
+            worker: r.get(5)?,
+            flags: serde_json::from_str(&flags).unwrap_or_default(),
             record: r.get(7)?,
         });
     }
