@@ -30,10 +30,12 @@ pub fn policy_in_force(param: &str) -> String {
 }
 
 /// The area's visits outside a period (`$5`..`$6`): what the dashboard counts them by, all
-/// of it in the county's queue index. `$1`..`$2` bound the villages, `$3`..`$4` the county
-/// (a range, so that an area wider than a county reads several). SQLite's `?N` replace `$N`.
-pub const VISITS_OUTSIDE: &str =
-    "SELECT recipient_id, village, started_at, status, flagged FROM visits
+/// of it in the county's queue index (no worker, flags or record: the columns of
+/// [`VISITS_WITHIN`], empty). `$1`..`$2` bound the villages, `$3`..`$4` the county (a range,
+/// so that an area wider than a county reads several). SQLite's `?N` replace `$N`.
+pub const VISITS_OUTSIDE: &str = "SELECT recipient_id, village, started_at, status, flagged,
+            CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BYTEA)
+     FROM visits
      WHERE county >= $3 AND county < $4 AND village >= $1 AND village < $2
        AND (started_at < $5 OR started_at > $6)";
 

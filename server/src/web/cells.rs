@@ -2,7 +2,8 @@
 //! `@`, a tab or a carriage return is read as a formula by Excel and WPS, so a name typed
 //! into a roster could run one on a supervisor's machine (CSV injection). Such a cell is
 //! written with a leading apostrophe, which both show as the text itself. XLSX cells are
-//! written as string cells, which are never evaluated, and need nothing.
+//! written as string cells, which are never evaluated, and need nothing; every export's
+//! sheet starts with the same header row.
 
 use std::borrow::Cow;
 
@@ -12,6 +13,19 @@ pub fn inert(text: &str) -> Cow<'_, str> {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
         _ => Cow::Borrowed(text),
     }
+}
+
+/// A new sheet of `book` whose first row names the columns, in bold.
+pub fn sheet_with_header<'a>(
+    book: &'a mut rust_xlsxwriter::Workbook,
+    columns: &[&str],
+) -> Result<&'a mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError> {
+    let sheet = book.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+    }
+    Ok(sheet)
 }
 
 #[cfg(test)]

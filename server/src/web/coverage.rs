@@ -110,11 +110,7 @@ fn xlsx(
     lines: &[Line],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, name) in columns(lang).iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
-    }
+    let sheet = super::cells::sheet_with_header(&mut book, &columns(lang))?;
     for (r, line) in lines.iter().enumerate() {
         let row = r as u32 + 1;
         // Strings are written as strings: a name beginning with '=' stays text, never a formula.

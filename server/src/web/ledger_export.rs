@@ -56,11 +56,7 @@ pub fn xlsx(
     today: chrono::NaiveDate,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, name) in columns(lang).iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
-    }
+    let sheet = super::cells::sheet_with_header(&mut book, &columns(lang))?;
     for (r, k) in rows.iter().enumerate() {
         for (c, text) in cells(lang, places, k, today).iter().enumerate() {
             sheet.write_string(r as u32 + 1, c as u16, text)?;

@@ -183,34 +183,24 @@ pub(super) async fn visit_facts(
     let county = rules::county_of(area);
     let (end, county_end) = (rules::area_end(area), rules::area_end(county));
     let bounds: [&(dyn ToSql + Sync); 6] = [&area, &end, &county, &county_end, &from, &to];
-    let st = c.prepare_cached(rules::VISITS_OUTSIDE).await?;
-    let outside = c.query(&st, &bounds).await?;
-    let st = c.prepare_cached(rules::VISITS_WITHIN).await?;
-    let within = c.query(&st, &bounds).await?;
-    let mut out = Vec::with_capacity(outside.len() + within.len());
-    for r in &outside {
-        out.push(VisitFact {
-            recipient_id: r.try_get(0)?,
-            village: r.try_get(1)?,
-            started_at: r.try_get(2)?,
-            status: status_of(r.try_get(3)?)?,
-            flagged: r.try_get(4)?,
-            worker: String::new(),
-            flags: Vec::new(),
-            record: None,
-        });
-    }
-    for r in &within {
-        out.push(VisitFact {
-            recipient_id: r.try_get(0)?,
-            village: r.try_get(1)?,
-            started_at: r.try_get(2)?,
-            status: status_of(r.try_get(3)?)?,
-            flagged: r.try_get(4)?,
-            worker: r.try_get(5)?,
-            flags: serde_json::from_str(r.try_get(6)?).unwrap_or_default(),
-            record: r.try_get(7)?,
-        });
+    let mut out = Vec::new();
+    for sql in [rules::VISITS_OUTSIDE, rules::VISITS_WITHIN] {
+        let st = c.prepare_cached(sql).await?;
+        for r in &c.query(&st, &bounds).await? {
+            let flags: Option<&str> = r.try_get(6)?;
+            out.push(VisitFact {
+                recipient_id: r.try_get(0)?,
+                village: r.try_get(1)?,
+                started_at: r.try_get(2)?,
+                status: status_of(r.try_get(3)?)?,
+                flagged: r.try_get(4)?,
+                worker: r.try_get::<_, Option<String>>(5)?.unwrap_or_default(),
+                flags: flags
+                    .and_then(|f| serde_json::from_str(f).ok())
+                    .unwrap_or_default(),
+                record: r.try_get(7)?,
+            });
+        }
     }
     Ok(out)
 }

@@ -337,34 +337,24 @@ pub(super) fn visit_facts(
         to
     ];
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(&rules::VISITS_OUTSIDE.replace('$', "?"))?;
-    let mut q = stmt.query(bounds)?;
-    while let Some(r) = q.next()? {
-        out.push(VisitFact {
-            recipient_id: r.get(0)?,
-            village: r.get(1)?,
-            started_at: r.get(2)?,
-            status: status_of(&r.get::<_, String>(3)?)?,
-            flagged: r.get(4)?,
-            worker: String::new(),
-            flags: Vec::new(),
-            record: None,
-        });
-    }
-    let mut stmt = conn.prepare_cached(&rules::VISITS_WITHIN.replace('$', "?"))?;
-    let mut q = stmt.query(bounds)?;
-    while let Some(r) = q.next()? {
-        let flags: String = r.get(6)?;
-        out.push(VisitFact {
-            recipient_id: r.get(0)?,
-            village: r.get(1)?,
-            started_at: r.get(2)?,
-            status: status_of(&r.get::<_, String>(3)?)?,
-            flagged: r.get(4)?,
-            worker: r.get(5)?,
-            flags: serde_json::from_str(&flags).unwrap_or_default(),
-            record: r.get(7)?,
-        });
+    for sql in [rules::VISITS_OUTSIDE, rules::VISITS_WITHIN] {
+        let mut stmt = conn.prepare_cached(&sql.replace('$', "?"))?;
+        let mut q = stmt.query(bounds)?;
+        while let Some(r) = q.next()? {
+            let flags: Option<String> = r.get(6)?;
+            out.push(VisitFact {
+                recipient_id: r.get(0)?,
+                village: r.get(1)?,
+                started_at: r.get(2)?,
+                status: status_of(&r.get::<_, String>(3)?)?,
+                flagged: r.get(4)?,
+                worker: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                flags: flags
+                    .and_then(|f| serde_json::from_str(&f).ok())
+                    .unwrap_or_default(),
+                record: r.get(7)?,
+            });
+        }
     }
     Ok(out)
 }
