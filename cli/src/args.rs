@@ -182,6 +182,24 @@ pub enum AdminCommand {
         #[arg(long, default_value = "")]
         area: String,
     },
+    /// Issue a card-activation checklist template (JSON, as `doorstep admin show-checklist`
+    /// prints it; its version is given by the server) to the devices of an area.
+    IssueChecklist {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        file: PathBuf,
+        /// Issue it for one area (a county's code) only; by default for every area that
+        /// has no checklist of its own.
+        #[arg(long, default_value = "")]
+        area: String,
+    },
+    /// Print the checklist template in force (JSON): an area's, or the default.
+    ShowChecklist {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value = "")]
+        area: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -2,6 +2,7 @@
 //! logic the web app will call: plain functions over [`Storage`].
 
 use chrono::NaiveDate;
+use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::model::{DivisionCode, Invalid};
 use doorstep_contract::policy::Policy;
 use doorstep_contract::roster::{validate, RosterError, RosterFormat, RowError, RowProblem};
@@ -302,6 +303,19 @@ pub async fn issue_policy(
 ) -> Result<u32, AdminError> {
     policy.validate().map_err(AdminError::Policy)?;
     Ok(s.set_policy(area, policy, actor, now).await?)
+}
+
+/// Issues a checklist template for `area` (checked first: one no worker could answer is
+/// refused); returns its version.
+pub async fn issue_checklist(
+    s: &dyn Storage,
+    area: &str,
+    template: &ChecklistTemplate,
+    actor: &str,
+    now: i64,
+) -> Result<u32, AdminError> {
+    template.validate().map_err(AdminError::Policy)?;
+    Ok(s.issue_checklist(area, template, actor, now).await?)
 }
 
 /// A decision on a submitted visit. Returning needs a comment (what to correct), rejecting a

@@ -1,11 +1,13 @@
 //! What a county office manages in the web app, over real HTTP on each backend: the policy
-//! record (issued by the county for its own devices, refused from a township, checked before
-//! it is kept, on the audit log) and the supervisors (added, disabled, given a new password,
+//! record and the checklist template (issued by the county for its own devices, refused from
+//! a township, checked before they are kept, on the audit log) and the supervisors (added, disabled, given a new password,
 //! one's own changed), each change ending the changed supervisor's sessions.
 
 mod common;
 
 use common::*;
+use doorstep_contract::visit::ChecklistAnswer;
+use doorstep_crypto::hex;
 use doorstep_server::admin;
 
 struct Office {
@@ -172,6 +174,185 @@ fn the_county_issues_its_policy_and_its_devices_take_it() {
     );
     assert_eq!(status, 403);
     assert_eq!(o.audited("issue-policy").len(), 1);
+}
+
+/// `text` as a form value: every byte but letters and digits percent-encoded.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The form a browser would post from `page`: every input with a name and its value (a
+/// checkbox only when checked), `changes` replacing or adding values.
+fn form_of(page: &str, changes: &[(&str, &str)]) -> String {
+    let attr = |tag: &str, name: &str| {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .map(|v| v.replace("&amp;", "&").replace("&quot;", "\""))
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for tag in page
+        .split("<input")
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap_or(""))
+    {
+        let Some(name) = attr(tag, "name") else {
+            continue;
+        };
+        let checkbox = attr(tag, "type").as_deref() == Some("checkbox");
+        if checkbox && !tag.contains(" checked") {
+            continue;
+        }
+        fields.push((name, attr(tag, "value").unwrap_or_default()));
+    }
+    for (name, value) in changes {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(f) => f.1 = (*value).to_owned(),
+            None => fields.push(((*name).to_owned(), (*value).to_owned())),
+        }
+    }
+    fields
+        .iter()
+        .map(|(n, v)| format!("{n}={}", encoded(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[test]
+fn the_county_issues_a_checklist_version_and_each_visit_reads_its_own() {
+    let o = office();
+    let county = o.session("zhang");
+    let (status, page) = o.get(&county, "/checklist");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("社保卡在手（或已申领、挂失补办）"),
+        "the built-in template"
+    );
+    assert!(page.contains("id=\"version\">1<"));
+
+    // Reword one question, remove one, add one asked of a proxy only.
+    let (row_card, row_pin) = (1, 5);
+    assert!(page.contains(&format!("name=\"key_{row_card}\" value=\"card_in_hand\"")));
+    assert!(page.contains(&format!("name=\"key_{row_pin}\" value=\"bank_pin_set\"")));
+    let form = form_of(
+        &page,
+        &[
+            (&format!("zh_{row_card}"), "社保卡已在本人手中"),
+            (&format!("drop_{row_pin}"), "1"),
+            ("zh_11", "告知补贴发放日期"),
+            ("en_11", "Told when subsidies are paid"),
+            ("proxy_11", "1"),
+        ],
+    );
+    let (status, body) = o.post(&county, "/checklist", &form);
+    assert_eq!(status, 303, "{body}");
+    let (_, page) = o.get(&county, "/checklist");
+    assert!(page.contains("id=\"version\">2<"));
+    assert!(page.contains("社保卡已在本人手中") && page.contains("告知补贴发放日期"));
+    assert!(!page.contains("设置或重置银行密码"));
+    assert_eq!(
+        o.audited("issue-checklist"),
+        vec![("zhang".to_owned(), format!("2 {AREA}"))]
+    );
+
+    // The county's devices take it; another county's keep the built-in.
+    let ours = o.s.enrol();
+    let (_, pulled) = o.s.signed(&ours, "GET", "/api/v1/roster?since=0", b"");
+    let template = &pulled["template"];
+    assert_eq!(template["version"], 2);
+    let items = template["items"].as_array().expect("items");
+    assert_eq!(items.len(), 11);
+    assert_eq!(items[row_card]["key"], "card_in_hand");
+    assert_eq!(items[row_card]["label"]["zh"], "社保卡已在本人手中");
+    assert!(items.iter().all(|i| i["key"] != "bank_pin_set"));
+    let added = items.last().expect("the new question");
+    assert_eq!(added["label"]["en"], "Told when subsidies are paid");
+    assert_eq!(added["proxy_only"], true);
+    let added_key = added["key"].as_str().expect("a key").to_owned();
+    assert!(added_key.starts_with("q_"), "{added_key}");
+    let theirs = o.s.enrol_in("410224");
+    let (_, pulled) = o.s.signed(&theirs, "GET", "/api/v1/roster?since=0", b"");
+    assert_eq!(pulled["template"]["version"], 1);
+
+    // Each visit page reads the version its visit answered.
+    let recipient = first_recipient(&o.s, &ours);
+    let old = record_with(&ours, "V-OLD", 1, &recipient, |r| {
+        r.checklist
+            .insert("bank_pin_set".into(), ChecklistAnswer::Done);
+        r.checklist
+            .insert("card_in_hand".into(), ChecklistAnswer::Done);
+    });
+    let new = seal(&ours, &{
+        let mut r = blank(&ours, "V-NEW", 2, Some(&old_hash(&old)), &recipient);
+        r.checklist_version = 2;
+        r.checklist.insert(added_key.clone(), ChecklistAnswer::Done);
+        r.checklist
+            .insert("card_in_hand".into(), ChecklistAnswer::Done);
+        r
+    });
+    let (status, body) = push(&o.s, &ours, &[old, new]);
+    assert_eq!(status, 200, "{body}");
+    let (_, old_page) = o.get(&county, "/visits/V-OLD");
+    assert!(
+        old_page.contains("社保卡在手（或已申领、挂失补办）")
+            && old_page.contains("设置或重置银行密码")
+    );
+    let (_, new_page) = o.get(&county, "/visits/V-NEW");
+    assert!(new_page.contains("社保卡已在本人手中") && new_page.contains("告知补贴发放日期"));
+    assert!(
+        !new_page.contains(&format!(">{added_key}")),
+        "the new question by its words, not its key"
+    );
+
+    // Nothing changed issues nothing; a template no worker could answer is refused with the
+    // reason; a township reads the one in force and cannot issue one.
+    let (_, page) = o.get(&county, "/checklist");
+    let (status, body) = o.post(&county, "/checklist", &form_of(&page, &[]));
+    assert_eq!(status, 200);
+    assert!(body.contains("checklist-note"));
+    let everything_dropped: Vec<(String, &str)> =
+        (0..11).map(|n| (format!("drop_{n}"), "1")).collect();
+    let dropped: Vec<(&str, &str)> = everything_dropped
+        .iter()
+        .map(|(n, v)| (n.as_str(), *v))
+        .collect();
+    let (status, body) = o.post(&county, "/checklist", &form_of(&page, &dropped));
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("checklist-error") && body.contains("清单须有1至40项"),
+        "{body}"
+    );
+    let (status, _) = o.post(
+        &county,
+        "/checklist",
+        &form_of(&page, &[("zh_11", "只有中文的问题")]),
+    );
+    assert_eq!(status, 422, "a question without its English");
+    assert_eq!(o.audited("issue-checklist").len(), 1);
+
+    let township = o.session("wang");
+    let (_, page) = o.get(&township, "/checklist");
+    assert!(page.contains("社保卡已在本人手中") && page.contains("disabled"));
+    let (status, _) = o.post(
+        &township,
+        "/checklist",
+        &form_of(&page, &[("csrf", &o.csrf(&township)), ("zh_0", "改")]),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(o.audited("issue-checklist").len(), 1);
+}
+
+/// The hash of a sealed record, as the next one in its device's chain names it.
+fn old_hash((record, _): &(String, String)) -> String {
+    hex(&doorstep_crypto::sha256(record.as_bytes()))
 }
 
 #[test]

@@ -147,18 +147,22 @@ fn a_supervisor_clears_the_queue_in_a_real_browser() {
 }
 
 /// What a page must not show a county office: a lowercase ASCII word (an enum's code, in
-/// the Chinese pages), a bare 6-, 9- or 12-digit division code (every division of the demo
+/// the Chinese pages; on the English ones, a word with an underscore), a bare 6-, 9- or 12-digit division code (every division of the demo
 /// has a name), a UTC offset or an ISO time. `allowed` holds the words that are data (login
 /// names).
-fn raw_values(text: &str, allowed: &[&str]) -> Vec<String> {
+fn raw_values(text: &str, allowed: &[&str], words: Words) -> Vec<String> {
     let mut found = Vec::new();
     for token in text
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|t| !t.is_empty())
     {
-        let word = token.len() >= 2
+        let code_like = token.len() >= 2
             && token.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             && !allowed.contains(&token);
+        let word = match words {
+            Words::Chinese => code_like,
+            Words::English => code_like && token.contains('_'),
+        };
         let code = matches!(token.len(), 6 | 9 | 12) && token.bytes().all(|b| b.is_ascii_digit());
         if word || code {
             found.push(token.to_owned());
@@ -170,6 +174,32 @@ fn raw_values(text: &str, allowed: &[&str]) -> Vec<String> {
         }
     }
     found
+}
+
+/// The language a page is walked in, which decides what counts as a raw code.
+#[derive(Clone, Copy)]
+enum Words {
+    Chinese,
+    English,
+}
+
+/// Opens every page and fails on one that shows a raw value; returns how many were walked.
+fn walk(b: &Browser, url: &str, pages: &[String], login: &str, words: Words) -> usize {
+    for page in pages {
+        b.goto(&format!("{url}{page}"));
+        let text = b
+            .execute("return document.body.innerText;")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!text.is_empty(), "{page} rendered");
+        let raw = raw_values(&text, &["county", "township"], words);
+        assert!(
+            raw.is_empty(),
+            "{login} on {page} shows raw values: {raw:?}"
+        );
+    }
+    pages.len()
 }
 
 #[test]
@@ -205,6 +235,7 @@ fn every_page_of_the_demo_shows_names_words_and_local_times() {
             "/coverage",
             "/admin",
             "/policy",
+            "/checklist",
             "/people",
         ]
         .iter()
@@ -229,20 +260,12 @@ fn every_page_of_the_demo_shows_names_words_and_local_times() {
                 .filter_map(|s| s.split('"').next())
                 .map(|h| h.replace("&amp;", "&")),
         );
-        for page in &pages {
-            b.goto(&format!("{url}{page}"));
-            let text = b
-                .execute("return document.body.innerText;")
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            assert!(!text.is_empty(), "{page} rendered");
-            let raw = raw_values(&text, &["county", "township"]);
-            assert!(
-                raw.is_empty(),
-                "{login} on {page} shows raw values: {raw:?}"
-            );
-            walked += 1;
+        walked += walk(&b, &url, &pages, login, Words::Chinese);
+        if login == "county" {
+            // The same pages in English: no snake_case code, division code or UTC time.
+            b.goto(&format!("{url}/lang?to=en"));
+            walked += walk(&b, &url, &pages, login, Words::English);
+            b.goto(&format!("{url}/lang?to=zh"));
         }
         if login == "county" {
             for (name, page) in [
@@ -251,6 +274,7 @@ fn every_page_of_the_demo_shows_names_words_and_local_times() {
                 ("tickets", "/tickets".to_owned()),
                 ("admin", "/admin".to_owned()),
                 ("policy", "/policy".to_owned()),
+                ("checklist", "/checklist".to_owned()),
                 ("people", "/people".to_owned()),
                 (
                     "visit-flagged",
@@ -285,6 +309,24 @@ fn every_page_of_the_demo_shows_names_words_and_local_times() {
                 b.execute("return document.getElementById('elderly').value;"),
                 "30"
             );
+            // And a question to the card-activation checklist, in the first empty row.
+            b.goto(&format!("{url}/checklist"));
+            let before = b.text("#version");
+            let row = b.execute("return document.querySelectorAll('tr[data-item]').length;");
+            let row = row.as_u64().expect("rows");
+            b.type_into(&format!("input[name=zh_{row}]"), "告知补贴发放日期");
+            b.type_into(
+                &format!("input[name=en_{row}]"),
+                "Told when subsidies are paid",
+            );
+            b.click("form.checklist button");
+            b.settle_until_changed("#version", &before);
+            assert_eq!(
+                b.execute(&format!(
+                    "return document.querySelector('input[name=zh_{row}]').value;"
+                )),
+                "告知补贴发放日期"
+            );
             // And adds a supervisor for one of its townships.
             b.goto(&format!("{url}/people"));
             b.type_into("form.add input[name=login]", "xu");
@@ -302,17 +344,28 @@ fn every_page_of_the_demo_shows_names_words_and_local_times() {
 
 #[test]
 fn raw_values_are_caught() {
+    let zh = Words::Chinese;
     assert_eq!(
-        raw_values("状态 submitted · 标记 same_spot_other_device", &[]),
+        raw_values("状态 submitted · 标记 same_spot_other_device", &[], zh),
         ["submitted", "same_spot_other_device"]
     );
     assert_eq!(
-        raw_values("村 410225105201 · 2026-12-02 16:30", &[]),
+        raw_values("村 410225105201 · 2026-12-02 16:30", &[], zh),
         ["410225105201"]
     );
     assert_eq!(
-        raw_values("开始 2026-12-02T08:30:00+00:00", &[]),
+        raw_values("开始 2026-12-02T08:30:00+00:00", &[], zh),
         ["+00:00"]
     );
-    assert!(raw_values("county · 兰考县 ± 8 m 共 2000 名", &["county"]).is_empty());
+    assert!(raw_values("county · 兰考县 ± 8 m 共 2000 名", &["county"], zh).is_empty());
+    let en = Words::English;
+    assert_eq!(
+        raw_values(
+            "Status submitted · flag same_spot_other_device at 410225",
+            &[],
+            en
+        ),
+        ["same_spot_other_device", "410225"]
+    );
+    assert!(raw_values("Awaiting review in Lankao county", &[], en).is_empty());
 }

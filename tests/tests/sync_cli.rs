@@ -393,3 +393,96 @@ fn a_device_syncs_over_tls_with_the_county_ca() {
         "{report}"
     );
 }
+
+/// The checklist items a draft still misses, by key.
+fn missing_items(cli: &Cli, visit_id: &str) -> Vec<String> {
+    let view = cli.json(&["visit", "show", visit_id]);
+    view["missing"]
+        .as_array()
+        .expect("missing")
+        .iter()
+        .filter(|m| m["what"] == "checklist_item")
+        .map(|m| m["key"].as_str().expect("key").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_checklist_the_county_issues_is_asked_in_new_visits_and_not_in_those_begun_before() {
+    let server = serve();
+    import_one(&server, "A1", "王秀兰", (1940, 3, 12), 11);
+    import_one(&server, "A2", "刘桂英", (1938, 7, 2), 12);
+    let code = admin(
+        &server.data,
+        &["enrolment-code", "--worker", "李四", "--area", "410225"],
+    );
+    let cli = Cli::new();
+    cli.ok(&["init"]);
+    let code = code["code"].as_str().expect("code");
+    device(&cli, &["enroll", "--server", &server.url, "--code", code]);
+    device(&cli, &["sync"]);
+    let contact = cli.dir.path().join("contact.json");
+    std::fs::write(&contact, r#"[{"type":"contact","outcome":"met_person"}]"#).expect("write");
+    let begun = cli.json(&["visit", "start", "A1"])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    cli.json(&["visit", "act", &begun, contact.to_str().expect("utf-8")]);
+    assert!(missing_items(&cli, &begun).contains(&"bank_pin_set".to_owned()));
+
+    // The county drops one question and adds one, from the JSON the server shows.
+    let mut template = admin(&server.data, &["show-checklist", "--area", "410225"]);
+    assert_eq!(template["version"], 1);
+    let items = template["items"].as_array_mut().expect("items");
+    items.retain(|i| i["key"] != "bank_pin_set");
+    items.push(serde_json::json!({"key": "told_pay_day",
+        "label": {"zh": "告知补贴发放日期", "en": "Told when subsidies are paid"}, "proxy_only": false}));
+    let file = server.data.parent().expect("dir").join("checklist.json");
+    std::fs::write(&file, template.to_string()).expect("write");
+    let issued = admin(
+        &server.data,
+        &[
+            "issue-checklist",
+            "--area",
+            "410225",
+            file.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(issued["version"], 2);
+    // One no worker could answer is refused, and nothing issued.
+    std::fs::write(
+        &file,
+        r#"{"version":0,"title":{"zh":"空","en":"Empty"},"items":[]}"#,
+    )
+    .expect("write");
+    let refused = Command::new(doorstep_bin())
+        .args(["admin", "issue-checklist", "--data"])
+        .arg(&server.data)
+        .args(["--area", "410225"])
+        .arg(&file)
+        .env("DOORSTEP_LANG", "en")
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("a checklist needs 1 to 40 questions")
+    );
+    assert_eq!(
+        admin(&server.data, &["show-checklist", "--area", "410225"])["version"],
+        2
+    );
+
+    let synced = device(&cli, &["sync"]);
+    assert_eq!(synced["policy_updated"], true, "{synced}");
+    let fresh = cli.json(&["visit", "start", "A2"])["visit_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    cli.json(&["visit", "act", &fresh, contact.to_str().expect("utf-8")]);
+    let asked = missing_items(&cli, &fresh);
+    assert!(asked.contains(&"told_pay_day".to_owned()), "{asked:?}");
+    assert!(!asked.contains(&"bank_pin_set".to_owned()), "{asked:?}");
+    // The visit begun before keeps the questions it started with.
+    let kept = missing_items(&cli, &begun);
+    assert!(kept.contains(&"bank_pin_set".to_owned()), "{kept:?}");
+    assert!(!kept.contains(&"told_pay_day".to_owned()), "{kept:?}");
+}

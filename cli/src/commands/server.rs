@@ -32,6 +32,26 @@ impl From<AdminError> for CliError {
     }
 }
 
+/// A record an operator issues, read from its JSON file; `not_one` says what it is not.
+fn read_json<T: serde::de::DeserializeOwned>(
+    ctx: &Context,
+    file: &Path,
+    not_one: Text,
+) -> Result<T, CliError> {
+    serde_json::from_slice(&std::fs::read(file)?).map_err(|e| {
+        CliError::Server(not_one.fill_all(ctx.lang, &[&file.display().to_string(), &e.to_string()]))
+    })
+}
+
+/// The version just issued, as JSON or in words.
+fn say_issued(ctx: &Context, version: u32, issued: Text) {
+    if ctx.json {
+        print_json(&json!({ "version": version }));
+    } else {
+        outln!("{}", issued.fill(ctx.lang, &version.to_string()));
+    }
+}
+
 fn server_err(e: impl std::fmt::Display) -> CliError {
     CliError::Server(e.to_string())
 }
@@ -195,12 +215,7 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
             }
         }
         AdminCommand::SetPolicy { data, file, area } => {
-            let policy = serde_json::from_slice(&std::fs::read(file)?).map_err(|e| {
-                CliError::Server(
-                    Text::NotAPolicy
-                        .fill_all(ctx.lang, &[&file.display().to_string(), &e.to_string()]),
-                )
-            })?;
+            let policy = read_json(ctx, file, Text::NotAPolicy)?;
             let version = doorstep_server::block_on(admin::issue_policy(
                 open(data)?.as_ref(),
                 area,
@@ -208,18 +223,27 @@ pub fn admin(ctx: &Context, c: &AdminCommand) -> Result<(), CliError> {
                 "operator",
                 now,
             ))?;
-            if ctx.json {
-                print_json(&json!({ "version": version }));
-            } else {
-                outln!(
-                    "{}",
-                    Text::PolicyIssued.fill(ctx.lang, &version.to_string())
-                );
-            }
+            say_issued(ctx, version, Text::PolicyIssued);
         }
         AdminCommand::ShowPolicy { data, area } => {
             let policy = doorstep_server::block_on(open(data)?.policy(area)).map_err(server_err)?;
             print_json(&serde_json::to_value(&policy).map_err(server_err)?);
+        }
+        AdminCommand::IssueChecklist { data, file, area } => {
+            let template = read_json(ctx, file, Text::NotAChecklist)?;
+            let version = doorstep_server::block_on(admin::issue_checklist(
+                open(data)?.as_ref(),
+                area,
+                &template,
+                "operator",
+                now,
+            ))?;
+            say_issued(ctx, version, Text::ChecklistIssued);
+        }
+        AdminCommand::ShowChecklist { data, area } => {
+            let template =
+                doorstep_server::block_on(open(data)?.checklist(area)).map_err(server_err)?;
+            print_json(&serde_json::to_value(&template).map_err(server_err)?);
         }
     }
     Ok(())

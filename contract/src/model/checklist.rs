@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Invalid;
+
+/// At most this many questions in one template, and this many characters in a question or a
+/// title: a worker answers every one on a small screen at the door.
+pub const MAX_ITEMS: usize = 40;
+pub const MAX_LABEL_CHARS: usize = 200;
+
 /// A string shown to people, Simplified Chinese first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
@@ -36,6 +43,36 @@ pub struct ChecklistTemplate {
 }
 
 impl ChecklistTemplate {
+    /// Whether a device can ask this template: one to [`MAX_ITEMS`] questions, each with a
+    /// key used once and its words in both languages, none longer than [`MAX_LABEL_CHARS`];
+    /// a title in both languages.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let label_ok = |l: &Label| {
+            [&l.zh, &l.en]
+                .iter()
+                .all(|s| !s.trim().is_empty() && s.chars().count() <= MAX_LABEL_CHARS)
+        };
+        let mut keys: Vec<&str> = self.items.iter().map(|i| i.key.as_str()).collect();
+        keys.sort_unstable();
+        let unique = keys.windows(2).all(|w| w[0] != w[1]);
+        let keys_ok = self.items.iter().all(|i| {
+            (1..=64).contains(&i.key.len())
+                && i.key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        });
+        if (1..=MAX_ITEMS).contains(&self.items.len())
+            && unique
+            && keys_ok
+            && label_ok(&self.title)
+            && self.items.iter().all(|i| label_ok(&i.label))
+        {
+            Ok(())
+        } else {
+            Err(Invalid::ChecklistItems)
+        }
+    }
+
     /// The built-in template, version 1, from the card-activation steps of the policy.
     pub fn builtin() -> Self {
         let item = |key: &str, zh: &str, en: &str, proxy_only: bool| ChecklistItem {
@@ -129,5 +166,37 @@ mod tests {
             .iter()
             .all(|i| !i.label.zh.is_empty() && i.label.en.is_ascii()));
         assert_eq!(t.items.iter().filter(|i| i.proxy_only).count(), 2);
+        assert_eq!(t.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_template_no_device_could_ask_is_refused() {
+        let good = ChecklistTemplate::builtin();
+        let mut empty = good.clone();
+        empty.items.clear();
+        let mut twice = good.clone();
+        twice.items.push(good.items[0].clone());
+        let mut blank = good.clone();
+        blank.items[2].label.en = "  ".into();
+        let mut long = good.clone();
+        long.items[0].label.zh = "问".repeat(MAX_LABEL_CHARS + 1);
+        let mut key = good.clone();
+        key.items[0].key = "Card In Hand".into();
+        let mut many = good.clone();
+        many.items = (0..=MAX_ITEMS)
+            .map(|n| ChecklistItem {
+                key: format!("q{n}"),
+                ..good.items[0].clone()
+            })
+            .collect();
+        let mut untitled = good.clone();
+        untitled.title.zh.clear();
+        for bad in [empty, twice, blank, long, key, many, untitled] {
+            assert_eq!(bad.validate(), Err(Invalid::ChecklistItems));
+        }
+        let mut most = good.clone();
+        most.items.truncate(1);
+        most.items[0].label.zh = "问".repeat(MAX_LABEL_CHARS);
+        assert_eq!(most.validate(), Ok(()));
     }
 }

@@ -2,7 +2,7 @@
 //! of the identifiers they carry. Nothing here touches storage or crypto.
 
 mod category_set;
-mod checklist;
+pub mod checklist;
 mod division;
 mod id_number;
 mod phone;
@@ -70,6 +70,7 @@ pub enum Invalid {
     VisitUnknownTopic,
     VisitUnknownPhoto,
     PolicyFromServer,
+    ChecklistItems,
     UnknownField,
     SignatureFormat,
     SignatureCanvas,

@@ -3,6 +3,7 @@
 //! carries the refused value itself (only a single check character, a line, a field).
 
 use super::{pick, Lang, Localize};
+use crate::model::checklist::{MAX_ITEMS, MAX_LABEL_CHARS};
 use crate::model::Invalid;
 use crate::record::{NotARecord, VerifyProblem};
 use crate::roster::{lines_with_errors, RosterError, RosterFault, RowError, RowProblem};
@@ -69,6 +70,7 @@ impl Localize for Invalid {
             Invalid::VisitUnknownTopic => ("该政策不在政策清单中，也不是服务对象享受的补贴".into(), "this topic is not on the policy list nor one of the recipient's subsidies".into()),
             Invalid::VisitUnknownPhoto => ("本次走访中没有这张照片".into(), "no photo with this hash in the visit".into()),
             Invalid::PolicyFromServer => ("已注册设备的政策由县级服务器下发".into(), "a policy is issued by the county's server to an enrolled device".into()),
+            Invalid::ChecklistItems => (format!("清单须有1至{MAX_ITEMS}项，每项须有中英文问题（各不超过{MAX_LABEL_CHARS}字），标题亦须中英文齐全"), format!("a checklist needs 1 to {MAX_ITEMS} questions, each in both languages (at most {MAX_LABEL_CHARS} characters), and a title in both languages")),
             Invalid::UnknownField => ("未知的列".into(), "unknown column".into()),
             Invalid::SignatureFormat => ("签名数据格式不对（应含宽、高和笔画）".into(), "the signature is not the expected JSON of width, height and strokes".into()),
             Invalid::SignatureCanvas => ("签名画布每边应为64到4096像素".into(), "the signature canvas must be 64 to 4096 pixels a side".into()),

@@ -164,6 +164,7 @@ catalogue! {
     Decided => "走访 {}：{}", "visit {}: {}";
     DeviceRevoked => "设备 {} 已停用", "device {} revoked";
     PolicyIssued => "已发布政策第 {} 版", "policy version {} issued";
+    ChecklistIssued => "已发布激活清单第 {} 版", "checklist version {} issued";
     ServerListening => "正在服务 {}", "serving {}";
     DemoFolderTaken => "{} 已存在且不是 Doorstep 演示目录：请用 --data 另选",
         "{} exists and is not a Doorstep demo folder: choose another with --data";
@@ -171,6 +172,7 @@ catalogue! {
         "set DOORSTEP_NEW_PASSWORD to the new supervisor's password";
     NotServerData => "{} 不是 Doorstep 服务器数据目录", "{} is not a Doorstep server data folder";
     NotAPolicy => "{}：不是政策记录（{}）", "{}: not a policy record ({})";
+    NotAChecklist => "{}：不是激活清单（{}）", "{}: not a checklist template ({})";
     // The operator's and the supervisors' refusals.
     AdminBadArea => "区域须为2至12位的区划代码前缀", "an area is a division code prefix: 2 to 12 digits";
     AdminShortPassword => "密码至少需要8个字符", "a password needs at least 8 characters";
@@ -351,6 +353,17 @@ catalogue! {
     IssuePolicy => "发布新版本（下次同步时下发到各设备）", "Issue a new version (devices take it at their next sync)";
     PolicyByCounty => "走访政策由县级设置", "The policy is set by the county";
     PolicyNotNumbers => "每一项都必须是数字", "Every value must be a number";
+    ChecklistVersion => "现行清单版本", "Checklist version in force";
+    ChecklistTitle => "清单标题", "Checklist title";
+    QuestionZh => "问题（中文）", "Question (Chinese)";
+    QuestionEn => "问题（英文）", "Question (English)";
+    ProxyOnly => "仅代办时问", "Asked of a proxy only";
+    RemoveQuestion => "删除", "Remove";
+    NewQuestions => "新增问题（不用的行留空）", "New questions (leave unused rows empty)";
+    IssueChecklist => "发布新版本清单（下次同步时下发到各设备；已开始的走访仍按原版本）", "Issue a new version (devices take it at their next sync; visits already begun keep theirs)";
+    ChecklistByCounty => "激活清单由县级设置", "The checklist is set by the county";
+    ChecklistRewording => "修改措辞仍是同一问题；要问不同的问题，请删除原题并新增", "Rewording keeps the same question; to ask a different one, remove it and add a new one";
+    ChecklistUnchanged => "清单没有改动，未发布新版本", "Nothing changed: no new version issued";
     Supervisors => "人员", "Supervisors";
     AreaHeading => "辖区", "Area";
     Disabled => "已停用", "disabled";

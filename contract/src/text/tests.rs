@@ -373,6 +373,7 @@ fn every_refusal_is_worded() {
         I::VisitUnknownTopic,
         I::VisitUnknownPhoto,
         I::PolicyFromServer,
+        I::ChecklistItems,
         I::UnknownField,
         I::SignatureFormat,
         I::SignatureCanvas,

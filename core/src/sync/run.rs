@@ -247,6 +247,9 @@ fn push_media(
 fn apply_issued(store: &mut Store, page: &RosterPage, report: &mut SyncReport) -> Result<()> {
     let held = policy::latest_template(store.conn())?.map_or(0, |h| h.version);
     if page.template.version > held {
+        // Checked like the policy: a template no worker could answer is refused, the one
+        // held stays in use.
+        page.template.validate().map_err(|_| protocol("template"))?;
         store.write(|tx, _| policy::write_template(tx, &page.template))?;
         report.policy_updated = true;
     }

@@ -1,10 +1,9 @@
 //! What devices pull since a cursor: the roster of their area with its division names, the
-//! checklist template and the policy the server issues; review decisions on their visits;
+//! checklist template and the policy in force there; review decisions on their visits;
 //! updates on the tickets they raised.
 
 use axum::extract::{Query, State};
 use axum::Json;
-use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::wire::{DecisionPage, RosterPage, RosterRow, TicketPage};
 use serde::Deserialize;
 
@@ -40,7 +39,7 @@ pub async fn roster(
             more,
             rows: rows.into_iter().map(|r| RosterRow(r.fields)).collect(),
             divisions,
-            template: ChecklistTemplate::builtin(),
+            template: s.checklist(&area).await?,
             policy: s.policy(&area).await?,
         })
     })

@@ -4,6 +4,7 @@
 //! default is one SQLite file ([`SqliteStorage`]); a province's deployment runs on PostgreSQL
 //! ([`PgStorage`]), several server processes on one database.
 
+pub mod checklists;
 mod postgres;
 mod queue;
 pub mod rules;
@@ -17,6 +18,7 @@ pub use sqlite::SqliteStorage;
 
 use std::collections::BTreeMap;
 
+use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::policy::Policy;
 use doorstep_contract::record::RecordV1;
 use doorstep_contract::text::{Lang, Localize, Text};
@@ -203,6 +205,23 @@ pub trait Storage: Send + Sync + 'static {
     /// Issues a new policy for `area` ('' for every area without its own): kept with the
     /// next version number, which it returns.
     async fn set_policy(&self, area: &str, policy: &Policy, actor: &str, now: i64) -> Result<u32>;
+    /// The checklist template in force in `area`, as [`Storage::policy`] finds the policy
+    /// (the built-in template until one is issued).
+    async fn checklist(&self, area: &str) -> Result<ChecklistTemplate>;
+    /// The checklist template of one version, whichever area it was issued for (versions are
+    /// numbered across the server, so a visit's version names one template); the built-in
+    /// for its version.
+    async fn checklist_version(&self, version: u32) -> Result<Option<ChecklistTemplate>>;
+    /// Issues a checklist template for `area`, numbered after every version issued anywhere
+    /// (and after the built-in), so that a device's newest is the one it should ask; returns
+    /// that version.
+    async fn issue_checklist(
+        &self,
+        area: &str,
+        template: &ChecklistTemplate,
+        actor: &str,
+        now: i64,
+    ) -> Result<u32>;
     /// Upserts division names (county, townships, villages) by code; returns how many.
     async fn import_divisions(&self, names: &[Division]) -> Result<usize>;
     /// Names of divisions under `area` changed after `after` and up to `upto` (the roster's

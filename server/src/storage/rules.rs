@@ -19,12 +19,13 @@ pub fn area_end(area: &str) -> String {
     format!("{area}:")
 }
 
-/// The policy in force in an area (the parameter `param`): the newest issued for the longest
-/// area that is a prefix of it, '' (the server's default) last. Portable SQL: `substr` and
-/// `length` mean the same on SQLite and PostgreSQL.
-pub fn policy_in_force(param: &str) -> String {
+/// What is in force in an area (the parameter `param`) from `table` of issued versions (the
+/// policy's, the checklist's): the newest issued for the longest area that is a prefix of
+/// it, '' (the server's default) last. Portable SQL: `substr` and `length` mean the same on
+/// SQLite and PostgreSQL.
+pub fn in_force(table: &str, param: &str) -> String {
     format!(
-        "SELECT body FROM policies WHERE substr({param}, 1, length(area)) = area
+        "SELECT body FROM {table} WHERE substr({param}, 1, length(area)) = area
          ORDER BY length(area) DESC, version DESC LIMIT 1"
     )
 }

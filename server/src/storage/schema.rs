@@ -245,6 +245,17 @@ const STEPS: &[&str] = &[
     CREATE INDEX visits_county_queue
         ON visits (county, flagged, received_at, id, started_at, status, recipient_id, village);
     ",
+    // 10: checklist templates issued in the web app, for one area as policies are; versions
+    // numbered across the server (after the built-in 1) so a visit's version names one.
+    "
+    CREATE TABLE checklists (
+        version INTEGER PRIMARY KEY,
+        area TEXT NOT NULL,
+        body TEXT NOT NULL,
+        issued_by TEXT NOT NULL,
+        issued_at INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Brings the database up to date; refuses one written by a newer server.

@@ -79,6 +79,7 @@ fn shell(lang: Lang, title: &str, visitor: Option<&Visitor>, body: Markup) -> Ma
                         a href="/coverage" { (Text::Coverage.get(lang)) }
                         a href="/admin" { (Text::Administration.get(lang)) }
                         a href="/policy" { (Text::Policy.get(lang)) }
+                        a href="/checklist" { (Text::Checklist.get(lang)) }
                         a href="/people" { (Text::Supervisors.get(lang)) }
                         span.who {
                             (v.session.login) " · " (v.places.area(&v.session.area)) " "

@@ -9,6 +9,7 @@
 mod admin;
 mod cells;
 mod charts;
+mod checklist;
 mod coverage;
 mod dashboard;
 mod layout;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/coverage", get(coverage::coverage))
         .route("/admin", get(admin::show))
         .route("/policy", get(policy::show).post(policy::issue))
+        .route("/checklist", get(checklist::show).post(checklist::issue))
         .route("/people", get(people::show))
         .route("/people/change", post(people::change))
         .route("/people/add", post(people::add))

@@ -61,14 +61,19 @@ fn topic_label(lang: Lang, policy: &Policy, h: &Household, code: &str) -> String
     }
 }
 
-/// A checklist item by its question in the template version the visit answered (the
-/// built-in one is the only version the server knows), its key otherwise.
-fn checklist_label(lang: Lang, version: u32, key: &str) -> String {
-    let template = ChecklistTemplate::builtin();
+/// What a visit is read by: the policy in force where it happened (the geofence the map
+/// draws, the topics' titles) and the checklist template version it answered (none if the
+/// server holds no such version: its items then show by their keys).
+struct ReadBy {
+    policy: Policy,
+    checklist: Option<ChecklistTemplate>,
+}
+
+/// A checklist item by its question in the template version the visit answered, its key
+/// otherwise.
+fn checklist_label(lang: Lang, template: Option<&ChecklistTemplate>, key: &str) -> String {
     template
-        .items
-        .iter()
-        .find(|i| i.key == key && template.version == version)
+        .and_then(|t| t.items.iter().find(|i| i.key == key))
         .map_or_else(
             || key.to_owned(),
             |i| match lang {
@@ -139,13 +144,18 @@ fn doors(lang: Lang, r: &RecordV1, h: &Household, policy: &Policy) -> Markup {
     }
 }
 
-fn evidence(lang: Lang, r: &RecordV1, view: &VisitView) -> Markup {
+fn evidence(
+    lang: Lang,
+    r: &RecordV1,
+    view: &VisitView,
+    template: Option<&ChecklistTemplate>,
+) -> Markup {
     let flagged = !r.flags.is_empty() || !view.server_flags.is_empty();
     html! {
         section {
             h2 { (Text::Checklist.get(lang)) }
             ul.checklist { @for (k, a) in &r.checklist {
-                li data-item=(k) { (checklist_label(lang, r.checklist_version, k)) "：" (a.localize(lang)) }
+                li data-item=(k) { (checklist_label(lang, template, k)) "：" (a.localize(lang)) }
             } }
         }
         section {
@@ -199,7 +209,7 @@ fn render(
     lang: Lang,
     v: &Visitor,
     view: &VisitView,
-    policy: &Policy,
+    read_by: &ReadBy,
     tiles: Option<&str>,
     error: Option<Text>,
 ) -> Html<String> {
@@ -226,9 +236,9 @@ fn render(
                     }
                 }
             }
-            section.map { h2 { (Text::Map.get(lang)) } (map::draw(lang, r, policy.evidence.geofence_m, tiles)) }
-            (doors(lang, r, h, policy))
-            (evidence(lang, r, view))
+            section.map { h2 { (Text::Map.get(lang)) } (map::draw(lang, r, read_by.policy.evidence.geofence_m, tiles)) }
+            (doors(lang, r, h, &read_by.policy))
+            (evidence(lang, r, view, read_by.checklist.as_ref()))
             section {
                 h2 { (Text::History.get(lang)) }
                 ul.history {
@@ -252,8 +262,8 @@ fn render(
     )
 }
 
-/// The visit and the policy it is judged by (the geofence the map draws, the topics' titles).
-async fn load(state: &AppState, v: &Visitor, id: String) -> Result<(VisitView, Policy), Response> {
+/// The visit and what it is read by.
+async fn load(state: &AppState, v: &Visitor, id: String) -> Result<(VisitView, ReadBy), Response> {
     let area = v.session.area.clone();
     let (login, now) = (v.session.login.clone(), state.now());
     match stored(state, move |s| async move {
@@ -263,16 +273,19 @@ async fn load(state: &AppState, v: &Visitor, id: String) -> Result<(VisitView, P
             s.audit(&login, "view-visit", &id, now).await?;
         }
         // The visit is judged by the policy in force where it happened.
-        let policy = match &view {
-            Some(v) => s.policy(&v.village).await?,
-            None => s.policy(&area).await?,
+        let Some(view) = view else {
+            return Ok(None);
         };
-        Ok((view, policy))
+        let read_by = ReadBy {
+            policy: s.policy(&view.village).await?,
+            checklist: s.checklist_version(view.record.checklist_version).await?,
+        };
+        Ok(Some((view, read_by)))
     })
     .await
     {
-        Ok((Some(view), policy)) => Ok((view, policy)),
-        Ok((None, _)) => Err(not_found(v.lang, Some(v))),
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(not_found(v.lang, Some(v))),
         Err(e) => Err(e.into_response()),
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use deadpool_postgres::{Client, GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::policy::Policy;
 use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Division, VisitStatus};
@@ -161,6 +162,28 @@ impl Storage for PgStorage {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         let version = issued::set_policy(&tx, area, policy, actor, now).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    async fn checklist(&self, area: &str) -> Result<ChecklistTemplate> {
+        issued::checklist(&self.client().await?, area).await
+    }
+
+    async fn checklist_version(&self, version: u32) -> Result<Option<ChecklistTemplate>> {
+        issued::checklist_version(&self.client().await?, version).await
+    }
+
+    async fn issue_checklist(
+        &self,
+        area: &str,
+        template: &ChecklistTemplate,
+        actor: &str,
+        now: i64,
+    ) -> Result<u32> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let version = issued::issue_checklist(&tx, area, template, actor, now).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -323,24 +346,7 @@ impl Storage for PgStorage {
     async fn import_roster(&self, area: &str, rows: &[RosterRow]) -> Result<usize> {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::LOCK_CURSORS])
-            .await?;
-        let mut version = issued::last_roster_version(&tx).await?;
-        let put = tx
-            .prepare_cached(
-                "INSERT INTO recipients (id, area, village, row_json, version)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (id) DO UPDATE SET area = EXCLUDED.area, village = EXCLUDED.village,
-                     row_json = EXCLUDED.row_json, version = EXCLUDED.version",
-            )
-            .await?;
-        for row in rows {
-            version += 1;
-            let json = serde_json::to_string(&row.fields)
-                .map_err(|_| StorageError::Damaged("roster row"))?;
-            tx.execute(&put, &[&row.id, &area, &row.village, &json, &version])
-                .await?;
-        }
+        issued::import_roster(&tx, area, rows).await?;
         tx.commit().await?;
         Ok(rows.len())
     }

@@ -249,6 +249,16 @@ const STEPS: &[&str] = &[
     CREATE INDEX visits_county_queue
         ON visits (county, flagged, received_at, id, started_at, status, recipient_id, village);
     ",
+    // 10: checklist templates issued for an area, numbered across the server (as SQLite's 10).
+    "
+    CREATE TABLE checklists (
+        version BIGINT PRIMARY KEY,
+        area TEXT NOT NULL,
+        body TEXT NOT NULL,
+        issued_by TEXT NOT NULL,
+        issued_at BIGINT NOT NULL
+    );
+    ",
 ];
 
 /// Advisory lock keys (one namespace per purpose, arbitrary but fixed).

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::policy::Policy;
 use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Division, VisitStatus};
@@ -70,6 +71,27 @@ impl Storage for SqliteStorage {
     async fn set_policy(&self, area: &str, policy: &Policy, actor: &str, now: i64) -> Result<u32> {
         let (area, policy, actor) = (own(area), policy.clone(), own(actor));
         self.run(move |db| db.set_policy(&area, &policy, &actor, now))
+            .await
+    }
+
+    async fn checklist(&self, area: &str) -> Result<ChecklistTemplate> {
+        let area = own(area);
+        self.run(move |db| db.checklist(&area)).await
+    }
+
+    async fn checklist_version(&self, version: u32) -> Result<Option<ChecklistTemplate>> {
+        self.run(move |db| db.checklist_version(version)).await
+    }
+
+    async fn issue_checklist(
+        &self,
+        area: &str,
+        template: &ChecklistTemplate,
+        actor: &str,
+        now: i64,
+    ) -> Result<u32> {
+        let (area, template, actor) = (own(area), template.clone(), own(actor));
+        self.run(move |db| db.issue_checklist(&area, &template, &actor, now))
             .await
     }
 

@@ -1,20 +1,22 @@
 //! What the server issues to devices beside the roster: the policy record (one row, replaced
-//! by each new version, the old ones kept for the record) and the names of the divisions.
+//! by each new version, the old ones kept for the record), the checklist templates and the
+//! names of the divisions.
 //! Division names share the roster's version counter, so one cursor brings both down.
 
 use std::collections::BTreeMap;
 
+use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::policy::Policy;
 use doorstep_contract::wire::Division;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::storage::{Result, StorageError};
+use crate::storage::{checklists, Result, StorageError};
 
 /// The policy in force in `area`: the newest issued for the nearest area above it (SQL
 /// shared with PostgreSQL), or the defaults.
 pub(super) fn policy(conn: &Connection, area: &str) -> Result<Policy> {
     let body: Option<String> = conn
-        .prepare_cached(&crate::storage::rules::policy_in_force("?1"))?
+        .prepare_cached(&crate::storage::rules::in_force("policies", "?1"))?
         .query_row([area], |r| r.get(0))
         .optional()?;
     match body {
@@ -107,4 +109,47 @@ pub(super) fn division_names(conn: &Connection, area: &str) -> Result<BTreeMap<S
         .query_map([area], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<BTreeMap<String, String>>>()?;
     Ok(rows)
+}
+
+pub(super) fn checklist(conn: &Connection, area: &str) -> Result<ChecklistTemplate> {
+    let body: Option<String> = conn
+        .prepare_cached(&checklists::in_force("?1"))?
+        .query_row([area], |r| r.get(0))
+        .optional()?;
+    checklists::or_builtin(body.as_deref())
+}
+
+pub(super) fn checklist_version(
+    conn: &Connection,
+    version: u32,
+) -> Result<Option<ChecklistTemplate>> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM checklists WHERE version = ?1")?
+        .query_row([version], |r| r.get(0))
+        .optional()?;
+    checklists::of_version(version, body.as_deref())
+}
+
+/// Keeps `t` as the next version (on the audit log); returns that version.
+pub(super) fn issue_checklist(
+    tx: &Transaction<'_>,
+    area: &str,
+    t: &ChecklistTemplate,
+    actor: &str,
+    now: i64,
+) -> Result<u32> {
+    let next: i64 = tx
+        .prepare_cached(checklists::NEXT_VERSION)?
+        .query_row([], |r| r.get(0))?;
+    let (version, body) = checklists::numbered(t, next)?;
+    tx.prepare_cached(
+        "INSERT INTO checklists (version, area, body, issued_by, issued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![version, area, body, actor, now])?;
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, subject) VALUES (?1, ?2, 'issue-checklist', ?3)",
+    )?
+    .execute(params![now, actor, format!("{version} {area}")])?;
+    Ok(version)
 }

@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use std::collections::BTreeMap;
 
+use doorstep_contract::model::ChecklistTemplate;
 use doorstep_contract::policy::Policy;
 use doorstep_contract::visit::ServerFlag;
 use doorstep_contract::wire::{Division, VisitStatus};
@@ -110,6 +111,28 @@ impl Db {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let version = issued::set_policy(&tx, area, policy, actor, now)?;
+        tx.commit()?;
+        Ok(version)
+    }
+
+    pub(crate) fn checklist(&self, area: &str) -> Result<ChecklistTemplate> {
+        issued::checklist(&self.conn(), area)
+    }
+
+    pub(crate) fn checklist_version(&self, version: u32) -> Result<Option<ChecklistTemplate>> {
+        issued::checklist_version(&self.conn(), version)
+    }
+
+    pub(crate) fn issue_checklist(
+        &self,
+        area: &str,
+        t: &ChecklistTemplate,
+        actor: &str,
+        now: i64,
+    ) -> Result<u32> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let version = issued::issue_checklist(&tx, area, t, actor, now)?;
         tx.commit()?;
         Ok(version)
     }
