@@ -22,7 +22,8 @@ pub struct Field {
     pub now: DateTime<FixedOffset>,
 }
 
-fn at() -> Result<DateTime<FixedOffset>, BoxError> {
+/// The morning the harnesses' visits begin.
+pub fn at() -> Result<DateTime<FixedOffset>, BoxError> {
     Ok(FixedOffset::east_opt(8 * 3600)
         .ok_or("offset")?
         .with_ymd_and_hms(2026, 11, 27, 9, 0, 0)

@@ -3,6 +3,8 @@
 //! when anything got through, so CI runs a bounded version of each.
 #![forbid(unsafe_code)]
 
+mod crash;
+mod cuts;
 mod field;
 mod mutations;
 
@@ -20,12 +22,24 @@ enum Harness {
     /// Single-byte changes of a sealed visit's exported files and of the store's ciphertexts:
     /// every one must be refused (never accepted, never a panic).
     Mutations(mutations::Args),
+    /// A worker recording visits, rotating keys and changing its vault, SIGKILLed at random
+    /// moments on one store: nothing it was told was kept may be lost or changed.
+    Crash(crash::Args),
+    /// Syncs with photos through a proxy that cuts, stalls and truncates connections: every
+    /// record and photo must reach the server exactly once.
+    Cuts(cuts::Args),
+    /// The worker the crash harness starts and kills (not for people to run).
+    #[command(hide = true)]
+    CrashWorker(crash::WorkerArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.harness {
         Harness::Mutations(a) => mutations::run(&a),
+        Harness::Crash(a) => crash::run(&a),
+        Harness::Cuts(a) => cuts::run(&a),
+        Harness::CrashWorker(a) => crash::work(&a).map(|()| true),
     };
     match result {
         Ok(true) => {}
