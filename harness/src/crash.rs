@@ -14,13 +14,11 @@ use std::time::{Duration, Instant};
 
 use chrono::Duration as Minutes;
 use doorstep_core::crypto::{hex, sha256, RawKeyVault};
-use doorstep_core::model::Datum;
 use doorstep_core::record::RecordV1;
 use doorstep_core::rules::Action;
-use doorstep_core::visit::Outcome;
 use doorstep_core::{Doorstep, Error, RotateOptions};
 
-use crate::field::{at, BoxError};
+use crate::field::{self, at, BoxError};
 
 /// The key of the store's vault, passed to the worker (a test key, never a real one).
 const KEY_ENV: &str = "DOORSTEP_HARNESS_KEY";
@@ -111,22 +109,7 @@ pub fn work(a: &WorkerArgs) -> Result<(), BoxError> {
         say(format!("try-visit {n}"))?;
         let visit = store.start_visit(id, now)?.visit_id;
         say(format!("visit {visit}"))?;
-        let contact = [
-            Action::Fix {
-                lat: 34.8,
-                lon: 114.8,
-                accuracy_m: 9.0,
-                at: Some(now),
-                provider: "gps".into(),
-                mock: false,
-                datum: Some(Datum::Wgs84),
-            },
-            Action::Contact {
-                outcome: Outcome::NobodyHome,
-                present: vec![],
-            },
-        ];
-        store.act(&visit, &contact, now)?;
+        store.act(&visit, &field::nobody_home(now), now)?;
         for k in 0..NOTES {
             say(format!("try-note {visit} {k}"))?;
             let note = Action::Note {

@@ -16,14 +16,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Duration as Minutes;
 use doorstep_core::crypto::{hex, sha256, RawKeyVault};
-use doorstep_core::model::Datum;
 use doorstep_core::rules::Action;
 use doorstep_core::transport::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
-use doorstep_core::visit::Outcome;
 use doorstep_core::Doorstep;
 
 use crate::crash::Rng;
-use crate::field::{at, BoxError};
+use crate::field::{self, at, BoxError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -257,28 +255,11 @@ fn record(store: &mut Doorstep, id: &str, n: usize) -> Result<(), BoxError> {
     let now = clock() - Minutes::hours(2) + Minutes::seconds(2 * n as i64);
     let v = store.start_visit(id, now)?.visit_id;
     store.add_photo(&v, &doorstep_sample::photo(1000 + n as u64), now)?;
-    store.act(
-        &v,
-        &[
-            Action::Fix {
-                lat: 34.8,
-                lon: 114.8,
-                accuracy_m: 9.0,
-                at: Some(now),
-                provider: "gps".into(),
-                mock: false,
-                datum: Some(Datum::Wgs84),
-            },
-            Action::Contact {
-                outcome: Outcome::NobodyHome,
-                present: vec![],
-            },
-            Action::Note {
-                text: format!("敲门无人应答 {n}"),
-            },
-        ],
-        now,
-    )?;
+    let mut acts = field::nobody_home(now);
+    acts.push(Action::Note {
+        text: format!("敲门无人应答 {n}"),
+    });
+    store.act(&v, &acts, now)?;
     store.finish(&v, now + Minutes::minutes(10))?;
     Ok(())
 }

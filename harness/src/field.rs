@@ -31,6 +31,25 @@ pub fn at() -> Result<DateTime<FixedOffset>, BoxError> {
         .ok_or("time")?)
 }
 
+/// The first actions of a visit where nobody was home: a good fix at the door, the contact.
+pub fn nobody_home(now: DateTime<FixedOffset>) -> Vec<Action> {
+    vec![
+        Action::Fix {
+            lat: 34.8,
+            lon: 114.8,
+            accuracy_m: 9.0,
+            at: Some(now),
+            provider: "gps".into(),
+            mock: false,
+            datum: Some(Datum::Wgs84),
+        },
+        Action::Contact {
+            outcome: Outcome::NobodyHome,
+            present: vec![],
+        },
+    ]
+}
+
 /// Everything a complete visit with the person met records, in the order a worker does it.
 fn met(r: &Recipient, now: DateTime<FixedOffset>, checklist: &[String]) -> Vec<Action> {
     let (lat, lon) = r
