@@ -132,7 +132,7 @@ fn proxy(
 }
 
 /// The device's HTTP: blocking ureq, short timeouts (a cut shows at once, a stall passes).
-struct Http(ureq::Agent);
+pub(crate) struct Http(pub(crate) ureq::Agent);
 
 impl HttpTransport for Http {
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -171,7 +171,7 @@ impl HttpTransport for Http {
 }
 
 /// `doorstep serve` on a free loopback port, killed when dropped.
-struct Served(Child);
+pub(crate) struct Served(Child);
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -180,7 +180,7 @@ impl Drop for Served {
     }
 }
 
-fn doorstep_bin() -> Result<PathBuf, BoxError> {
+pub(crate) fn doorstep_bin() -> Result<PathBuf, BoxError> {
     let bin = std::env::current_exe()?.with_file_name("doorstep");
     if bin.exists() {
         Ok(bin)
@@ -193,7 +193,7 @@ fn doorstep_bin() -> Result<PathBuf, BoxError> {
     }
 }
 
-fn admin(data: &Path, args: &[&str]) -> Result<serde_json::Value, BoxError> {
+pub(crate) fn admin(data: &Path, args: &[&str]) -> Result<serde_json::Value, BoxError> {
     let out = Command::new(doorstep_bin()?)
         .arg("admin")
         .arg(args[0])
@@ -202,6 +202,7 @@ fn admin(data: &Path, args: &[&str]) -> Result<serde_json::Value, BoxError> {
         .args(&args[1..])
         .arg("--json")
         .env("DOORSTEP_LANG", "en")
+        .env("DOORSTEP_NEW_PASSWORD", crate::attacks::PASSWORD)
         .output()?;
     if !out.status.success() {
         return Err(format!(
@@ -214,7 +215,7 @@ fn admin(data: &Path, args: &[&str]) -> Result<serde_json::Value, BoxError> {
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
-fn serve(data: &Path) -> Result<(Served, String), BoxError> {
+pub(crate) fn serve(data: &Path) -> Result<(Served, String), BoxError> {
     let mut child = Command::new(doorstep_bin()?)
         .args(["serve", "--listen", "127.0.0.1:0", "--json", "--data"])
         .arg(data)
@@ -250,7 +251,7 @@ fn kept_media(dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Box
 }
 
 /// Records and seals one visit with a photo.
-fn record(store: &mut Doorstep, id: &str, n: usize) -> Result<(), BoxError> {
+pub(crate) fn record(store: &mut Doorstep, id: &str, n: usize) -> Result<(), BoxError> {
     // Two hours ago, two seconds apart: in the past, in order, as the server expects.
     let now = clock() - Minutes::hours(2) + Minutes::seconds(2 * n as i64);
     let v = store.start_visit(id, now)?.visit_id;
@@ -265,7 +266,7 @@ fn record(store: &mut Doorstep, id: &str, n: usize) -> Result<(), BoxError> {
 }
 
 /// The real time (the server refuses a device clock far from its own), in China's offset.
-fn clock() -> chrono::DateTime<chrono::FixedOffset> {
+pub(crate) fn clock() -> chrono::DateTime<chrono::FixedOffset> {
     let china = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
     chrono::Utc::now().with_timezone(&china)
 }

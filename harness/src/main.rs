@@ -3,6 +3,7 @@
 //! when anything got through, so CI runs a bounded version of each.
 #![forbid(unsafe_code)]
 
+mod attacks;
 mod crash;
 mod cuts;
 mod field;
@@ -28,6 +29,9 @@ enum Harness {
     /// Syncs with photos through a proxy that cuts, stalls and truncates connections: every
     /// record and photo must reach the server exactly once.
     Cuts(cuts::Args),
+    /// Supervisors of another township and another county trying every page, photo, export
+    /// and decision of a county's visits: nothing may be shown or done.
+    Attacks(attacks::Args),
     /// The worker the crash harness starts and kills (not for people to run).
     #[command(hide = true)]
     CrashWorker(crash::WorkerArgs),
@@ -39,6 +43,7 @@ fn main() {
         Harness::Mutations(a) => mutations::run(&a),
         Harness::Crash(a) => crash::run(&a),
         Harness::Cuts(a) => cuts::run(&a),
+        Harness::Attacks(a) => attacks::run(&a),
         Harness::CrashWorker(a) => crash::work(&a).map(|()| true),
     };
     match result {

@@ -1,0 +1,227 @@
+//! The attack harness, cross-area part: a real `doorstep serve` holding a county's visits
+//! with photos, and supervisors who must not see them (one of another township, one of
+//! another county) trying every visit page, every photo URL, a decision on every visit, and
+//! the queue, coverage (page and CSV/XLSX) and ticket ledger filtered to the other area. Every
+//! attempt must be refused or show nothing of the other area (no household name, no visit
+//! id), while the county's own supervisor reads every one (else the harness fails: a broken
+//! login would refuse everything too). Prints `attacks: tried=N accepted=0`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use doorstep_core::crypto::RawKeyVault;
+use doorstep_core::Doorstep;
+
+use crate::cuts::{admin, clock, record, serve, Http};
+use crate::field::{at, BoxError};
+
+/// The password of every supervisor the harness adds (a test value).
+pub const PASSWORD: &str = "harness password 1";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Visits recorded (each with a photo) in the county under attack.
+    #[arg(long, default_value_t = 40)]
+    visits: usize,
+}
+
+/// A browser-like client: no redirects followed, every status reported.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// Logs in; returns the session cookie and the page's CSRF token.
+fn login(base: &str, login: &str) -> Result<(String, String), BoxError> {
+    let r = agent()
+        .post(format!("{base}/login"))
+        .content_type("application/x-www-form-urlencoded")
+        .send(format!(
+            "login={login}&password={}",
+            PASSWORD.replace(' ', "+")
+        ))?;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .ok_or_else(|| format!("no session cookie for {login}: {}", r.status()))?
+        .to_owned();
+    let (_, page) = get(base, &cookie, "/people")?;
+    let at = page.find("name=\"csrf\" value=\"").ok_or("a csrf field")? + 19;
+    Ok((
+        cookie,
+        page.get(at..at + 32).ok_or("a csrf token")?.to_owned(),
+    ))
+}
+
+fn get(base: &str, cookie: &str, path: &str) -> Result<(u16, String), BoxError> {
+    let mut r = agent()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .call()?;
+    let body = r.body_mut().with_config().limit(64 << 20).read_to_vec()?;
+    Ok((
+        r.status().as_u16(),
+        String::from_utf8_lossy(&body).into_owned(),
+    ))
+}
+
+fn post(base: &str, cookie: &str, path: &str, form: &str) -> Result<u16, BoxError> {
+    let r = agent()
+        .post(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .content_type("application/x-www-form-urlencoded")
+        .send(form)?;
+    Ok(r.status().as_u16())
+}
+
+pub fn run(a: &Args) -> Result<bool, BoxError> {
+    let started = Instant::now();
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("server");
+    std::fs::create_dir_all(&data)?;
+    let people = doorstep_sample::generate(9, 300, at()?.date_naive());
+    let county = people
+        .first()
+        .ok_or("a roster")?
+        .village
+        .county()
+        .to_owned();
+    let townships: BTreeSet<String> = people
+        .iter()
+        .map(|p| p.village.township().to_owned())
+        .collect();
+    let (ours, theirs) = {
+        let mut t = townships.iter();
+        (
+            t.next().ok_or("a township")?.clone(),
+            t.next().ok_or("a second township")?.clone(),
+        )
+    };
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, doorstep_sample::to_csv(&people))?;
+    admin(
+        &data,
+        &[
+            "import-roster",
+            "--area",
+            &county,
+            roster.to_str().ok_or("path")?,
+        ],
+    )?;
+    let code = admin(
+        &data,
+        &["enrolment-code", "--worker", "李四", "--area", &county],
+    )?;
+    let code = code["code"].as_str().ok_or("an enrolment code")?.to_owned();
+    // The attackers: a supervisor of another of the county's townships, and of another county.
+    admin(
+        &data,
+        &["add-supervisor", "--login", "neighbour", "--area", &ours],
+    )?;
+    admin(
+        &data,
+        &["add-supervisor", "--login", "elsewhere", "--area", "410224"],
+    )?;
+    // And the county's own, who must see everything: the control that the attempts are real.
+    admin(
+        &data,
+        &["add-supervisor", "--login", "owner", "--area", &county],
+    )?;
+    let (_served, url) = serve(&data)?;
+    let base = url.trim_end_matches('/').to_owned();
+
+    // A worker's visits to households of the other township, photos and all.
+    let http = Http(agent());
+    let mut store = Doorstep::create(&dir.path().join("device"), &RawKeyVault::generate()?)?;
+    store.enroll(&http, &url, &code)?;
+    store.sync(&http, clock(), &mut |_, _, _| {})?;
+    let targets: Vec<_> = people
+        .iter()
+        .filter(|p| p.village.township() == theirs)
+        .take(a.visits)
+        .collect();
+    for (n, p) in targets.iter().enumerate() {
+        record(&mut store, &p.id, n)?;
+    }
+    store.sync(&http, clock(), &mut |_, _, _| {})?;
+    let mut visits = Vec::new();
+    let mut photos = Vec::new();
+    for v in store.visits()?.into_iter().filter(|v| v.sealed) {
+        for (sha, _, _) in store.export(&v.visit_id)?.media {
+            photos.push(sha);
+        }
+        visits.push(v.visit_id);
+    }
+    let secrets: Vec<String> = targets
+        .iter()
+        .map(|p| p.name.clone())
+        .chain(visits.iter().cloned())
+        .collect();
+
+    let (cookie, _) = login(&base, "owner")?;
+    for (v, p) in visits.iter().zip(&photos) {
+        let (page, body) = get(&base, &cookie, &format!("/visits/{v}"))?;
+        let (photo, _) = get(&base, &cookie, &format!("/media/{p}"))?;
+        if page != 200 || photo != 200 || !targets.iter().any(|t| body.contains(t.name.as_str())) {
+            return Err(
+                format!("the county's own supervisor cannot read {v}: {page}/{photo}").into(),
+            );
+        }
+    }
+    let (mut tried, mut accepted) = (0usize, Vec::new());
+    for attacker in ["neighbour", "elsewhere"] {
+        let (cookie, csrf) = login(&base, attacker)?;
+        let mut paths: Vec<String> = Vec::new();
+        paths.extend(visits.iter().map(|v| format!("/visits/{v}")));
+        paths.extend(photos.iter().map(|p| format!("/media/{p}")));
+        for filter in [
+            format!("village={}", targets[0].village.as_str()),
+            format!("township={theirs}"),
+        ] {
+            for page in ["/queue", "/coverage", "/tickets"] {
+                paths.push(format!("{page}?{filter}"));
+            }
+            paths.push(format!("/coverage?{filter}&format=csv"));
+            paths.push(format!("/coverage?{filter}&format=xlsx"));
+        }
+        paths.extend(["/", "/queue", "/coverage", "/tickets", "/admin"].map(str::to_owned));
+        for path in &paths {
+            tried += 1;
+            let (status, body) = get(&base, &cookie, path)?;
+            let private = path.starts_with("/visits/") || path.starts_with("/media/");
+            let leaked = secrets.iter().any(|s| body.contains(s.as_str()));
+            if (private && status == 200) || leaked {
+                accepted.push(format!("{attacker} GET {path}: {status}"));
+            }
+        }
+        for v in &visits {
+            tried += 1;
+            let status = post(
+                &base,
+                &cookie,
+                &format!("/visits/{v}/decide"),
+                &format!("csrf={csrf}&decision=approve&comment="),
+            )?;
+            if status == 303 {
+                accepted.push(format!("{attacker} decided {v}"));
+            }
+        }
+    }
+    for what in accepted.iter().take(20) {
+        println!("got through: {what}");
+    }
+    println!(
+        "attacks: tried={tried} accepted={} visits={} photos={} seconds={:.1}",
+        accepted.len(),
+        visits.len(),
+        photos.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(accepted.is_empty() && !visits.is_empty())
+}
