@@ -9,11 +9,8 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use doorstep_core::crypto::RawKeyVault;
-use doorstep_core::Doorstep;
-
-use crate::cuts::{admin, clock, record, serve, Http};
-use crate::field::{at, BoxError};
+use crate::field::BoxError;
+use crate::served::{self, admin, clock, record, serve, Http};
 
 /// The password of every supervisor the harness adds (a test value).
 pub const PASSWORD: &str = "harness password 1";
@@ -83,15 +80,12 @@ fn post(base: &str, cookie: &str, path: &str, form: &str) -> Result<u16, BoxErro
 pub fn run(a: &Args) -> Result<bool, BoxError> {
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
-    let data = dir.path().join("server");
-    std::fs::create_dir_all(&data)?;
-    let people = doorstep_sample::generate(9, 300, at()?.date_naive());
-    let county = people
-        .first()
-        .ok_or("a roster")?
-        .village
-        .county()
-        .to_owned();
+    let served::County {
+        data,
+        people,
+        area: county,
+        code,
+    } = served::county(dir.path())?;
     let townships: BTreeSet<String> = people
         .iter()
         .map(|p| p.village.township().to_owned())
@@ -103,22 +97,6 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             t.next().ok_or("a second township")?.clone(),
         )
     };
-    let roster = dir.path().join("roster.csv");
-    std::fs::write(&roster, doorstep_sample::to_csv(&people))?;
-    admin(
-        &data,
-        &[
-            "import-roster",
-            "--area",
-            &county,
-            roster.to_str().ok_or("path")?,
-        ],
-    )?;
-    let code = admin(
-        &data,
-        &["enrolment-code", "--worker", "李四", "--area", &county],
-    )?;
-    let code = code["code"].as_str().ok_or("an enrolment code")?.to_owned();
     // The attackers: a supervisor of another of the county's townships, and of another county.
     admin(
         &data,
@@ -138,9 +116,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
 
     // A worker's visits to households of the other township, photos and all.
     let http = Http(agent());
-    let mut store = Doorstep::create(&dir.path().join("device"), &RawKeyVault::generate()?)?;
-    store.enroll(&http, &url, &code)?;
-    store.sync(&http, clock(), &mut |_, _, _| {})?;
+    let mut store = served::enrolled(&dir.path().join("device"), &http, &url, &code)?;
     let targets: Vec<_> = people
         .iter()
         .filter(|p| p.village.township() == theirs)

@@ -6,22 +6,19 @@
 //! byte. Prints `cuts: syncs=N duplicates=0 missing=0`.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Duration as Minutes;
-use doorstep_core::crypto::{hex, sha256, RawKeyVault};
-use doorstep_core::rules::Action;
-use doorstep_core::transport::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
-use doorstep_core::Doorstep;
+use doorstep_core::crypto::{hex, sha256};
+use doorstep_core::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 use crate::crash::Rng;
-use crate::field::{self, at, BoxError};
+use crate::field::BoxError;
+use crate::served::{self, clock, record, Http};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -131,109 +128,6 @@ fn proxy(
     Ok(addr)
 }
 
-/// The device's HTTP: blocking ureq, short timeouts (a cut shows at once, a stall passes).
-pub(crate) struct Http(pub(crate) ureq::Agent);
-
-impl HttpTransport for Http {
-    fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let err = |e: &dyn std::fmt::Display| TransportError(e.to_string());
-        let mut b = ureq::http::Request::builder()
-            .method(req.method.as_str())
-            .uri(req.url.as_str());
-        for h in &req.headers {
-            b = b.header(h.name.as_str(), h.value.as_str());
-        }
-        let request = b.body(req.body).map_err(|e| err(&e))?;
-        let mut r = self.0.run(request).map_err(|e| err(&e))?;
-        let headers = r
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| {
-                Some(Header {
-                    name: k.as_str().to_owned(),
-                    value: v.to_str().ok()?.to_owned(),
-                })
-            })
-            .collect();
-        let status = r.status().as_u16();
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_vec()
-            .map_err(|e| err(&e))?;
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-        })
-    }
-}
-
-/// `doorstep serve` on a free loopback port, killed when dropped.
-pub(crate) struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-pub(crate) fn doorstep_bin() -> Result<PathBuf, BoxError> {
-    let bin = std::env::current_exe()?.with_file_name("doorstep");
-    if bin.exists() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "{} not found: build it with `cargo build --release -p doorstep`",
-            bin.display()
-        )
-        .into())
-    }
-}
-
-pub(crate) fn admin(data: &Path, args: &[&str]) -> Result<serde_json::Value, BoxError> {
-    let out = Command::new(doorstep_bin()?)
-        .arg("admin")
-        .arg(args[0])
-        .arg("--data")
-        .arg(data)
-        .args(&args[1..])
-        .arg("--json")
-        .env("DOORSTEP_LANG", "en")
-        .env("DOORSTEP_NEW_PASSWORD", crate::attacks::PASSWORD)
-        .output()?;
-    if !out.status.success() {
-        return Err(format!(
-            "admin {}: {}",
-            args[0],
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    Ok(serde_json::from_slice(&out.stdout)?)
-}
-
-pub(crate) fn serve(data: &Path) -> Result<(Served, String), BoxError> {
-    let mut child = Command::new(doorstep_bin()?)
-        .args(["serve", "--listen", "127.0.0.1:0", "--json", "--data"])
-        .arg(data)
-        .env("DOORSTEP_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().ok_or("stdout")?).read_line(&mut line)?;
-    let served = Served(child);
-    let ready: serde_json::Value = serde_json::from_str(&line)?;
-    let url = ready["listening"]
-        .as_str()
-        .ok_or("the ready line")?
-        .to_owned();
-    Ok((served, url))
-}
-
 /// Every media file the server keeps, by name, with its bytes.
 fn kept_media(dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> Result<(), BoxError> {
     if !dir.exists() {
@@ -250,56 +144,11 @@ fn kept_media(dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Box
     Ok(())
 }
 
-/// Records and seals one visit with a photo.
-pub(crate) fn record(store: &mut Doorstep, id: &str, n: usize) -> Result<(), BoxError> {
-    // Two hours ago, two seconds apart: in the past, in order, as the server expects.
-    let now = clock() - Minutes::hours(2) + Minutes::seconds(2 * n as i64);
-    let v = store.start_visit(id, now)?.visit_id;
-    store.add_photo(&v, &doorstep_sample::photo(1000 + n as u64), now)?;
-    let mut acts = field::nobody_home(now);
-    acts.push(Action::Note {
-        text: format!("敲门无人应答 {n}"),
-    });
-    store.act(&v, &acts, now)?;
-    store.finish(&v, now + Minutes::minutes(10))?;
-    Ok(())
-}
-
-/// The real time (the server refuses a device clock far from its own), in China's offset.
-pub(crate) fn clock() -> chrono::DateTime<chrono::FixedOffset> {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    chrono::Utc::now().with_timezone(&china)
-}
-
 pub fn run(a: &Args) -> Result<bool, BoxError> {
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
-    let data = dir.path().join("server");
-    let people = doorstep_sample::generate(9, 300, at()?.date_naive());
-    let area = people
-        .first()
-        .ok_or("a roster")?
-        .village
-        .county()
-        .to_owned();
-    let roster = dir.path().join("roster.csv");
-    std::fs::write(&roster, doorstep_sample::to_csv(&people))?;
-    std::fs::create_dir_all(&data)?;
-    admin(
-        &data,
-        &[
-            "import-roster",
-            "--area",
-            &area,
-            roster.to_str().ok_or("path")?,
-        ],
-    )?;
-    let code = admin(
-        &data,
-        &["enrolment-code", "--worker", "李四", "--area", &area],
-    )?;
-    let code = code["code"].as_str().ok_or("an enrolment code")?.to_owned();
-    let (_served, url) = serve(&data)?;
+    let c = served::county(dir.path())?;
+    let (_served, url) = served::serve(&c.data)?;
     let upstream = url
         .trim_start_matches("http://")
         .trim_end_matches('/')
@@ -322,14 +171,11 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             .build()
             .into(),
     );
-    let mut store = Doorstep::create(&dir.path().join("device"), &RawKeyVault::generate()?)?;
-    let direct = |s: &mut Doorstep| s.enroll(&http, &url, &code);
-    direct(&mut store)?;
-    // The roster first, unhindered: the cuts are for what the worker sends.
-    store.sync(&http, clock(), &mut |_, _, _| {})?;
-    let ids: Vec<String> = people
+    let mut store = served::enrolled(&dir.path().join("device"), &http, &url, &c.code)?;
+    let ids: Vec<String> = c
+        .people
         .iter()
-        .filter(|p| p.village.county() == area)
+        .filter(|p| p.village.county() == c.area)
         .map(|p| p.id.clone())
         .collect();
     // Enrolled at the server's own address; the syncs go through the proxy from here on.
@@ -367,7 +213,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         }
         sealed.insert(v.visit_id, e.record);
     }
-    let conn = rusqlite::Connection::open(data.join("server.sqlite"))?;
+    let conn = rusqlite::Connection::open(c.data.join("server.sqlite"))?;
     let mut kept: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
     let mut q = conn.prepare("SELECT id, CAST(record AS BLOB) FROM visits")?;
     for row in q.query_map([], |r| {
@@ -383,7 +229,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         .filter(|(id, rec)| kept.get(*id).is_none_or(|k| k.first() != Some(rec)))
         .count();
     let mut media = BTreeMap::new();
-    kept_media(&data.join("media"), &mut media)?;
+    kept_media(&c.data.join("media"), &mut media)?;
     let photos_missing = photos
         .iter()
         .filter(|(sha, bytes)| media.get(*sha) != Some(bytes) || hex(&sha256(bytes)) != **sha)

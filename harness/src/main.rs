@@ -8,6 +8,7 @@ mod crash;
 mod cuts;
 mod field;
 mod mutations;
+mod served;
 
 use clap::{Parser, Subcommand};
 
