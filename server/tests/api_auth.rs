@@ -1,6 +1,7 @@
 //! Enrolment and request signing against a real server on loopback, over real HTTP(S):
 //! one-time codes, bad signatures, stale times, replays, unknown and revoked devices, bad
-//! bodies (400, 413, never 500), the OpenAPI document, and TLS.
+//! bodies (400, 413, never 500) and every refusal in JSON, the limit on guessing enrolment
+//! codes, the OpenAPI document, and TLS.
 
 mod common;
 
@@ -154,10 +155,80 @@ fn bad_bodies_get_400_and_413_never_500() {
     let (status, _) = s.signed(&d, "POST", "/api/v1/visits", br#"{"records": 5}"#);
     assert_eq!(status, 400);
     let big = vec![b' '; doorstep_server::api::MAX_BODY + 1];
-    let (status, _) = s.signed(&d, "POST", "/api/v1/visits", &big);
+    let (status, body) = s.signed(&d, "POST", "/api/v1/visits", &big);
     assert_eq!(status, 413);
+    assert_eq!(body["error"], "too_large", "{body}");
     let (status, _) = s.post_json("/api/v1/enrol", &json!([1, 2]));
     assert_eq!(status, 400);
+}
+
+/// Found by the harnesses: axum's own refusals (a route that does not exist, a method a
+/// route does not take, a query that does not parse, a body over the limit) came as plain
+/// text or an empty body, which a device's error path cannot read.
+#[test]
+fn every_refusal_is_the_apis_json_error() {
+    let s = server();
+    let d = s.enrol();
+    let sha = "0".repeat(64);
+    for (method, path, want) in [
+        ("GET", "/api/v1/no-such-route".to_owned(), 404),
+        ("PUT", "/api/v1/visits".to_owned(), 405),
+        ("PUT", format!("/api/v1/media/{sha}?offset=x&total=1"), 400),
+        ("PUT", format!("/api/v1/media/{sha}"), 400),
+    ] {
+        let (status, body) = s.signed(&d, method, &path, b"x");
+        assert_eq!(status, want, "{method} {path}: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty())
+                && body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{method} {path}: {body}"
+        );
+    }
+}
+
+/// Found by the attack harness: a request time at either end of i64's range overflowed the
+/// skew check (a panic in a debug build, the connection dropped); it is a stale time, 401.
+#[test]
+fn request_times_at_the_ends_of_the_range_are_refused() {
+    let s = server();
+    let d = s.enrol();
+    let path = "/api/v1/decisions?since=0";
+    for time in [i64::MIN, i64::MAX, i64::MIN + 1] {
+        let (status, body) = s.send("GET", path, b"", &sign(&d, "GET", path, b"", time));
+        assert_eq!(status, 401, "time {time}: {body}");
+    }
+}
+
+/// Found by the attack harness: enrolment codes could be guessed at any speed. Past the
+/// limit of failed enrolments every enrolment waits, the right code's too.
+#[test]
+fn guessing_enrolment_codes_meets_a_limit_that_holds_for_every_code() {
+    let s = server();
+    let key = || hex(&DeviceKey::generate().expect("key").public_key());
+    let max = doorstep_server::api::MAX_FAILED_ENROLMENTS;
+    for n in 0..max {
+        let guess = format!("GUESS{n:07}");
+        let (status, body) = s.post_json(
+            "/api/v1/enrol",
+            &json!({"code": guess, "public_key": key()}),
+        );
+        assert_eq!(status, 401, "guess {n}: {body}");
+    }
+    let (status, body) = s.post_json(
+        "/api/v1/enrol",
+        &json!({"code": "GUESSLAST000", "public_key": key()}),
+    );
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"], "rate_limited");
+    let code = doorstep_server::block_on(admin::enrolment_code(
+        s.storage.as_ref(),
+        "王五",
+        AREA,
+        now(),
+    ))
+    .expect("code");
+    let (status, _) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": key()}));
+    assert_eq!(status, 429, "the limit holds for the right code too");
 }
 
 #[test]

@@ -39,7 +39,8 @@ async fn verified(
     }
     let sig_hex = header(headers, HEADER_SIGNATURE)?.to_owned();
     let now = state.now();
-    if (now - time).abs() > MAX_SKEW_SECS {
+    // abs_diff: a time near i64::MIN or MAX would overflow a subtraction.
+    if now.abs_diff(time) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(ApiError::unauthorized(
             "the request time is too far from the server's: check the device clock",
         ));

@@ -66,11 +66,14 @@ pub async fn put_chunk(
 ) -> Result<Json<MediaProgress>, ApiError> {
     let Signed { device, body } = signed;
     let sha = checked_hash(&sha)?;
-    if at.total == 0 || at.total > MAX_MEDIA {
+    if at.total == 0 {
+        return Err(ApiError::bad_request("a media file has at least one byte"));
+    }
+    if at.total > MAX_MEDIA {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("a media file must be 1 to {MAX_MEDIA} bytes"),
+            format!("a media file is at most {MAX_MEDIA} bytes"),
         ));
     }
     let name = sha.clone();

@@ -6,9 +6,10 @@ mod enrol;
 mod known;
 mod media;
 mod pull;
+mod refusals;
 mod visits;
 
-pub use enrol::code_hash;
+pub use enrol::{code_hash, MAX_FAILED as MAX_FAILED_ENROLMENTS};
 
 use std::sync::Arc;
 
@@ -179,7 +180,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/media/{sha256}",
             put(media::put_chunk).get(media::status),
         )
+        .route("/api/v1/{*rest}", axum::routing::any(refusals::no_route))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(refusals::as_json))
         .layer(axum::middleware::map_response(server_time))
         .with_state(state)
 }
