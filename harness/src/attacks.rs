@@ -1,16 +1,18 @@
-//! The attack harness, cross-area part: a real `doorstep serve` holding a county's visits
-//! with photos, and supervisors who must not see them (one of another township, one of
-//! another county) trying every visit page, every photo URL, a decision on every visit, and
-//! the queue, coverage (page and CSV/XLSX) and ticket ledger filtered to the other area. Every
-//! attempt must be refused or show nothing of the other area (no household name, no visit
-//! id), while the county's own supervisor reads every one (else the harness fails: a broken
-//! login would refuse everything too). Prints `attacks: tried=N accepted=0`.
+//! The attack harness: a real `doorstep serve` holding a county's visits with photos, and
+//! everyone who must not get what they try. This module is the cross-area part: supervisors
+//! who must not see the visits (one of another township, one of another county) trying every
+//! visit page, every photo URL, a decision on every visit, and the queue, coverage (page and
+//! CSV/XLSX) and ticket ledger filtered to the other area. Every attempt must be refused or
+//! show nothing of the other area (no household name, no visit id), while the county's own
+//! supervisor reads every one (else the harness fails: a broken login would refuse
+//! everything too). Then the content attacks ([`crate::planted`]) and the device-side
+//! forgeries ([`crate::forged`]). Prints `attacks: tried=N accepted=0`.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::field::BoxError;
-use crate::served::{self, admin, clock, record, serve, Http};
+use crate::served::{self, admin, clock, record, serve_logging, Http};
 
 /// The password of every supervisor the harness adds (a test value).
 pub const PASSWORD: &str = "harness password 1";
@@ -22,8 +24,15 @@ pub struct Args {
     visits: usize,
 }
 
+/// What was tried, and what got through.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub tried: usize,
+    pub accepted: Vec<String>,
+}
+
 /// A browser-like client: no redirects followed, every status reported.
-fn agent() -> ureq::Agent {
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -57,15 +66,17 @@ fn login(base: &str, login: &str) -> Result<(String, String), BoxError> {
 }
 
 fn get(base: &str, cookie: &str, path: &str) -> Result<(u16, String), BoxError> {
+    let (status, body) = get_bytes(base, cookie, path)?;
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+pub fn get_bytes(base: &str, cookie: &str, path: &str) -> Result<(u16, Vec<u8>), BoxError> {
     let mut r = agent()
         .get(format!("{base}{path}"))
         .header("cookie", cookie)
         .call()?;
     let body = r.body_mut().with_config().limit(64 << 20).read_to_vec()?;
-    Ok((
-        r.status().as_u16(),
-        String::from_utf8_lossy(&body).into_owned(),
-    ))
+    Ok((r.status().as_u16(), body))
 }
 
 fn post(base: &str, cookie: &str, path: &str, form: &str) -> Result<u16, BoxError> {
@@ -80,12 +91,13 @@ fn post(base: &str, cookie: &str, path: &str, form: &str) -> Result<u16, BoxErro
 pub fn run(a: &Args) -> Result<bool, BoxError> {
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
+    let mut planted = Vec::new();
     let served::County {
         data,
         people,
         area: county,
         code,
-    } = served::county(dir.path())?;
+    } = served::county_with(dir.path(), |p| planted = crate::planted::plant_in_roster(p))?;
     let townships: BTreeSet<String> = people
         .iter()
         .map(|p| p.village.township().to_owned())
@@ -111,7 +123,8 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         &data,
         &["add-supervisor", "--login", "owner", "--area", &county],
     )?;
-    let (_served, url) = serve(&data)?;
+    let log = dir.path().join("server.log");
+    let (_served, url) = serve_logging(&data, Some(&log))?;
     let base = url.trim_end_matches('/').to_owned();
 
     // A worker's visits to households of the other township, photos and all.
@@ -119,16 +132,21 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
     let mut store = served::enrolled(&dir.path().join("device"), &http, &url, &code)?;
     let targets: Vec<_> = people
         .iter()
-        .filter(|p| p.village.township() == theirs)
+        .filter(|p| p.village.township() == theirs && !planted.contains(&p.id))
         .take(a.visits)
         .collect();
     for (n, p) in targets.iter().enumerate() {
         record(&mut store, &p.id, n)?;
     }
+    let hostile = crate::planted::plant_in_visits(&mut store, &people, &planted)?;
     store.sync(&http, clock(), &mut |_, _, _| {})?;
     let mut visits = Vec::new();
     let mut photos = Vec::new();
-    for v in store.visits()?.into_iter().filter(|v| v.sealed) {
+    let ours_only = store
+        .visits()?
+        .into_iter()
+        .filter(|v| !hostile.contains(&v.visit_id));
+    for v in ours_only.filter(|v| v.sealed) {
         for (sha, _, _) in store.export(&v.visit_id)?.media {
             photos.push(sha);
         }
@@ -150,7 +168,8 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             );
         }
     }
-    let (mut tried, mut accepted) = (0usize, Vec::new());
+    let mut t = Tally::default();
+    let (tried, accepted) = (&mut t.tried, &mut t.accepted);
     for attacker in ["neighbour", "elsewhere"] {
         let (cookie, csrf) = login(&base, attacker)?;
         let mut paths: Vec<String> = Vec::new();
@@ -168,7 +187,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         }
         paths.extend(["/", "/queue", "/coverage", "/tickets", "/admin"].map(str::to_owned));
         for path in &paths {
-            tried += 1;
+            *tried += 1;
             let (status, body) = get(&base, &cookie, path)?;
             let private = path.starts_with("/visits/") || path.starts_with("/media/");
             let leaked = secrets.iter().any(|s| body.contains(s.as_str()));
@@ -177,7 +196,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             }
         }
         for v in &visits {
-            tried += 1;
+            *tried += 1;
             let status = post(
                 &base,
                 &cookie,
@@ -189,15 +208,22 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             }
         }
     }
-    for what in accepted.iter().take(20) {
+    let cross_area = t.tried;
+    crate::planted::check(&base, &cookie, &people, &hostile, &log, &mut t)?;
+    let content = t.tried - cross_area;
+    crate::forged::run(&base, &data, &county, &mut t)?;
+    let forged = t.tried - cross_area - content;
+    for what in t.accepted.iter().take(20) {
         println!("got through: {what}");
     }
     println!(
-        "attacks: tried={tried} accepted={} visits={} photos={} seconds={:.1}",
-        accepted.len(),
-        visits.len(),
+        "attacks: tried={} accepted={} cross_area={cross_area} content={content} \
+         forged={forged} visits={} photos={} seconds={:.1}",
+        t.tried,
+        t.accepted.len(),
+        visits.len() + hostile.len(),
         photos.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(accepted.is_empty() && !visits.is_empty())
+    Ok(t.accepted.is_empty() && !visits.is_empty())
 }

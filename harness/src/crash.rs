@@ -1,10 +1,12 @@
 //! The crash harness: a worker process records visits on a real store (the fix and the
-//! contact, notes, a photo, sealing), rotates the data key and changes the vault's key, and
-//! is killed with SIGKILL at a random moment, again and again on the same store. The worker
-//! says on stdout what each call committed, once it returned (and what it is about to try);
-//! after each kill the store must open with the right key and hold every committed action
-//! byte for byte, every sealed visit verifying with its reported hash, the device's chain
-//! unbroken. Prints `crash: runs=N lost=0 corrupt=0`.
+//! contact, notes, a photo, sealing), syncs with a real `doorstep serve`, rotates the data
+//! key and changes the vault's key, and is killed with SIGKILL at a random moment, again and
+//! again on the same store. The worker says on stdout what each call committed, once it
+//! returned (and what it is about to try); after each kill the store must open with the
+//! right key and hold every committed action byte for byte, every sealed visit verifying
+//! with its reported hash, the device's chain unbroken; at the end, after a sync left alone,
+//! the server must hold every sealed visit once, byte for byte, and every photo. Prints
+//! `crash: runs=N lost=0 corrupt=0 duplicates=0 missing=0`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -19,6 +21,7 @@ use doorstep_core::rules::Action;
 use doorstep_core::{Doorstep, Error, RotateOptions};
 
 use crate::field::{self, at, BoxError};
+use crate::served::{self, clock, Http};
 
 /// The key of the store's vault, passed to the worker (a test key, never a real one).
 const KEY_ENV: &str = "DOORSTEP_HARNESS_KEY";
@@ -35,6 +38,9 @@ pub struct Args {
     max_ms: u64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The worker syncs after every this many sealed visits (0: never; no server then).
+    #[arg(long, default_value_t = 3)]
+    sync_every: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -44,6 +50,14 @@ pub struct WorkerArgs {
     /// The roster position of the first household this worker visits.
     #[arg(long)]
     start: usize,
+    /// Unix seconds of the first visit's start (visits are ten minutes apart after it).
+    #[arg(long)]
+    epoch: i64,
+    /// The server the device enrolled with, and how often to sync with it.
+    #[arg(long)]
+    server: Option<String>,
+    #[arg(long, default_value_t = 0)]
+    sync_every: usize,
 }
 
 fn key_hex(k: &[u8; 32]) -> String {
@@ -103,8 +117,18 @@ pub fn work(a: &WorkerArgs) -> Result<(), BoxError> {
     // due, which the visits change).
     let ids: Vec<String> = roster()?.into_iter().map(|p| p.id).collect();
     let mut rng = Rng(a.start as u64 * 7919 + 1);
+    let epoch = chrono::DateTime::from_timestamp(a.epoch, 0)
+        .ok_or("an epoch")?
+        .with_timezone(&at()?.timezone());
+    let http = Http(
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .into(),
+    );
     for n in a.start..a.start + 50 {
-        let now = at()? + Minutes::minutes(40 * n as i64);
+        let now = epoch + Minutes::minutes(10 * n as i64);
         let id = &ids[n % ids.len()];
         say(format!("try-visit {n}"))?;
         let visit = store.start_visit(id, now)?.visit_id;
@@ -125,6 +149,14 @@ pub fn work(a: &WorkerArgs) -> Result<(), BoxError> {
         say(format!("try-seal {visit}"))?;
         let sealed = store.finish(&visit, now + Minutes::minutes(10))?;
         say(format!("sealed {visit} {}", sealed.hash))?;
+        if a.server.is_some() && a.sync_every > 0 && n % a.sync_every == 0 {
+            say("try-sync".into())?;
+            // A failed sync is said, not fatal: the harness counts it (there should be none).
+            match store.sync(&http, clock(), &mut |_, _, _| {}) {
+                Ok(r) => say(format!("synced {}", r.sent))?,
+                Err(e) => say(format!("sync-failed {}", e.to_string().replace(' ', "_")))?,
+            }
+        }
         if n % 12 == 1 {
             say("try-rotate".into())?;
             store.rotate_data_key(&RotateOptions::default(), &mut |_| {})?;
@@ -158,6 +190,8 @@ struct Journal {
     key: [u8; 32],
     key_trying: Option<[u8; 32]>,
     attempts: usize,
+    /// Why syncs the worker finished failed.
+    sync_failures: Vec<String>,
 }
 
 impl Journal {
@@ -195,7 +229,8 @@ impl Journal {
                 self.key = key_of(parts[1])?;
                 self.key_trying = None;
             }
-            "try-rotate" | "rotated" => {}
+            "try-rotate" | "rotated" | "try-sync" | "synced" => {}
+            "sync-failed" => self.sync_failures.push(id.to_owned()),
             other => return Err(format!("the worker said {other:?}").into()),
         }
         Ok(())
@@ -314,11 +349,33 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         key: rng.key(),
         ..Journal::default()
     };
+    // The county's server, with the same roster, when the worker syncs.
+    let county = served::county_with(dir.path(), |p| {
+        if let Ok(r) = roster() {
+            *p = r;
+        }
+    })?;
+    let server = match a.sync_every {
+        0 => None,
+        _ => Some(served::serve(&county.data)?),
+    };
+    let http = Http(
+        ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .into(),
+    );
     {
         let mut store = Doorstep::create(&store_dir, &RawKeyVault::new(j.key))?;
         store.import_recipients(&roster()?)?;
+        if let Some((_, url)) = &server {
+            store.enroll(&http, url, &county.code)?;
+        }
         store.close()?;
     }
+    // A month ago: every visit in the past when it reaches the server.
+    let epoch = (clock() - Minutes::days(30)).timestamp();
     let me = std::env::current_exe()?;
     let mut f = Found::default();
     let (mut killed, mut sealed) = (0, 0);
@@ -328,6 +385,13 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             .args(["crash-worker", "--dir"])
             .arg(&store_dir)
             .args(["--start", &j.attempts.to_string()])
+            .args(["--epoch", &epoch.to_string()])
+            .args(["--sync-every", &a.sync_every.to_string()])
+            .args(
+                server
+                    .iter()
+                    .flat_map(|(_, url)| ["--server", url.as_str()]),
+            )
             .env(KEY_ENV, key_hex(&j.key))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -392,18 +456,45 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             break;
         }
     }
+    // A sync left alone to finish, then the server against what was sealed.
+    let kept = match &server {
+        Some(_) if f.corrupt.is_empty() => {
+            let mut store = open(&store_dir, &mut j)?;
+            if !served::settle(&mut store, &http) {
+                f.lost.push("the last sync did not finish".into());
+            }
+            let kept = served::compare(&mut store, &county.data)?;
+            store.close()?;
+            Some(kept)
+        }
+        _ => None,
+    };
     for what in f.lost.iter().chain(&f.corrupt).take(20) {
         println!("found: {what}");
     }
+    for why in j.sync_failures.iter().take(5) {
+        println!("a sync failed: {why}");
+    }
     let calls: Vec<String> = inside.iter().map(|(c, n)| format!("{c}={n}")).collect();
     println!("killed inside: {}", calls.join(" "));
+    let on_server = kept.as_ref().map_or(String::new(), |k| {
+        format!(
+            " on_server={} sync_failed={} duplicates={} missing={}",
+            k.visits,
+            j.sync_failures.len(),
+            k.duplicates,
+            k.missing
+        )
+    });
     println!(
-        "crash: runs={} killed={killed} visits={} sealed={sealed} lost={} corrupt={} seconds={:.1}",
+        "crash: runs={} killed={killed} visits={} sealed={sealed} lost={} corrupt={}{on_server} seconds={:.1}",
         a.runs,
         j.visits.len(),
         f.lost.len(),
         f.corrupt.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(f.lost.is_empty() && f.corrupt.is_empty())
+    let server_ok =
+        kept.is_none_or(|k| k.duplicates == 0 && k.missing == 0) && j.sync_failures.is_empty();
+    Ok(f.lost.is_empty() && f.corrupt.is_empty() && server_ok)
 }

@@ -5,15 +5,12 @@
 //! must be on the server exactly once with its exact bytes, and every photo once, byte for
 //! byte. Prints `cuts: syncs=N duplicates=0 missing=0`.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use doorstep_core::crypto::{hex, sha256};
 use doorstep_core::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
 
 use crate::crash::Rng;
@@ -128,22 +125,6 @@ fn proxy(
     Ok(addr)
 }
 
-/// Every media file the server keeps, by name, with its bytes.
-fn kept_media(dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> Result<(), BoxError> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        if p.is_dir() {
-            kept_media(&p, out)?;
-        } else if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-            out.insert(name.to_owned(), std::fs::read(&p)?);
-        }
-    }
-    Ok(())
-}
-
 pub fn run(a: &Args) -> Result<bool, BoxError> {
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
@@ -193,55 +174,17 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         }
     }
     clear.store(true, Ordering::SeqCst);
-    let mut settled = false;
-    for _ in 0..20 {
-        let r = store.sync(&Through(&http, &url, &through), clock(), &mut |_, _, _| {});
-        if let Ok(r) = r {
-            if r.sent == 0 && r.media_sent == 0 {
-                settled = true;
-                break;
-            }
-        }
-    }
-    // What the device sealed, against what the server keeps.
-    let mut sealed = BTreeMap::new();
-    let mut photos = BTreeMap::new();
-    for v in store.visits()?.into_iter().filter(|v| v.sealed) {
-        let e = store.export(&v.visit_id)?;
-        for (sha, _, bytes) in e.media {
-            photos.insert(sha, bytes);
-        }
-        sealed.insert(v.visit_id, e.record);
-    }
-    let conn = rusqlite::Connection::open(c.data.join("server.sqlite"))?;
-    let mut kept: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
-    let mut q = conn.prepare("SELECT id, CAST(record AS BLOB) FROM visits")?;
-    for row in q.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-    })? {
-        let (id, rec) = row?;
-        kept.entry(id).or_default().push(rec);
-    }
-    let duplicates = kept.values().filter(|v| v.len() > 1).count()
-        + kept.keys().filter(|k| !sealed.contains_key(*k)).count();
-    let missing = sealed
-        .iter()
-        .filter(|(id, rec)| kept.get(*id).is_none_or(|k| k.first() != Some(rec)))
-        .count();
-    let mut media = BTreeMap::new();
-    kept_media(&c.data.join("media"), &mut media)?;
-    let photos_missing = photos
-        .iter()
-        .filter(|(sha, bytes)| media.get(*sha) != Some(bytes) || hex(&sha256(bytes)) != **sha)
-        .count();
-    let ok = settled && duplicates == 0 && missing == 0 && photos_missing == 0;
+    let settled = served::settle(&mut store, &Through(&http, &url, &through));
+    let kept = served::compare(&mut store, &c.data)?;
+    let ok = settled && kept.duplicates == 0 && kept.missing == 0;
     println!(
-        "cuts: syncs={} failed={failed} faults={} visits={} photos={} duplicates={duplicates} missing={} settled={settled} seconds={:.1}",
+        "cuts: syncs={} failed={failed} faults={} visits={} photos={} duplicates={} missing={} settled={settled} seconds={:.1}",
         a.syncs,
         faults.load(Ordering::SeqCst),
-        sealed.len(),
-        photos.len(),
-        missing + photos_missing,
+        kept.visits,
+        kept.photos,
+        kept.duplicates,
+        kept.missing,
         started.elapsed().as_secs_f64()
     );
     Ok(ok)

@@ -51,7 +51,7 @@ pub fn nobody_home(now: DateTime<FixedOffset>) -> Vec<Action> {
 }
 
 /// Everything a complete visit with the person met records, in the order a worker does it.
-fn met(r: &Recipient, now: DateTime<FixedOffset>, checklist: &[String]) -> Vec<Action> {
+pub fn met(r: &Recipient, now: DateTime<FixedOffset>, checklist: &[String]) -> Vec<Action> {
     let (lat, lon) = r
         .location
         .as_ref()

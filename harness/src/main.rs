@@ -7,7 +7,9 @@ mod attacks;
 mod crash;
 mod cuts;
 mod field;
+mod forged;
 mod mutations;
+mod planted;
 mod served;
 
 use clap::{Parser, Subcommand};
@@ -31,7 +33,9 @@ enum Harness {
     /// record and photo must reach the server exactly once.
     Cuts(cuts::Args),
     /// Supervisors of another township and another county trying every page, photo, export
-    /// and decision of a county's visits: nothing may be shown or done.
+    /// and decision of a county's visits; script and formulas planted in the roster and
+    /// visits; personal data searched for in pages, exports and the log; forged, replayed
+    /// and oversized device requests and guessed enrolment codes: nothing may get through.
     Attacks(attacks::Args),
     /// The worker the crash harness starts and kills (not for people to run).
     #[command(hide = true)]

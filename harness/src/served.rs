@@ -1,13 +1,15 @@
 //! A real server and device for the harnesses: `doorstep serve` on loopback over a data
 //! folder holding a generated county's roster, operator commands on it, and a device enrolled
-//! with it that records sealed visits with photos through the session API.
+//! with it that records sealed visits with photos through the session API, and what the
+//! server kept of what the device sealed.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use chrono::Duration as Minutes;
-use doorstep_core::crypto::RawKeyVault;
+use doorstep_core::crypto::{hex, sha256, RawKeyVault};
 use doorstep_core::model::Recipient;
 use doorstep_core::rules::Action;
 use doorstep_core::transport::{Header, HttpRequest, HttpResponse, HttpTransport, TransportError};
@@ -26,9 +28,15 @@ pub struct County {
 
 /// Prepares the server's data folder under `dir` (the server not yet started).
 pub fn county(dir: &Path) -> Result<County, BoxError> {
+    county_with(dir, |_| {})
+}
+
+/// The same, with `edit` changing the generated people before their roster is written.
+pub fn county_with(dir: &Path, edit: impl FnOnce(&mut Vec<Recipient>)) -> Result<County, BoxError> {
     let data = dir.join("server");
     std::fs::create_dir_all(&data)?;
-    let people = doorstep_sample::generate(9, 300, at()?.date_naive());
+    let mut people = doorstep_sample::generate(9, 300, at()?.date_naive());
+    edit(&mut people);
     let area = people
         .first()
         .ok_or("a roster")?
@@ -145,12 +153,21 @@ pub fn admin(data: &Path, args: &[&str]) -> Result<serde_json::Value, BoxError> 
 }
 
 pub fn serve(data: &Path) -> Result<(Served, String), BoxError> {
+    serve_logging(data, None)
+}
+
+/// [`serve`], logging everything down to debug into `log` when given.
+pub fn serve_logging(data: &Path, log: Option<&Path>) -> Result<(Served, String), BoxError> {
+    let (level, stderr) = match log {
+        Some(path) => ("debug", Stdio::from(std::fs::File::create(path)?)),
+        None => ("error", Stdio::null()),
+    };
     let mut child = Command::new(doorstep_bin()?)
         .args(["serve", "--listen", "127.0.0.1:0", "--json", "--data"])
         .arg(data)
-        .env("DOORSTEP_LOG", "error")
+        .env("DOORSTEP_LOG", level)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().ok_or("stdout")?).read_line(&mut line)?;
@@ -182,4 +199,82 @@ pub fn record(store: &mut Doorstep, id: &str, n: usize) -> Result<(), BoxError> 
 pub fn clock() -> chrono::DateTime<chrono::FixedOffset> {
     let china = chrono::FixedOffset::east_opt(8 * 3600).expect("a valid offset");
     chrono::Utc::now().with_timezone(&china)
+}
+
+/// Syncs until the device has nothing left to send (at most 20 rounds); whether it got there.
+pub fn settle(store: &mut Doorstep, http: &dyn HttpTransport) -> bool {
+    for _ in 0..20 {
+        if let Ok(r) = store.sync(http, clock(), &mut |_, _, _| {}) {
+            if r.sent == 0 && r.media_sent == 0 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// What the device sealed, against what the server in `data` keeps.
+#[derive(Debug)]
+pub struct Compared {
+    pub visits: usize,
+    pub photos: usize,
+    /// Visits kept more than once, or kept without the device having sealed them.
+    pub duplicates: usize,
+    /// Sealed visits not kept byte for byte, and photos not kept with their hash.
+    pub missing: usize,
+}
+
+pub fn compare(store: &mut Doorstep, data: &Path) -> Result<Compared, BoxError> {
+    let mut sealed = BTreeMap::new();
+    let mut photos = BTreeMap::new();
+    for v in store.visits()?.into_iter().filter(|v| v.sealed) {
+        let e = store.export(&v.visit_id)?;
+        for (sha, _, bytes) in e.media {
+            photos.insert(sha, bytes);
+        }
+        sealed.insert(v.visit_id, e.record);
+    }
+    let conn = rusqlite::Connection::open(data.join("server.sqlite"))?;
+    let mut kept: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut q = conn.prepare("SELECT id, CAST(record AS BLOB) FROM visits")?;
+    for row in q.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })? {
+        let (id, rec) = row?;
+        kept.entry(id).or_default().push(rec);
+    }
+    let duplicates = kept.values().filter(|v| v.len() > 1).count()
+        + kept.keys().filter(|k| !sealed.contains_key(*k)).count();
+    let missing = sealed
+        .iter()
+        .filter(|(id, rec)| kept.get(*id).is_none_or(|k| k.first() != Some(rec)))
+        .count();
+    let mut media = BTreeMap::new();
+    kept_media(&data.join("media"), &mut media)?;
+    let photos_missing = photos
+        .iter()
+        .filter(|(sha, bytes)| media.get(*sha) != Some(bytes) || hex(&sha256(bytes)) != **sha)
+        .count();
+    Ok(Compared {
+        visits: sealed.len(),
+        photos: photos.len(),
+        duplicates,
+        missing: missing + photos_missing,
+    })
+}
+
+/// Every media file the server keeps, by name, with its bytes.
+fn kept_media(dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> Result<(), BoxError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            kept_media(&p, out)?;
+        } else if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
+            out.insert(name.to_owned(), std::fs::read(&p)?);
+        }
+    }
+    Ok(())
 }

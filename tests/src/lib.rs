@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 pub mod postgres;
 mod server;
-pub mod webdriver;
+pub use doorstep_webdriver as webdriver;
 pub use server::{start_server, LiveServer, UreqTransport};
 
 /// The date every test runs on (pinned through `DOORSTEP_NOW`).
