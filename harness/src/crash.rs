@@ -120,13 +120,7 @@ pub fn work(a: &WorkerArgs) -> Result<(), BoxError> {
     let epoch = chrono::DateTime::from_timestamp(a.epoch, 0)
         .ok_or("an epoch")?
         .with_timezone(&at()?.timezone());
-    let http = Http(
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .build()
-            .into(),
-    );
+    let http = Http::bounded(10);
     for n in a.start..a.start + 50 {
         let now = epoch + Minutes::minutes(10 * n as i64);
         let id = &ids[n % ids.len()];
@@ -359,13 +353,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         0 => None,
         _ => Some(served::serve(&county.data)?),
     };
-    let http = Http(
-        ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(10)))
-            .http_status_as_error(false)
-            .build()
-            .into(),
-    );
+    let http = Http::bounded(10);
     {
         let mut store = Doorstep::create(&store_dir, &RawKeyVault::new(j.key))?;
         store.import_recipients(&roster()?)?;

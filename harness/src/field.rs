@@ -105,6 +105,17 @@ pub fn met(r: &Recipient, now: DateTime<FixedOffset>, checklist: &[String]) -> V
     a
 }
 
+/// The checklist items a person acting for themself answers (not the proxy-only ones).
+pub fn own_checklist(store: &Doorstep) -> Result<Vec<String>, BoxError> {
+    Ok(store
+        .checklist()?
+        .items
+        .into_iter()
+        .filter(|i| !i.proxy_only)
+        .map(|i| i.key)
+        .collect())
+}
+
 /// Creates the device in `dir`: a roster of 20 and one sealed visit to an adult who acts
 /// for themself.
 pub fn create(dir: &Path) -> Result<Field, BoxError> {
@@ -117,13 +128,7 @@ pub fn create(dir: &Path) -> Result<Field, BoxError> {
         .iter()
         .find(|p| !p.categories.contains(&Category::Minor) && p.guardian.is_none())
         .ok_or("an adult acting for themself")?;
-    let checklist: Vec<String> = store
-        .checklist()?
-        .items
-        .into_iter()
-        .filter(|i| !i.proxy_only)
-        .map(|i| i.key)
-        .collect();
+    let checklist = own_checklist(&store)?;
     let visit_id = store.start_visit(&r.id, now)?.visit_id;
     let photo = store.add_photo(&visit_id, &doorstep_sample::photo(3), now)?;
     store.act(&visit_id, &met(r, now, &checklist), now)?;

@@ -65,13 +65,7 @@ pub fn plant_in_visits(
     people: &[Recipient],
     ids: &[String],
 ) -> Result<Vec<String>, BoxError> {
-    let checklist: Vec<String> = store
-        .checklist()?
-        .items
-        .into_iter()
-        .filter(|i| !i.proxy_only)
-        .map(|i| i.key)
-        .collect();
+    let checklist = field::own_checklist(store)?;
     let mut visits = Vec::new();
     for (n, id) in ids.iter().enumerate() {
         let r = people

@@ -71,6 +71,19 @@ pub fn enrolled(dir: &Path, http: &Http, url: &str, code: &str) -> Result<Doorst
 /// The device's HTTP: blocking ureq, short timeouts (a cut shows at once, a stall passes).
 pub struct Http(pub ureq::Agent);
 
+impl Http {
+    /// Every status answered (not an error), each request bounded by `secs`.
+    pub fn bounded(secs: u64) -> Http {
+        Http(
+            ureq::Agent::config_builder()
+                .timeout_global(Some(std::time::Duration::from_secs(secs)))
+                .http_status_as_error(false)
+                .build()
+                .into(),
+        )
+    }
+}
+
 impl HttpTransport for Http {
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let err = |e: &dyn std::fmt::Display| TransportError(e.to_string());

@@ -15,13 +15,7 @@ use serde_json::json;
 #[test]
 fn enrolment_codes_work_once() {
     let s = server();
-    let code = doorstep_server::block_on(admin::enrolment_code(
-        s.storage.as_ref(),
-        "王五",
-        AREA,
-        now(),
-    ))
-    .expect("code");
+    let code = s.code(AREA);
     let key = || hex(&DeviceKey::generate().expect("key").public_key());
     let (status, _) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": key()}));
     assert_eq!(status, 200);
@@ -175,6 +169,8 @@ fn every_refusal_is_the_apis_json_error() {
         ("PUT", "/api/v1/visits".to_owned(), 405),
         ("PUT", format!("/api/v1/media/{sha}?offset=x&total=1"), 400),
         ("PUT", format!("/api/v1/media/{sha}"), 400),
+        // Found by schemathesis: a file of no bytes was answered 413, as if too large.
+        ("PUT", format!("/api/v1/media/{sha}?offset=0&total=0"), 400),
     ] {
         let (status, body) = s.signed(&d, method, &path, b"x");
         assert_eq!(status, want, "{method} {path}: {body}");
@@ -220,13 +216,7 @@ fn guessing_enrolment_codes_meets_a_limit_that_holds_for_every_code() {
     );
     assert_eq!(status, 429, "{body}");
     assert_eq!(body["error"], "rate_limited");
-    let code = doorstep_server::block_on(admin::enrolment_code(
-        s.storage.as_ref(),
-        "王五",
-        AREA,
-        now(),
-    ))
-    .expect("code");
+    let code = s.code(AREA);
     let (status, _) = s.post_json("/api/v1/enrol", &json!({"code": code, "public_key": key()}));
     assert_eq!(status, 429, "the limit holds for the right code too");
 }

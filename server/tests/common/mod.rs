@@ -221,14 +221,19 @@ impl Server {
         self.enrol_in(AREA)
     }
 
-    pub fn enrol_in(&self, area: &str) -> Device {
-        let code = doorstep_server::block_on(admin::enrolment_code(
+    /// A fresh one-time enrolment code for a worker in `area`.
+    pub fn code(&self, area: &str) -> String {
+        doorstep_server::block_on(admin::enrolment_code(
             self.storage.as_ref(),
             "李四",
             area,
             now(),
         ))
-        .expect("code");
+        .expect("code")
+    }
+
+    pub fn enrol_in(&self, area: &str) -> Device {
+        let code = self.code(area);
         let key = DeviceKey::generate().expect("key");
         let (status, body) = self.post_json(
             "/api/v1/enrol",
