@@ -1,7 +1,8 @@
 //! The crash harness: a worker process records visits on a real store (the fix and the
 //! contact, notes, a photo, sealing), syncs with a real `doorstep serve`, rotates the data
-//! key and changes the vault's key, and is killed with SIGKILL at a random moment, again and
-//! again on the same store. The worker says on stdout what each call committed, once it
+//! key and changes the vault's key, and is killed with SIGKILL at a random moment (every
+//! other run: a moment after it starts a call aimed at), again and again on the same store.
+//! The worker says on stdout what each call committed, once it
 //! returned (and what it is about to try); after each kill the store must open with the
 //! right key and hold every committed action byte for byte, every sealed visit verifying
 //! with its reported hash, the device's chain unbroken; at the end, after a sync left alone,
@@ -23,6 +24,8 @@ use doorstep_core::{Doorstep, Error, RotateOptions};
 use crate::field::{self, at, BoxError};
 use crate::served::{self, clock, Http};
 
+/// The calls aimed at, in turn, by every other run.
+const AIMS: [&str; 4] = ["vault", "sync", "seal", "note"];
 /// The key of the store's vault, passed to the worker (a test key, never a real one).
 const KEY_ENV: &str = "DOORSTEP_HARNESS_KEY";
 /// Notes per visit, each an action committed on its own.
@@ -368,6 +371,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
     let mut f = Found::default();
     let (mut killed, mut sealed) = (0, 0);
     let mut inside: BTreeMap<String, usize> = BTreeMap::new();
+    let mut took: BTreeMap<String, f64> = BTreeMap::new();
     for run in 0..a.runs {
         let mut child = Command::new(&me)
             .args(["crash-worker", "--dir"])
@@ -385,23 +389,51 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             .stderr(Stdio::null())
             .spawn()?;
         let stdout = child.stdout.take().ok_or("the worker's stdout")?;
+        let (said, hear) = std::sync::mpsc::channel::<String>();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<String>>()
+            let mut lines = Vec::new();
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = said.send(line.clone());
+                lines.push((Instant::now(), line));
+            }
+            lines
         });
-        let life = Duration::from_millis(1 + rng.next() % a.max_ms.max(1));
+        // Every other run aims at a call that kills at random times seldom land in (a vault
+        // change, a sync, sealing, a note are short): killed after the worker says it is
+        // trying one, at a random point of the time that call has been taking. The others
+        // die at a random time.
+        let aim = (run % 2 == 1).then(|| AIMS[(run / 2) % AIMS.len()]);
+        let life = match aim {
+            Some(_) => Duration::from_secs(5),
+            None => Duration::from_millis(1 + rng.next() % a.max_ms.max(1)),
+        };
         let deadline = Instant::now() + life;
         while Instant::now() < deadline && child.try_wait()?.is_none() {
-            std::thread::sleep(Duration::from_millis(1));
+            let Ok(line) = hear.recv_timeout(Duration::from_millis(1)) else {
+                continue;
+            };
+            if let Some(call) = aim.filter(|call| line.starts_with(&format!("try-{call}"))) {
+                let us = took.get(call).map_or(3000, |t| (t * 1.2) as u64).max(1);
+                std::thread::sleep(Duration::from_micros(rng.next() % us));
+                break;
+            }
         }
         if child.try_wait()?.is_none() {
             child.kill()?;
             killed += 1;
         }
         child.wait()?;
-        let lines = reader.join().map_err(|_| "the reader thread")?;
+        let heard = reader.join().map_err(|_| "the reader thread")?;
+        // How long each call took, from its try- line to the next (a running average).
+        for w in heard.windows(2) {
+            if let Some(call) = w[0].1.strip_prefix("try-") {
+                let call = call.split(' ').next().unwrap_or_default().to_owned();
+                let us = w[1].0.duration_since(w[0].0).as_secs_f64() * 1e6;
+                let t = took.entry(call).or_insert(us);
+                *t = 0.8 * *t + 0.2 * us;
+            }
+        }
+        let lines: Vec<String> = heard.into_iter().map(|(_, l)| l).collect();
         // Where the kill landed: inside the call the worker last said it was trying.
         if let Some(last) = lines.last().filter(|l| l.starts_with("try-")) {
             let call = last.split(' ').next().unwrap_or_default();
@@ -465,6 +497,8 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
     }
     let calls: Vec<String> = inside.iter().map(|(c, n)| format!("{c}={n}")).collect();
     println!("killed inside: {}", calls.join(" "));
+    let times: Vec<String> = took.iter().map(|(c, us)| format!("{c}={us:.0}")).collect();
+    println!("call times (µs, running average): {}", times.join(" "));
     let on_server = kept.as_ref().map_or(String::new(), |k| {
         format!(
             " on_server={} sync_failed={} duplicates={} missing={}",
