@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use doorstep_crypto::{hex, sha256};
+use doorstep_crypto::{hex, sha256, DeviceKey};
 use serde::{Deserialize, Serialize};
 
 use crate::model::ChecklistTemplate;
@@ -29,6 +29,14 @@ pub const HEADER_SERVER_TIME: &str = "x-doorstep-server-time";
 pub const MAX_SKEW_SECS: i64 = 300;
 /// Bytes per media chunk: small enough to finish on a weak signal, large enough to be few.
 pub const MEDIA_CHUNK: usize = 256 * 1024;
+/// A request body larger than this is refused with 413: a chunk of a photo, or a batch of
+/// sealed visits, is far smaller.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+/// The largest media file (photo, signature image) the server takes: larger than any
+/// processed photo or signature image.
+pub const MAX_MEDIA: u64 = 20 * 1024 * 1024;
+/// Sealed records per push.
+pub const MAX_RECORDS: usize = 200;
 
 /// What a device signs for one request: method, path with query, Unix time, nonce and the
 /// body's SHA-256, one per line. The body hash binds the signature to the exact bytes sent.
@@ -45,6 +53,32 @@ pub fn request_message(
         hex(&sha256(body))
     )
     .into_bytes()
+}
+
+/// The four headers that authenticate a request of device `device_id`: its id, the time,
+/// the nonce, and `key`'s signature over [`request_message`] of exactly what is sent.
+pub fn signed_headers(
+    key: &DeviceKey,
+    device_id: &str,
+    method: &str,
+    path_and_query: &str,
+    unix_time: i64,
+    nonce: &str,
+    body: &[u8],
+) -> [(&'static str, String); 4] {
+    let sig = key.sign(&request_message(
+        method,
+        path_and_query,
+        unix_time,
+        nonce,
+        body,
+    ));
+    [
+        (HEADER_DEVICE, device_id.to_owned()),
+        (HEADER_TIME, unix_time.to_string()),
+        (HEADER_NONCE, nonce.to_owned()),
+        (HEADER_SIGNATURE, hex(&sig)),
+    ]
 }
 
 /// `POST /enrol`: a one-time code a supervisor issued and the device's public key (hex).

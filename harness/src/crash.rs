@@ -346,21 +346,21 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         key: rng.key(),
         ..Journal::default()
     };
+    let people = roster()?;
     // The county's server, with the same roster, when the worker syncs.
-    let county = served::county_with(dir.path(), |p| {
-        if let Ok(r) = roster() {
-            *p = r;
-        }
-    })?;
     let server = match a.sync_every {
         0 => None,
-        _ => Some(served::serve(&county.data)?),
+        _ => {
+            let county = served::county_with(dir.path(), |p| *p = people.clone())?;
+            let (served, url) = served::serve(&county.data)?;
+            Some((county, served, url))
+        }
     };
     let http = Http::bounded(10);
     {
         let mut store = Doorstep::create(&store_dir, &RawKeyVault::new(j.key))?;
-        store.import_recipients(&roster()?)?;
-        if let Some((_, url)) = &server {
+        store.import_recipients(&people)?;
+        if let Some((county, _, url)) = &server {
             store.enroll(&http, url, &county.code)?;
         }
         store.close()?;
@@ -382,7 +382,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
             .args(
                 server
                     .iter()
-                    .flat_map(|(_, url)| ["--server", url.as_str()]),
+                    .flat_map(|(_, _, url)| ["--server", url.as_str()]),
             )
             .env(KEY_ENV, key_hex(&j.key))
             .stdout(Stdio::piped())
@@ -402,7 +402,9 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
         // change, a sync, sealing, a note are short): killed after the worker says it is
         // trying one, at a random point of the time that call has been taking. The others
         // die at a random time.
-        let aim = (run % 2 == 1).then(|| AIMS[(run / 2) % AIMS.len()]);
+        let aim = (run % 2 == 1)
+            .then(|| AIMS[(run / 2) % AIMS.len()])
+            .filter(|call| *call != "sync" || server.is_some());
         let life = match aim {
             Some(_) => Duration::from_secs(5),
             None => Duration::from_millis(1 + rng.next() % a.max_ms.max(1)),
@@ -478,7 +480,7 @@ pub fn run(a: &Args) -> Result<bool, BoxError> {
     }
     // A sync left alone to finish, then the server against what was sealed.
     let kept = match &server {
-        Some(_) if f.corrupt.is_empty() => {
+        Some((county, _, _)) if f.corrupt.is_empty() => {
             let mut store = open(&store_dir, &mut j)?;
             if !served::settle(&mut store, &http) {
                 f.lost.push("the last sync did not finish".into());

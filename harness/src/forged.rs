@@ -10,18 +10,16 @@ use std::path::Path;
 
 use doorstep_core::crypto::{hex, random_hex, DeviceKey};
 use doorstep_core::wire::{
-    request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, MAX_SKEW_SECS,
+    signed_headers, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, MAX_BODY,
+    MAX_MEDIA, MAX_SKEW_SECS,
 };
 
 use crate::attacks::{agent, Tally};
 use crate::field::BoxError;
 use crate::served::admin;
 
-/// The server's body limit and largest media file (README "Limits").
-const MAX_BODY: usize = 8 * 1024 * 1024;
-const MAX_MEDIA: u64 = 20 * 1024 * 1024;
-/// Failed enrolments the server allows in its window.
-const MAX_FAILED_ENROLMENTS: usize = 20;
+/// Guesses past which the enrolment limit must have answered (the server's is 20).
+const MAX_GUESSES: usize = 100;
 
 struct Device {
     id: String,
@@ -49,36 +47,39 @@ fn send(
 
 fn sign(d: &Device, method: &str, path: &str, body: &[u8], time: i64) -> Result<Headers, BoxError> {
     let nonce = random_hex(8)?;
-    let sig = d
-        .key
-        .sign(&request_message(method, path, time, &nonce, body));
-    Ok(vec![
-        (HEADER_DEVICE.into(), d.id.clone()),
-        (HEADER_TIME.into(), time.to_string()),
-        (HEADER_NONCE.into(), nonce),
-        (HEADER_SIGNATURE.into(), hex(&sig)),
-    ])
+    let headers = signed_headers(&d.key, &d.id, method, path, time, &nonce, body);
+    Ok(headers.map(|(k, v)| (k.to_owned(), v)).to_vec())
 }
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn enrol(base: &str, code: &str) -> Result<Device, BoxError> {
+/// Tries to enrol a new key with `code`: the status, and the device when enrolled.
+fn try_enrol(base: &str, code: &str) -> Result<(u16, Option<Device>), BoxError> {
     let key = DeviceKey::generate()?;
     let body = serde_json::json!({"code": code, "public_key": hex(&key.public_key())});
     let mut r = agent()
         .post(format!("{base}/api/v1/enrol"))
         .content_type("application/json")
         .send(body.to_string())?;
+    let status = r.status().as_u16();
+    if status != 200 {
+        return Ok((status, None));
+    }
     let answer: serde_json::Value = r.body_mut().read_json()?;
     let id = answer["device_id"]
         .as_str()
-        .ok_or_else(|| format!("enrolment refused: {answer}"))?;
-    Ok(Device {
-        id: id.to_owned(),
-        key,
-    })
+        .ok_or("a device id")?
+        .to_owned();
+    Ok((status, Some(Device { id, key })))
+}
+
+fn enrol(base: &str, code: &str) -> Result<Device, BoxError> {
+    match try_enrol(base, code)? {
+        (_, Some(d)) => Ok(d),
+        (status, None) => Err(format!("enrolment refused: {status}").into()),
+    }
 }
 
 fn code(data: &Path, area: &str) -> Result<String, BoxError> {
@@ -232,21 +233,31 @@ pub fn run(base: &str, data: &Path, area: &str, t: &mut Tally) -> Result<(), Box
         refused(t, what, send(base, "PUT", &path, &h, body)?);
     }
 
-    // Guessing enrolment codes: none enrols, and past the limit even the right code waits.
+    // Guessing enrolment codes: none enrols, the limit answers 429 before long and to every
+    // guess after, and then to the right code too.
     let alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    for n in 0..MAX_FAILED_ENROLMENTS + 5 {
+    let mut limited = false;
+    for n in 0..MAX_GUESSES {
         let guess: String = random_hex(12)?
             .bytes()
             .map(|b| char::from(alphabet[usize::from(b) % alphabet.len()]))
             .collect();
-        let status = try_enrol(base, &guess)?;
+        let (status, _) = try_enrol(base, &guess)?;
         refused(t, "a guessed enrolment code", status);
-        if n >= MAX_FAILED_ENROLMENTS && status != 429 {
+        if limited && status != 429 {
             t.accepted
                 .push(format!("guess {} past the limit answered {status}", n + 1));
         }
+        limited |= status == 429;
+        if limited && n + 1 >= 25 {
+            break;
+        }
     }
-    let status = try_enrol(base, &code(data, area)?)?;
+    if !limited {
+        t.accepted
+            .push(format!("{MAX_GUESSES} guessed codes and no limit"));
+    }
+    let (status, _) = try_enrol(base, &code(data, area)?)?;
     t.tried += 1;
     if status != 429 {
         t.accepted.push(format!(
@@ -262,14 +273,4 @@ fn refused(t: &mut Tally, what: &str, status: u16) {
     if !(400..500).contains(&status) {
         t.accepted.push(format!("{what}: {status}"));
     }
-}
-
-fn try_enrol(base: &str, code: &str) -> Result<u16, BoxError> {
-    let key = DeviceKey::generate()?;
-    let body = serde_json::json!({"code": code, "public_key": hex(&key.public_key())});
-    let r = agent()
-        .post(format!("{base}/api/v1/enrol"))
-        .content_type("application/json")
-        .send(body.to_string())?;
-    Ok(r.status().as_u16())
 }

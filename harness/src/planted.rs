@@ -43,17 +43,26 @@ pub const FORMULA: [&str; 5] = [
     "=1+1",
 ];
 
+/// Payload `k` of them all, scripts then formulas, round and round.
+fn payload(k: usize) -> String {
+    let all = SCRIPT.len() + FORMULA.len();
+    let k = k % all;
+    SCRIPT
+        .get(k)
+        .unwrap_or_else(|| &FORMULA[k - SCRIPT.len()])
+        .to_string()
+}
+
 /// Gives hostile names and addresses to the first adults acting for themselves (the roster
-/// is written after); returns their ids.
+/// is written after), one for each payload; returns their ids.
 pub fn plant_in_roster(people: &mut [Recipient]) -> Vec<String> {
-    let values: Vec<&str> = SCRIPT.iter().chain(FORMULA.iter()).copied().collect();
-    let mut ids = Vec::new();
     let adults = people
         .iter_mut()
         .filter(|p| !p.categories.contains(&Category::Minor) && p.guardian.is_none());
-    for (p, v) in adults.zip(&values) {
-        p.name = (*v).to_owned();
-        p.address = values[(ids.len() + 3) % values.len()].to_owned();
+    let mut ids = Vec::new();
+    for (n, p) in adults.take(SCRIPT.len() + FORMULA.len()).enumerate() {
+        p.name = payload(n);
+        p.address = payload(n + 3);
         ids.push(p.id.clone());
     }
     ids
@@ -72,10 +81,7 @@ pub fn plant_in_visits(
             .iter()
             .find(|p| &p.id == id)
             .ok_or("a planted person")?;
-        let text = |k: usize| {
-            let all: Vec<&str> = SCRIPT.iter().chain(FORMULA.iter()).copied().collect();
-            all[(n + k) % all.len()].to_owned()
-        };
+        let text = |k: usize| payload(n + k);
         let now = clock() - Minutes::hours(3) + Minutes::minutes(n as i64);
         let v = store.start_visit(id, now)?.visit_id;
         let mut acts = field::met(r, now, &checklist);

@@ -3,12 +3,11 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::crypto::{hex, random_hex, DeviceKey};
+use crate::crypto::{random_hex, DeviceKey};
 use crate::error::{Error, Result, SyncError};
 use crate::transport::{Header, HttpRequest, HttpResponse, HttpTransport};
 use doorstep_contract::wire::{
-    request_message, ErrorBody, API_PREFIX, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_TIME,
-    HEADER_SIGNATURE, HEADER_TIME, MAX_SKEW_SECS,
+    signed_headers, ErrorBody, API_PREFIX, HEADER_SERVER_TIME, MAX_SKEW_SECS,
 };
 
 pub(super) fn protocol(what: &'static str) -> Error {
@@ -53,21 +52,23 @@ impl Client<'_> {
     pub fn call(&mut self, method: &str, path: &str, body: Vec<u8>) -> Result<HttpResponse> {
         let path = format!("{API_PREFIX}{path}");
         let nonce = random_hex(12)?;
-        let sig = self
-            .key
-            .sign(&request_message(method, &path, self.now, &nonce, &body));
+        let signed = signed_headers(
+            &self.key,
+            &self.device_id,
+            method,
+            &path,
+            self.now,
+            &nonce,
+            &body,
+        );
+        let mut headers: Vec<Header> = signed.into_iter().map(|(n, v)| header(n, v)).collect();
+        headers.push(header("content-type", "application/json".into()));
         let response = self
             .transport
             .send(HttpRequest {
                 method: method.to_owned(),
                 url: format!("{}{path}", self.base),
-                headers: vec![
-                    header(HEADER_DEVICE, self.device_id.clone()),
-                    header(HEADER_TIME, self.now.to_string()),
-                    header(HEADER_NONCE, nonce),
-                    header(HEADER_SIGNATURE, hex(&sig)),
-                    header("content-type", "application/json".into()),
-                ],
+                headers,
                 body,
             })
             .map_err(|e| Error::Sync(e.into()))?;

@@ -7,7 +7,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use doorstep_contract::wire::MediaProgress;
+use doorstep_contract::wire::{MediaProgress, MAX_MEDIA};
 use serde::Deserialize;
 
 use super::auth::Signed;
@@ -16,9 +16,6 @@ use doorstep_crypto::{hex, sha256};
 
 use crate::error::ApiError;
 use crate::storage::{Appended, MediaState};
-
-/// Larger than any processed photo or signature image.
-pub const MAX_MEDIA: u64 = 20 * 1024 * 1024;
 
 #[derive(Deserialize)]
 pub struct ChunkAt {

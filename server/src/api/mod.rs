@@ -22,9 +22,7 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 use crate::storage::{Storage, StorageError};
 
-/// A request body larger than this is refused with 413: a chunk of a photo, or a batch of
-/// sealed visits, is far smaller.
-pub const MAX_BODY: usize = 8 * 1024 * 1024;
+pub use doorstep_contract::wire::{MAX_BODY, MAX_MEDIA, MAX_RECORDS};
 
 /// What every handler shares.
 #[derive(Clone)]

@@ -5,16 +5,15 @@
 use axum::extract::State;
 use axum::Json;
 use doorstep_contract::record::RecordV1;
-use doorstep_contract::wire::{Push, Receipt, ReceiptStatus, Receipts, RefusedBecause};
+use doorstep_contract::wire::{
+    Push, Receipt, ReceiptStatus, Receipts, RefusedBecause, MAX_RECORDS,
+};
 use doorstep_crypto::{hex, sha256, unhex, verify_signature};
 
 use super::auth::{self, SignedOnce};
 use super::{json, stored, AppState};
 use crate::error::ApiError;
 use crate::storage::{IncomingVisit, Kept};
-
-/// Records per request.
-pub const MAX_RECORDS: usize = 200;
 
 fn refused(visit_id: Option<String>, sha: String, reason: RefusedBecause) -> Receipt {
     Receipt {

@@ -14,9 +14,7 @@ use doorstep_server::Storage;
 use chrono::{DateTime, NaiveDate};
 use doorstep_contract::record::{FormatV1, RecordV1};
 use doorstep_contract::visit::{Fix, Fixes};
-use doorstep_contract::wire::{
-    request_message, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
-};
+use doorstep_contract::wire::signed_headers;
 use doorstep_crypto::{hex, random_hex, DeviceKey};
 use doorstep_server::admin;
 use serde_json::{json, Value};
@@ -296,15 +294,10 @@ impl Server {
 /// The three headers that authenticate a request.
 pub fn sign(d: &Device, method: &str, path: &str, body: &[u8], time: i64) -> Vec<(String, String)> {
     let nonce = random_hex(8).expect("nonce");
-    let sig = hex(&d
-        .key
-        .sign(&request_message(method, path, time, &nonce, body)));
-    vec![
-        (HEADER_DEVICE.into(), d.id.clone()),
-        (HEADER_NONCE.into(), nonce),
-        (HEADER_TIME.into(), time.to_string()),
-        (HEADER_SIGNATURE.into(), sig),
-    ]
+    signed_headers(&d.key, &d.id, method, path, time, &nonce, body)
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
 }
 
 /// A sealed record with nothing recorded yet, as the typed record a device seals: every
